@@ -1,0 +1,18 @@
+"""Reporting layer: tables, figures, bilingual labels and sentences, provenance.
+
+Every table and figure is built from :meth:`research_kit.results.Result.tidy`
+or from aggregates; the library returns objects and never shows or prints.
+"""
+
+from research_kit.report.figures import coef_plot, event_study_plot, figure_png, rollout_plot, show, trends_plot
+from research_kit.report.labels import LABELS, Labels, check_lang
+from research_kit.report.provenance import git_commit, provenance, provenance_tables
+from research_kit.report.tables import Table, format_number, regression_table, table
+from research_kit.report.text import META_MIME, front_matter, markdown, meta_from_outputs, sentence
+from research_kit.report.theme import cjk_font_path, use_theme
+
+__all__ = [
+    "LABELS", "Labels", "META_MIME", "Table", "check_lang", "cjk_font_path", "coef_plot", "event_study_plot",
+    "figure_png", "format_number", "front_matter", "git_commit", "markdown", "meta_from_outputs", "provenance",
+    "provenance_tables", "regression_table", "rollout_plot", "sentence", "show", "table", "trends_plot", "use_theme",
+]

@@ -1,0 +1,229 @@
+"""Publication tables built from :meth:`Result.tidy`.
+
+A :class:`Table` holds a formatted DataFrame of strings and renders to
+Markdown (pipe table: the form papers carry into HTML, DOCX and PDF), HTML and
+LaTeX (booktabs). In a notebook it displays as Markdown, which is what the
+renderer puts into every output format.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from research_kit.report.labels import Labels, Lang
+from research_kit.results import Result
+
+__all__ = ["Table", "regression_table", "format_number", "table"]
+
+
+def format_number(x: object, *, digits: int = 3, thousands: bool = True, percent: bool = False) -> str:
+    """Format one number by the project's rule set.
+
+    Examples
+    --------
+    >>> format_number(12345.678, digits=1)
+    '12,345.7'
+    >>> format_number(0.1234, percent=True, digits=1)
+    '12.3%'
+    >>> format_number(float("nan"))
+    ''
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return ""
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return f"{int(x):,}" if thousands else str(int(x))
+    if isinstance(x, (float, np.floating)):
+        v = float(x) * (100 if percent else 1)
+        s = f"{v:,.{digits}f}" if thousands else f"{v:.{digits}f}"
+        if s.startswith("-") and float(s.replace(",", "")) == 0:
+            s = s[1:]
+        return s + ("%" if percent else "")
+    return str(x)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A formatted table with a caption and notes."""
+
+    body: pd.DataFrame
+    caption: str = ""
+    notes: Sequence[str] = field(default_factory=tuple)
+    align: str | None = None  # e.g. "lrrr"
+
+    def _aligns(self) -> str:
+        if self.align:
+            return self.align
+        return "l" + "r" * (self.body.shape[1] - 1)
+
+    def to_markdown(self) -> str:
+        cols = [str(c) for c in self.body.columns]
+        esc = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        rule = {"l": ":---", "r": "---:", "c": ":---:"}
+        lines = []
+        if self.caption:
+            lines.append(f"**{self.caption}**\n")
+        lines.append("| " + " | ".join(esc(c) for c in cols) + " |")
+        lines.append("|" + "|".join(rule[a] for a in self._aligns()) + "|")
+        for row in self.body.itertuples(index=False):
+            lines.append("| " + " | ".join(esc(v) for v in row) + " |")
+        for n in self.notes:
+            lines.append(f"\n*{n}*")
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        aligns = self._aligns()
+        style = {"l": "left", "r": "right", "c": "center"}
+        out = ['<table class="rk-table">']
+        if self.caption:
+            out.append(f"<caption>{html.escape(self.caption)}</caption>")
+        out.append("<thead><tr>" + "".join(
+            f'<th style="text-align:{style[a]}">{html.escape(str(c))}</th>' for c, a in zip(self.body.columns, aligns)
+        ) + "</tr></thead><tbody>")
+        for row in self.body.itertuples(index=False):
+            out.append("<tr>" + "".join(
+                f'<td style="text-align:{style[a]}">{html.escape(str(v))}</td>' for v, a in zip(row, aligns)
+            ) + "</tr>")
+        out.append("</tbody></table>")
+        for n in self.notes:
+            out.append(f'<p class="rk-table-note">{html.escape(n)}</p>')
+        return "\n".join(out)
+
+    def to_latex(self) -> str:
+        def esc(s: object) -> str:
+            t = str(s)
+            for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),
+                         ("_", r"\_"), ("{", r"\{"), ("}", r"\}")):
+                t = t.replace(a, b)
+            return t
+
+        out = [r"\begin{table}[htbp]", r"\centering"]
+        if self.caption:
+            out.append(r"\caption{" + esc(self.caption) + "}")
+        out.append(r"\begin{tabular}{" + self._aligns() + "}")
+        out.append(r"\toprule")
+        out.append(" & ".join(esc(c) for c in self.body.columns) + r" \\")
+        out.append(r"\midrule")
+        for row in self.body.itertuples(index=False):
+            out.append(" & ".join(esc(v) for v in row) + r" \\")
+        out.append(r"\bottomrule")
+        out.append(r"\end{tabular}")
+        for n in self.notes:
+            out.append(r"\par\footnotesize " + esc(n))
+        out.append(r"\end{table}")
+        return "\n".join(out) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    caption: str = "",
+    notes: Sequence[str] = (),
+    digits: int | Mapping[str, int] = 2,
+    percent: Sequence[str] = (),
+    index: bool = False,
+) -> Table:
+    """Format an aggregate DataFrame into a :class:`Table` (numbers by the shared rules)."""
+    frame = df.reset_index() if index else df
+    body = pd.DataFrame(index=range(len(frame)))
+    for col in frame.columns:
+        d = digits.get(col, 2) if isinstance(digits, Mapping) else digits
+        body[str(col)] = [format_number(v, digits=d, percent=col in percent) for v in frame[col].tolist()]
+    return Table(body=body, caption=caption, notes=tuple(notes))
+
+
+def _stars(p: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+def regression_table(
+    results: Sequence[Result],
+    *,
+    labels: Mapping[str, str] | None = None,
+    model_names: Sequence[str] | None = None,
+    lang: Lang = "zh",
+    stat: Literal["se", "ci"] = "se",
+    stars: bool = False,
+    keep: Sequence[str] | None = None,
+    drop: Sequence[str] = (),
+    digits: int = 3,
+    caption: str = "",
+    notes: Sequence[str] = (),
+) -> Table:
+    """Several models side by side (like fixest's ``etable``).
+
+    Coefficients with standard errors (in parentheses) or confidence intervals
+    (in brackets) beneath, then rows for fixed effects, clustering, N, clusters
+    and R² when the results carry them in ``info``.
+
+    Parameters
+    ----------
+    results
+        The models (each an :class:`~research_kit.results.Result`).
+    labels
+        Display names for terms and model names (one dictionary for every table).
+    """
+    if not results:
+        raise ValueError("regression_table needs at least one Result.")
+    lab = Labels(lang)
+    names = list(model_names) if model_names else [lab.get(r.estimator) for r in results]
+    labels = dict(labels or {})
+    terms: list[str] = []
+    for r in results:
+        for t in r.tidy()["term"]:
+            if t not in terms and t not in drop and (keep is None or t in keep):
+                terms.append(t)
+    if keep is not None:
+        terms = [t for t in keep if t in terms]
+    rows: list[list[str]] = []
+    for t in terms:
+        est_row, sub_row = [labels.get(t, lab.get(t))], [""]
+        for r in results:
+            tab = r.tidy().set_index("term")
+            if t not in tab.index:
+                est_row.append("")
+                sub_row.append("")
+                continue
+            row = tab.loc[t]
+            est_row.append(format_number(float(row["estimate"]), digits=digits) + (_stars(row["p_value"]) if stars else ""))
+            if stat == "se":
+                sub_row.append(f"({format_number(float(row['std_error']), digits=digits)})")
+            else:
+                sub_row.append(
+                    f"[{format_number(float(row['conf_low']), digits=digits)}, "
+                    f"{format_number(float(row['conf_high']), digits=digits)}]"
+                )
+        rows += [est_row, sub_row]
+    facts = [
+        ("fixed_effects", lambda r: r.info.get("fixed_effects")),
+        ("control_group", lambda r: lab.get(str(r.info["control_group"])) if r.info.get("control_group") else None),
+        ("cluster", lambda r: r.info.get("cluster")),
+        ("n_clusters", lambda r: format_number(int(r.info["n_clusters"])) if r.info.get("n_clusters") else None),
+        ("nobs", lambda r: format_number(int(r.nobs))),
+        ("r2", lambda r: format_number(float(r.info["r2"]), digits=3) if r.info.get("r2") is not None else None),
+    ]
+    for key, get in facts:
+        vals = [get(r) for r in results]
+        if any(v is not None for v in vals):
+            rows.append([lab(key)] + [labels.get(str(v), str(v)) if v is not None else "" for v in vals])
+    body = pd.DataFrame(rows, columns=[""] + names)
+    body.columns = [" "] + [f"({i + 1}) {n}" for i, n in enumerate(names)]
+    default_note = lab.pick(
+        zh="括号内为标准误。" if stat == "se" else "方括号内为 95% 置信区间。",
+        en="Standard errors in parentheses." if stat == "se" else "95% confidence intervals in brackets.",
+    )
+    star_note = lab.pick(zh="* p<0.1, ** p<0.05, *** p<0.01。", en="* p<0.1, ** p<0.05, *** p<0.01.") if stars else ""
+    return Table(body=body, caption=caption, notes=(default_note + (" " + star_note if star_note else ""), *notes))
