@@ -65,7 +65,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_render(args: argparse.Namespace) -> int:
     from research_kit import pipeline
 
-    report = pipeline.render(root=args.root, formats=tuple(args.formats.split(",")))
+    report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")))
     print(report)
     return 0
 
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--variant", action="append", help="run only these configured variants")
     r.set_defaults(func=_cmd_run)
     rd = sub.add_parser("render", help="render reports/papers into the static site reports/_site")
-    rd.add_argument("--formats", default="html,docx", help="comma-separated: html,docx,pdf")
+    rd.add_argument("--formats", default="html,docx,pdf", help="comma-separated: html,docx,pdf")
     rd.set_defaults(func=_cmd_render)
     sub.add_parser("build", help="prepare + run every study + render").set_defaults(func=_cmd_build)
     pb = sub.add_parser("publish", help="copy reports/_site atomically to the intranet web root")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from research_kit.pipeline.publish import publish
+from research_kit.pipeline.render import DEFAULT_FORMATS, SiteReport, render_site
 from research_kit.pipeline.run import RunOutcome, finalize_notebook, run_variant
 from research_kit.pipeline.studies import (
     ParameterError,
@@ -24,7 +25,7 @@ from research_kit.pipeline.studies import (
 
 __all__ = [
     "BuildReport", "ParameterError", "RunOutcome", "Study", "Variant", "build", "finalize_notebook",
-    "load_studies", "notebook_parameters", "parse_cli_value", "publish", "render", "run_studies",
+    "DEFAULT_FORMATS", "SiteReport", "load_studies", "notebook_parameters", "parse_cli_value", "publish", "render_site", "run_studies",
     "run_variant", "validate_parameters",
 ]
 
@@ -56,18 +57,11 @@ def run_studies(names: Iterable[str] | None = None, *, root: str | os.PathLike[s
     return report
 
 
-def render(*, root: str | os.PathLike[str] | None = None, formats: tuple[str, ...] = ("html", "docx")):
-    """Render executed papers to ``reports/_site`` (see :mod:`research_kit.pipeline.render`)."""
-    from research_kit.pipeline.render import render_site
-
-    return render_site(root, formats=formats)
-
-
 def build(*, root: str | os.PathLike[str] | None = None, on_done: Callable[[RunOutcome], None] | None = None) -> BuildReport:
     """prepare + run every configured study + render."""
     from research_kit import data
 
     data.prepare(root=root)
     report = run_studies(root=root, on_done=on_done)
-    render(root=root)
+    render_site(root)
     return report
