@@ -1,0 +1,104 @@
+"""``load``: a processed dataset by catalog name.
+
+Examples
+--------
+>>> import research_kit as rk
+>>> panel = rk.data.load("fx_loans")                      # doctest: +SKIP
+>>> panel.attrs["synthetic"]                              # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pandas as pd
+
+from research_kit import paths
+from research_kit.data.catalog import load_catalog
+from research_kit.data.manifest import read_processed_manifest, sha256_file
+
+__all__ = ["StaleDataWarning", "load"]
+
+
+class StaleDataWarning(UserWarning):
+    """The processed data was built from other raw files or another catalog than the current ones."""
+
+
+def _stale_reason(name: str, catalog_sha: str, root: str | os.PathLike[str] | None) -> str | None:
+    manifest = read_processed_manifest(root)
+    if manifest is None:
+        return None
+    if manifest.get("catalog_sha256") != catalog_sha:
+        return "data/catalog.yaml changed since the last prepare"
+    entry = (manifest.get("datasets") or {}).get(name)
+    if not isinstance(entry, dict):
+        return None
+    project = paths.project_root(root)
+    for item in entry.get("inputs", []):
+        path = project / item["path"]
+        if not path.is_file():
+            return f"{item['path']} no longer exists"
+        if sha256_file(path) != item["sha256"]:
+            return f"{item['path']} changed since the last prepare"
+    return None
+
+
+def load(name: str, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Load the processed dataset ``name`` (``data/processed/NAME.parquet``).
+
+    Months come back as ``datetime64[ns]`` month starts, county codes as strings
+    and categories with the catalog's levels. ``attrs`` holds ``dataset``,
+    ``synthetic``, ``description`` and ``units`` (column → unit).
+
+    Parameters
+    ----------
+    name : str
+        Catalog name: ``businesses``, ``fx_loans``, ``rollout``, ``true_effects`` ...
+    root : path, optional
+        Project root.
+
+    Raises
+    ------
+    UnknownDatasetError
+        If the catalog does not declare ``name`` (the message lists the names it does).
+    FileNotFoundError
+        If the dataset has not been prepared: run ``research-kit prepare``.
+
+    Warns
+    -----
+    StaleDataWarning
+        If raw files or the catalog changed since the last ``prepare``.
+
+    Examples
+    --------
+    >>> df = load("businesses")                           # doctest: +SKIP
+    >>> df["county"].map(lambda c: county_name(c, lang="en")).head(2).tolist()  # doctest: +SKIP
+    ['Yiwu', 'Dongyang']
+    """
+    catalog = load_catalog(root)
+    spec = catalog[name]
+    path = paths.processed_dir(root) / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"processed dataset {name!r} not found ({path}). Run `research-kit prepare` "
+            "(or research_kit.data.prepare()) to validate data/raw and build data/processed."
+        )
+    frame = pd.read_parquet(path)
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        if col.dtype == "month":
+            frame[col.name] = frame[col.name].astype("datetime64[ns]")
+        elif col.dtype == "category":
+            frame[col.name] = pd.Categorical(frame[col.name].astype(object), categories=list(col.categories))
+    reason = _stale_reason(name, catalog.sha256, root)
+    if reason is not None:
+        warnings.warn(
+            f"processed dataset {name!r} may be out of date: {reason}. Run `research-kit prepare` to rebuild it.",
+            StaleDataWarning,
+            stacklevel=2,
+        )
+    frame.attrs = {"dataset": name, "synthetic": spec.synthetic, "description": spec.description, "units": spec.units}
+    return frame
