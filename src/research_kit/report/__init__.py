@@ -4,6 +4,20 @@ Every table and figure is built from :meth:`research_kit.results.Result.tidy`
 or from aggregates; the library returns objects and never shows or prints.
 """
 
+from research_kit.report.descriptive import DEFAULT_STATS, balance_frame, balance_table, descriptive_frame, descriptive_table
+from research_kit.report.disclosure import (
+    SCANNED_SUFFIXES,
+    TOTAL,
+    DisclosureError,
+    DroppedRowsWarning,
+    Hit,
+    SafeTable,
+    ShortIdentifierWarning,
+    check_no_microdata,
+    find_identifiers,
+    safe_table,
+    suppression_note,
+)
 from research_kit.report.figures import coef_plot, event_study_plot, figure_png, rollout_plot, show, trends_plot
 from research_kit.report.labels import LABELS, Labels, check_lang
 from research_kit.report.provenance import git_commit, provenance, provenance_tables
@@ -12,6 +26,9 @@ from research_kit.report.text import META_MIME, front_matter, markdown, meta_fro
 from research_kit.report.theme import cjk_font_path, use_theme
 
 __all__ = [
+    "DEFAULT_STATS", "SCANNED_SUFFIXES", "TOTAL", "DisclosureError", "DroppedRowsWarning", "Hit", "SafeTable",
+    "ShortIdentifierWarning", "balance_frame", "balance_table", "check_no_microdata", "descriptive_frame",
+    "descriptive_table", "find_identifiers", "safe_table", "suppression_note",
     "LABELS", "Labels", "META_MIME", "Table", "check_lang", "cjk_font_path", "coef_plot", "event_study_plot",
     "figure_png", "format_number", "front_matter", "git_commit", "markdown", "meta_from_outputs", "provenance",
     "provenance_tables", "regression_table", "rollout_plot", "sentence", "show", "table", "trends_plot", "use_theme",

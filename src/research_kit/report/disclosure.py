@@ -1,0 +1,770 @@
+"""Statistical disclosure control for published tables and pages.
+
+Individual-business data is confidential. Two safeguards live here:
+
+* :func:`safe_table` tabulates microdata (counts, sums or means by cell) and
+  suppresses cells that would disclose a single business, then adds
+  secondary (complementary) suppressions so that no suppressed cell can be
+  recovered from the row and column totals.
+* :func:`find_identifiers` / :func:`check_no_microdata` scan rendered papers
+  (HTML, DOCX, Markdown, notebooks) for any business identifier of the input
+  data: a published paper never prints rows of microdata.
+
+Rules applied by :func:`safe_table`
+-----------------------------------
+Primary suppression, applied to every cell including the margins:
+
+* **threshold rule** -- a cell with at least one and fewer than ``k`` units
+  (distinct ``unit_id``) is suppressed; an empty cell (no unit) discloses
+  nothing and is published as 0;
+* **dominance rule** (sums and means only) -- the *(n, k) dominance rule* of
+  statistical-office practice (Hundepool et al., *Statistical Disclosure
+  Control*, Wiley 2012, §4.2.2) with ``n = dominance_n`` (default 1) and
+  ``k = dominance_p`` (default 85 %): a cell is suppressed when its
+  ``dominance_n`` largest units together contribute more than ``dominance_p``
+  of the cell total. Contributions are each unit's sum of ``value`` in the
+  cell, taken in absolute value. This is *not* the "p % rule" (which compares
+  the remainder after the two largest contributors with p % of the largest).
+
+Secondary suppression is the standard *line heuristic*: every row and every
+column of the table (each with its total) that holds exactly one suppressed
+cell gets a second one, the unsuppressed non-empty cell of that line with the
+smallest magnitude (units for counts, absolute total for sums and means; ties
+go to the first cell; an interior cell before the line's total). Rows are
+visited top to bottom, then columns left to right, and the passes repeat
+until nothing changes. Afterwards no line has exactly one suppressed cell, so
+no suppressed value equals a published total minus published cells. It is a
+heuristic, not the optimal linear-programming solution of tau-ARGUS or
+sdcTable: it does not minimise the information lost and does not check
+protection intervals (the range a suppressed value could be narrowed to).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from research_kit.report.labels import Labels, Lang, check_lang
+from research_kit.report.tables import Table, format_number
+
+__all__ = [
+    "SCANNED_SUFFIXES",
+    "TOTAL",
+    "DisclosureError",
+    "DroppedRowsWarning",
+    "Hit",
+    "SafeTable",
+    "ShortIdentifierWarning",
+    "check_no_microdata",
+    "find_identifiers",
+    "safe_table",
+    "suppression_note",
+]
+
+Agg = Literal["count", "sum", "mean"]
+_AGGS = ("count", "sum", "mean")
+
+#: Label of the margin row and column in :attr:`SafeTable.values`.
+TOTAL = "Total"
+
+#: File suffixes that :func:`check_no_microdata` scans in a site folder.
+SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".docx", ".ipynb", ".md", ".markdown", ".qmd", ".txt",
+                    ".csv", ".tsv", ".json", ".tex", ".typ", ".xml", ".yml", ".yaml")
+
+LABELS: dict[str, dict[str, str]] = {
+    "total": {"zh": "合计", "en": "Total"},
+    "n_units": {"zh": "主体数", "en": "Units"},
+    "cell_count": {"zh": "单元格为主体数。", "en": "Cells show the number of units."},
+    "cell_sum": {"zh": "单元格为{v}合计。", "en": "Cells show the total of {v}."},
+    "cell_mean": {"zh": "单元格为{v}均值。", "en": "Cells show the mean of {v}."},
+}
+
+
+class DisclosureError(RuntimeError):
+    """A rendered paper prints a business identifier; ``hits`` lists every finding."""
+
+    def __init__(self, message: str, hits: Sequence[Hit] = ()) -> None:
+        super().__init__(message)
+        self.hits = tuple(hits)
+
+
+class DroppedRowsWarning(UserWarning):
+    """Rows with a missing key, unit or value were left out of a table."""
+
+
+class ShortIdentifierWarning(UserWarning):
+    """Identifiers shorter than ``min_length`` were not searched for (they would match ordinary text)."""
+
+
+def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}.")
+
+
+def suppression_note(lang: Lang = "zh", *, k: int = 5, dominance_p: float | None = 0.85, dominance_n: int = 1,
+                     secondary: bool = True, symbol: str = "×") -> str:
+    """The note printed under a table with suppressed cells, in Chinese or English.
+
+    Examples
+    --------
+    >>> suppression_note("en", k=5, dominance_p=None, secondary=False)
+    '×: withheld to protect confidential data on individual units: cells with fewer than 5 units (threshold rule).'
+    """
+    check_lang(lang)
+    pct = format_number(100 * dominance_p, digits=0) if dominance_p is not None else ""
+    if lang == "zh":
+        parts = [f"单元格内主体少于 {k} 个（阈值规则）"]
+        if dominance_p is not None:
+            who = "最大主体" if dominance_n == 1 else f"最大的 {dominance_n} 个主体合计"
+            parts.append(f"{who}占单元格合计的比重超过 {pct}%（支配规则）")
+        text = f"{symbol}：为保护单个主体的保密信息不予公布：" + "，或".join(parts)
+        if secondary:
+            text += "；另对部分单元格作二次抑制，使被抑制的数值无法由行、列合计推算"
+        return text + "。"
+    parts = [f"cells with fewer than {k} units (threshold rule)"]
+    if dominance_p is not None:
+        who = "the largest unit contributes" if dominance_n == 1 else f"the {dominance_n} largest units contribute"
+        parts.append(f"cells in which {who} more than {pct}% of the cell total (dominance rule)")
+    text = f"{symbol}: withheld to protect confidential data on individual units: " + " or ".join(parts)
+    if secondary:
+        text += "; further cells are withheld so that these cannot be derived from row and column totals"
+    return text + "."
+
+
+# --------------------------------------------------------------------------- safe tables
+@dataclass(frozen=True, repr=False)
+class SafeTable:
+    """A table of counts, sums or means with its suppression pattern.
+
+    ``values`` holds the *unprotected* numbers (for the analyst and the
+    checks); publish only :attr:`published` or :meth:`to_table`. The
+    ``repr`` and notebook display never show suppressed values.
+
+    Attributes
+    ----------
+    values
+        Cell values, row categories by column categories (one column named by
+        the measure for a one-way table), with the :data:`TOTAL` row and
+        column when ``margins=True``.
+    units
+        Distinct units per cell (same shape).
+    reason
+        ``""`` (published), ``"threshold"``, ``"dominance"`` or ``"secondary"``.
+    rounds
+        Passes of the secondary-suppression heuristic that added cells.
+    """
+
+    values: pd.DataFrame
+    units: pd.DataFrame
+    reason: pd.DataFrame
+    agg: str
+    rows: str
+    cols: str | None
+    value: str | None
+    unit_id: str
+    k: int
+    dominance_p: float | None
+    dominance_n: int
+    margins: bool
+    rounds: int = 0
+    info: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def mask(self) -> pd.DataFrame:
+        """True where a cell is suppressed (primary or secondary)."""
+        return self.reason != ""
+
+    @property
+    def primary(self) -> pd.DataFrame:
+        return self.reason.isin(["threshold", "dominance"])
+
+    @property
+    def secondary(self) -> pd.DataFrame:
+        return self.reason == "secondary"
+
+    @property
+    def published(self) -> pd.DataFrame:
+        """``values`` with suppressed cells set to NaN."""
+        return self.values.mask(self.mask).astype(float)
+
+    def __repr__(self) -> str:
+        m = self.mask.to_numpy()
+        return (f"SafeTable(agg={self.agg!r}, rows={self.rows!r}, cols={self.cols!r}, value={self.value!r}, "
+                f"shape={self.values.shape}, suppressed={int(m.sum())} "
+                f"(primary={int(self.primary.to_numpy().sum())}, secondary={int(self.secondary.to_numpy().sum())}), "
+                f"k={self.k}, dominance_p={self.dominance_p})")
+
+    def to_table(self, *, lang: Lang = "zh", extra: Mapping[str, Mapping[str, str]] | None = None,
+                 symbol: str = "×", digits: int = 1, caption: str = "", notes: Sequence[str] = ()) -> Table:
+        """Format for publication: suppressed cells show ``symbol``; notes state the measure and the rules.
+
+        Variable names are translated through ``Labels(lang, extra=extra)``;
+        row and column categories only through ``extra`` (else shown as is), so
+        a category never picks up an unrelated project label.
+        """
+        lab = Labels(check_lang(lang), extra={**LABELS, **(extra or {})})
+        name = lambda v: lab("total") if v == TOTAL else category_label(v, lang, extra)
+        mask = self.mask.to_numpy()
+        vals = self.values.to_numpy()
+        body = pd.DataFrame(index=range(len(self.values)))
+        body[lab.get(self.rows)] = [name(v) for v in self.values.index]
+        for j, c in enumerate(self.values.columns):
+            header = name(c) if self.cols is not None else self._measure(lab)
+            cells = []
+            for i in range(len(self.values)):
+                v = vals[i, j]
+                if mask[i, j]:
+                    cells.append(symbol)
+                elif self.agg == "count":
+                    cells.append(format_number(int(v)))
+                else:
+                    cells.append(format_number(float(v), digits=digits))
+            body[header] = cells
+        measure = lab(f"cell_{self.agg}").format(v=lab.get(self.value or ""))
+        rule = suppression_note(lang, k=self.k, dominance_p=None if self.agg == "count" else self.dominance_p,
+                                dominance_n=self.dominance_n, secondary=True, symbol=symbol)
+        return Table(body=body, caption=caption, notes=(measure, rule, *notes))
+
+    def _measure(self, lab: Labels) -> str:
+        if self.agg == "count":
+            return lab("n_units")
+        return f"{lab.get(self.value or '')} ({lab.get(self.agg)})" if self.agg == "mean" else lab.get(self.value or "")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_table().to_markdown()
+
+
+def category_label(value: object, lang: Lang, extra: Mapping[str, Mapping[str, str]] | None) -> str:
+    """Display text of a category: its entry in ``extra`` if any, else ``str(value)``."""
+    key = str(value)
+    return str(extra[key][lang]) if extra and key in extra else key
+
+
+def _levels(s: pd.Series) -> list[object]:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return list(s.cat.categories)
+    vals = pd.unique(s.dropna())
+    try:
+        return sorted(vals)
+    except TypeError:
+        return list(vals)
+
+
+def _cell_stats(df: pd.DataFrame, keys: list[str], unit_id: str, value: str | None, top_n: int) -> pd.DataFrame:
+    """Per cell: distinct units, rows, total, absolute total and the ``top_n`` largest absolute contributions."""
+    by = keys + [unit_id]
+    if value is None:
+        contrib = df.groupby(by, observed=True, sort=False).size().astype(float)
+    else:
+        contrib = df.groupby(by, observed=True, sort=False)[value].sum()
+    frame = pd.DataFrame({"c": contrib, "a": contrib.abs()})
+    nobs_all = df.groupby(keys, observed=True, sort=False).size() if keys else pd.Series([len(df)])
+    if not keys:
+        a = np.sort(frame["a"].to_numpy())[::-1]
+        return pd.DataFrame({"n": [len(frame)], "nobs": [len(df)], "total": [frame["c"].sum()],
+                             "abs_total": [a.sum()], "top": [a[:top_n].sum()]})
+    g = frame.groupby(level=keys, observed=True, sort=False)
+    top = frame.sort_values("a", ascending=False).groupby(level=keys, observed=True, sort=False).head(top_n)
+    out = pd.DataFrame({"n": g.size(), "total": g["c"].sum(), "abs_total": g["a"].sum(),
+                        "top": top.groupby(level=keys, observed=True, sort=False)["a"].sum()})
+    out["nobs"] = nobs_all
+    return out
+
+
+def _secondary(sup: np.ndarray, cost: np.ndarray, nonempty: np.ndarray, *, two_way: bool, margin: bool) -> int:
+    """Line heuristic on ``sup`` (modified in place); returns the number of passes that added cells."""
+    nr, nc = sup.shape
+    lines: list[list[tuple[int, int]]] = []
+    if two_way:
+        lines += [[(i, j) for j in range(nc)] for i in range(nr)]
+    lines += [[(i, j) for i in range(nr)] for j in range(nc)]
+    rounds = 0
+    while True:
+        changed = False
+        for line in lines:
+            if len(line) < 2 or sum(sup[c] for c in line) != 1:
+                continue
+            inner = line[:-1] if margin else line
+            tiers = (
+                [c for c in inner if not sup[c] and nonempty[c]],
+                [line[-1]] if margin and not sup[line[-1]] else [],
+                [c for c in line if not sup[c]],
+            )
+            cands = next((t for t in tiers if t), [])
+            if cands:
+                best = min(range(len(cands)), key=lambda t: (cost[cands[t]], t))
+                sup[cands[best]] = True
+                changed = True
+        if not changed:
+            return rounds
+        rounds += 1
+
+
+def safe_table(
+    microdata: pd.DataFrame,
+    *,
+    rows: str,
+    cols: str | None = None,
+    value: str | None = None,
+    unit_id: str,
+    agg: Agg = "count",
+    k: int = 5,
+    dominance_p: float | None = 0.85,
+    dominance_n: int = 1,
+    margins: bool = True,
+) -> SafeTable:
+    """Tabulate microdata by cell with primary and secondary suppression.
+
+    Parameters
+    ----------
+    microdata
+        One row per unit (or per unit and period); never published itself.
+    rows, cols
+        Columns whose categories form the rows and (optionally) the columns.
+    value
+        The magnitude to sum or average (``agg="sum"`` / ``"mean"``).
+    unit_id
+        The unit column; thresholds count *distinct* units, and a unit's
+        contribution to a cell is the sum of its rows there.
+    agg
+        ``"count"`` (distinct units), ``"sum"`` or ``"mean"`` (over rows). Means
+        are suppressed exactly where the corresponding sums are, since a mean
+        times the count is the sum.
+    k
+        Threshold: cells with 1 to ``k - 1`` units are suppressed.
+    dominance_p, dominance_n
+        (n, k) dominance rule: suppress when the ``dominance_n`` largest units
+        hold more than ``dominance_p`` (a fraction, 0.85 = 85 %) of the cell
+        total. ``None`` turns the rule off; not applied to counts.
+    margins
+        Include the row and column totals. They are primary-checked and may be
+        used as complements. With ``margins=False`` the totals are assumed to be
+        published elsewhere, so complements are chosen among interior cells.
+
+    Returns
+    -------
+    SafeTable
+        See the module docstring for the rules and the heuristic.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"county": ["A"] * 6 + ["B"] * 2, "id": range(8)})
+    >>> st = safe_table(df, rows="county", unit_id="id", agg="count")
+    >>> st.reason["count"].tolist()
+    ['secondary', 'threshold', '']
+    """
+    _check_choice("agg", agg, _AGGS)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer (minimum units per published cell); got {k!r}.")
+    if dominance_p is not None and not 0 < dominance_p <= 1:
+        raise ValueError(f"dominance_p must be a fraction in (0, 1], e.g. 0.85 for 85%; got {dominance_p!r}.")
+    if dominance_n < 1:
+        raise ValueError(f"dominance_n must be at least 1; got {dominance_n!r}.")
+    if agg == "count" and value is not None:
+        raise ValueError("value is not used with agg='count'; drop it or choose agg='sum' or 'mean'.")
+    if agg != "count" and value is None:
+        raise ValueError(f"agg={agg!r} needs value= (the column to {agg}).")
+    keys = [rows] + ([cols] if cols is not None else [])
+    needed = keys + [unit_id] + ([value] if value is not None else [])
+    missing = [c for c in needed if c not in microdata.columns]
+    if missing:
+        raise KeyError(f"Columns {missing} are not in the data; available: {list(microdata.columns)}.")
+    df = microdata[needed]
+    keep = df.notna().all(axis=1)
+    if not keep.all():
+        warnings.warn(f"{int((~keep).sum())} rows with a missing {needed} value were left out of the table.",
+                      DroppedRowsWarning, stacklevel=2)
+        df = df.loc[keep]
+    r_levels = _levels(df[rows])
+    c_levels = _levels(df[cols]) if cols is not None else [None]
+    for lv in (r_levels, c_levels):
+        if TOTAL in lv:
+            raise ValueError(f"A category is named {TOTAL!r}, the margin label; rename it before tabulating.")
+    parts = {"n": 0, "nobs": 0, "total": 0.0, "abs_total": 0.0, "top": 0.0}
+
+    def cells(keys_: list[str], index: pd.Index) -> pd.DataFrame:
+        return _cell_stats(df, keys_, unit_id, value, dominance_n).reindex(index).fillna(parts)
+
+    nr, nc = len(r_levels), len(c_levels)
+    shape = (nr + 1, nc + 1) if cols is not None else (nr + 1, 1)
+    stats = {s: np.zeros(shape) for s in parts}
+    grand = _cell_stats(df, [], unit_id, value, dominance_n)
+    if cols is None:
+        interior = cells(keys, pd.Index(r_levels))
+    else:
+        interior = cells(keys, pd.MultiIndex.from_product([r_levels, c_levels]))
+        row_m, col_m = cells([rows], pd.Index(r_levels)), cells([cols], pd.Index(c_levels))
+    for s in parts:
+        stats[s][:nr, :nc] = interior[s].to_numpy(dtype=float).reshape(nr, nc)
+        stats[s][nr, -1] = float(grand[s].iloc[0])
+        if cols is not None:
+            stats[s][:nr, nc] = row_m[s].to_numpy(dtype=float)
+            stats[s][nr, :nc] = col_m[s].to_numpy(dtype=float)
+    n = stats["n"]
+    threshold = (n >= 1) & (n < k)
+    dominance = np.zeros(shape, dtype=bool)
+    if agg != "count" and dominance_p is not None:
+        dominance = (stats["abs_total"] > 0) & (stats["top"] > dominance_p * stats["abs_total"])
+    if not margins:  # totals are not in this table: check and complement interior cells only
+        sl = (slice(0, nr), slice(0, nc))
+        threshold, dominance = threshold[sl], dominance[sl]
+        stats = {s: a[sl] for s, a in stats.items()}
+        n = stats["n"]
+    sup = threshold | dominance
+    primary = sup.copy()
+    cost = n if agg == "count" else stats["abs_total"]
+    rounds = _secondary(sup, cost, n > 0, two_way=cols is not None, margin=margins)
+    reason = np.where(threshold, "threshold", np.where(dominance, "dominance",
+                                                       np.where(sup & ~primary, "secondary", "")))
+    vals: np.ndarray
+    if agg == "count":
+        vals = n.astype(np.int64)
+    elif agg == "sum":
+        vals = stats["total"]
+    else:
+        nobs = stats["nobs"]
+        vals = np.where(nobs > 0, stats["total"] / np.where(nobs > 0, nobs, 1), np.nan)
+    index = pd.Index(r_levels + ([TOTAL] if margins else []), name=rows)
+    columns = (pd.Index(c_levels + ([TOTAL] if margins else []), name=cols) if cols is not None
+               else pd.Index([value if value is not None else "count"]))
+    frame = lambda a: pd.DataFrame(a, index=index, columns=columns)
+    return SafeTable(values=frame(vals), units=frame(n.astype(np.int64)), reason=frame(reason), agg=agg, rows=rows,
+                     cols=cols, value=value, unit_id=unit_id, k=int(k), dominance_p=dominance_p,
+                     dominance_n=int(dominance_n), margins=margins, rounds=rounds)
+
+
+# --------------------------------------------------------------------------- identifier scan
+@dataclass(frozen=True)
+class Hit:
+    """One identifier found in one source (a file, a part of a file, or a text).
+
+    Attributes
+    ----------
+    source
+        File path, or ``"<text>"`` / ``"<text i>"`` for texts passed directly.
+    part
+        Where inside the source: ``""`` for the file's own text, the member of a
+        DOCX (``"word/document.xml"``), a decoded ``data:`` URI or a notebook cell.
+    identifier
+        The identifier as given in ``identifiers``.
+    count
+        Occurrences in this source and part.
+    context
+        Up to 30 characters either side of the first occurrence.
+    """
+
+    source: str
+    part: str
+    identifier: str
+    count: int
+    context: str
+
+
+_TEXT_MIMES = ("image/svg+xml", "application/json", "application/javascript", "application/ecmascript",
+               "application/xml", "application/xhtml+xml", "application/ld+json")
+_DATA_URI = re.compile(r"data:(?P<mime>[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+)?(?:;[A-Za-z0-9.+-]+=[^;,\s\"'()<>]*)*"
+                       r";base64,(?P<b64>[A-Za-z0-9+/=]*)", re.IGNORECASE)
+
+
+def _is_text_mime(mime: str | None) -> bool:
+    m = (mime or "text/plain").lower()
+    return m.startswith("text/") or m in _TEXT_MIMES
+
+
+def _strip_data_uris(text: str, depth: int = 0) -> tuple[str, list[tuple[str, str]]]:
+    """Remove base64 ``data:`` URIs; return the text and the decoded texts of textual ones (SVG, HTML, JSON...)."""
+    decoded: list[tuple[str, str]] = []
+
+    def repl(m: re.Match[str]) -> str:
+        mime = m.group("mime")
+        if depth < 3 and _is_text_mime(mime):
+            try:
+                inner = base64.b64decode(m.group("b64") + "=" * (-len(m.group("b64")) % 4)).decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                return " "
+            body, nested = _strip_data_uris(inner, depth + 1)
+            decoded.append((f"data:{(mime or 'text/plain').lower()}", html.unescape(body)))
+            decoded.extend(nested)
+        return " "
+
+    return _DATA_URI.sub(repl, text), decoded
+
+
+def _docx_parts(path: Path) -> list[tuple[str, str]]:
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if re.fullmatch(r"(word|docProps)/[^/]+\.xml", name):
+                xml = z.read(name).decode("utf-8", "replace")
+                xml = re.sub(r"</w:p>|<w:(?:br|cr|tab)\b[^>]*/>", "\n", xml)
+                out.append((name, html.unescape(re.sub(r"<[^>]+>", "", xml))))
+    return out
+
+
+def _ipynb_parts(text: str) -> list[tuple[str, str]]:
+    nb = json.loads(text)
+    out = [("metadata", json.dumps(nb.get("metadata", {}), ensure_ascii=False))]
+    join = lambda v: "".join(v) if isinstance(v, list) else v if isinstance(v, str) else json.dumps(v)
+    for i, cell in enumerate(nb.get("cells", [])):
+        chunks = [join(cell.get("source", "")), json.dumps(cell.get("metadata", {}), ensure_ascii=False)]
+        for o in cell.get("outputs", []):
+            chunks.append(join(o.get("text", "")))
+            chunks += [o.get("ename", ""), o.get("evalue", ""), join(o.get("traceback", []))]
+            for mime, data in (o.get("data") or {}).items():
+                if _is_text_mime(mime):
+                    chunks.append(join(data))
+        out.append((f"cell {i}", "\n".join(str(c) for c in chunks)))
+    return out
+
+
+def _text_parts(path: Path) -> list[tuple[str, str]]:
+    """Readable texts of one rendered file, as (part, text)."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return _docx_parts(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if suffix == ".ipynb":
+        try:
+            return _ipynb_parts(text)
+        except (json.JSONDecodeError, AttributeError, TypeError):
+            pass
+    return [("", text)]
+
+
+class _Matcher:
+    """Identifiers as a set, found by tokenising text (fast for 1e5 identifiers and megabytes of text).
+
+    Identifiers made of ASCII letters and digits (optionally joined by
+    punctuation, e.g. ``GT-000123``) are matched as whole tokens: runs of
+    letters and digits not touching another letter or digit. Any other
+    identifier (e.g. with Chinese characters) is searched by one compiled
+    alternation, which is slower; keep those few.
+    """
+
+    def __init__(self, identifiers: Iterable[object], *, min_length: int, case_sensitive: bool) -> None:
+        ids = {str(i).strip() for i in identifiers if i is not None and not (isinstance(i, float) and np.isnan(i))}
+        ids.discard("")
+        short = sorted(i for i in ids if len(i) < min_length)
+        self.short = short
+        ids -= set(short)
+        self.fold = (lambda s: s) if case_sensitive else str.upper
+        seps = sorted({ch for i in ids for ch in i if not ch.isascii() or not ch.isalnum()} - {" "})
+        seps = [ch for ch in seps if ch.isascii() and not ch.isspace()]
+        sep_class = "".join(re.escape(ch) for ch in seps)
+        simple = re.compile(rf"[A-Za-z0-9]+(?:[{sep_class}][A-Za-z0-9]+)*" if seps else r"[A-Za-z0-9]+")
+        self.table: dict[str, str] = {}
+        complex_ids = []
+        for i in ids:
+            if simple.fullmatch(i):
+                self.table[self.fold(i)] = i
+            else:
+                complex_ids.append(i)
+        self.token = simple
+        self.split = re.compile(f"[{sep_class}]") if seps else None
+        self.max_parts = max((len(self.split.split(i)) for i in self.table), default=1) if self.split else 1
+        # with separators, a token such as ``GT000123-2`` is also searched by its sub-spans of up to max_parts parts
+        flags = 0 if case_sensitive else re.IGNORECASE
+        self.complex = (re.compile("|".join(re.escape(i) for i in sorted(complex_ids, key=len, reverse=True)), flags)
+                        if complex_ids else None)
+        self.complex_map = {self.fold(i): i for i in complex_ids}
+
+    def find(self, text: str) -> dict[str, tuple[int, int]]:
+        """Identifier → (count, offset of the first occurrence)."""
+        found: dict[str, tuple[int, int]] = {}
+        if self.table:
+            folded = self.fold(text)
+            tokens = Counter(self.token.findall(folded))
+            keys: Counter[str] = Counter({t: c for t, c in tokens.items() if t in self.table})
+            if self.split is not None:
+                for tok, c in tokens.items():
+                    parts = self.split.split(tok)
+                    if len(parts) < 2:
+                        continue
+                    pos = [0]
+                    for p in parts:
+                        pos.append(pos[-1] + len(p) + 1)
+                    for a in range(len(parts)):
+                        for b in range(a + 1, min(len(parts), a + self.max_parts) + 1):
+                            if (a, b) != (0, len(parts)):
+                                sub = tok[pos[a]:pos[b] - 1]
+                                if sub in self.table:
+                                    keys[sub] += c
+            for key, c in keys.items():
+                m = re.search(rf"(?<![A-Za-z0-9]){re.escape(key)}(?![A-Za-z0-9])", folded)
+                found[self.table[key]] = (c, m.start() if m else 0)
+        if self.complex is not None:
+            for m in self.complex.finditer(text):
+                ident = self.complex_map[self.fold(m.group(0))]
+                c, first = found.get(ident, (0, m.start()))
+                found[ident] = (c + 1, first)
+        return found
+
+
+def _context(text: str, offset: int, length: int) -> str:
+    return re.sub(r"\s+", " ", text[max(0, offset - 30):offset + length + 30]).strip()
+
+
+def _scan(source: str, parts: list[tuple[str, str]], matcher: _Matcher) -> list[Hit]:
+    queue = []
+    for part, text in parts:
+        body, decoded = _strip_data_uris(text)
+        queue.append((part, html.unescape(body)))
+        queue += [(f"{part} {p}".strip(), t) for p, t in decoded]
+    hits = []
+    for part, text in queue:
+        for ident, (count, first) in sorted(matcher.find(text).items()):
+            hits.append(Hit(source, part, ident, count, _context(text, first, len(ident))))
+    return hits
+
+
+def _find(sources: list[Path | str], matcher: _Matcher) -> list[Hit]:
+    n_text = sum(isinstance(s, str) for s in sources)
+    hits: list[Hit] = []
+    t = 0
+    for src in sources:
+        if isinstance(src, Path):
+            hits += _scan(str(src), _text_parts(src), matcher)
+        else:
+            hits += _scan("<text>" if n_text == 1 else f"<text {t}>", [("", src)], matcher)
+            t += 1
+    return hits
+
+
+def _matcher(identifiers: Iterable[object], min_length: int, case_sensitive: bool) -> _Matcher:
+    if min_length < 1:
+        raise ValueError(f"min_length must be at least 1; got {min_length!r}.")
+    if isinstance(identifiers, (str, bytes)):
+        raise TypeError("identifiers must be a collection of identifiers (e.g. df['business_id'].unique()), "
+                        "not a single string.")
+    matcher = _Matcher(identifiers, min_length=min_length, case_sensitive=case_sensitive)
+    if matcher.short:
+        warnings.warn(f"{len(matcher.short)} identifiers shorter than {min_length} characters were not searched "
+                      f"(e.g. {matcher.short[:3]}); lower min_length to include them.",
+                      ShortIdentifierWarning, stacklevel=3)
+    return matcher
+
+
+def _sources(paths_or_text: object) -> list[Path | str]:
+    if isinstance(paths_or_text, (str, PathLike)):
+        items: list[object] = [paths_or_text]
+    else:
+        items = list(paths_or_text)  # type: ignore[call-overload]
+    out: list[Path | str] = []
+    for it in items:
+        if isinstance(it, PathLike) or (isinstance(it, str) and it.strip() and "\n" not in it and len(it) < 1024
+                                        and Path(it).exists()):
+            p = Path(it)
+            if p.is_dir():
+                out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SCANNED_SUFFIXES)
+            elif not p.exists():
+                raise FileNotFoundError(f"No such file to scan for identifiers: {p}.")
+            elif p.suffix.lower() not in SCANNED_SUFFIXES:
+                raise ValueError(f"Cannot scan {p}: suffix {p.suffix!r} is not one of {list(SCANNED_SUFFIXES)} "
+                                 "(PDF and images are not read; scan the HTML or DOCX made from the same source).")
+            else:
+                out.append(p)
+        elif isinstance(it, str):
+            out.append(it)
+        else:
+            raise TypeError(f"Expected a path or a text to scan; got {type(it).__name__}.")
+    return out
+
+
+def find_identifiers(
+    paths_or_text: str | PathLike[str] | Iterable[str | PathLike[str]],
+    identifiers: Iterable[object],
+    *,
+    min_length: int = 6,
+    case_sensitive: bool = False,
+) -> list[Hit]:
+    """Find business identifiers of the input data in rendered papers or texts.
+
+    Parameters
+    ----------
+    paths_or_text
+        Files, folders (scanned recursively for :data:`SCANNED_SUFFIXES`) or
+        texts. A ``str`` naming an existing path is a path; any other ``str``
+        is scanned as text (pass :class:`~pathlib.Path` to be explicit).
+    identifiers
+        The identifiers of the microdata, e.g. ``df["business_id"].unique()``.
+    min_length
+        Identifiers shorter than this are skipped (with a
+        :class:`ShortIdentifierWarning`): they would match ordinary numbers.
+    case_sensitive
+        By default ``gt000123`` matches ``GT000123``.
+
+    Returns
+    -------
+    list of Hit
+        One per (source, part, identifier), in source order.
+
+    Notes
+    -----
+    HTML: entities are decoded; base64 ``data:`` URIs are removed (an image's
+    base64 text is not searched, so it cannot cause false hits), except
+    textual ones (SVG, HTML, JSON, scripts), which are decoded and searched.
+    DOCX: the text of ``word/*.xml`` (body, headers, footers, notes) and
+    ``docProps/*.xml``, with runs joined within a paragraph. Notebooks:
+    sources, text outputs and metadata (images skipped). An identifier
+    matches as a whole token: ``GT000123`` is found in ``<td>GT000123</td>``
+    and ``fig_GT000123.png`` but not in ``XGT0001234``.
+
+    Examples
+    --------
+    >>> [h.identifier for h in find_identifiers("<td>GT000123</td><td>GT0001234</td>", ["GT000123"])]
+    ['GT000123']
+    """
+    matcher = _matcher(identifiers, min_length, case_sensitive)
+    return _find(_sources(paths_or_text), matcher)
+
+
+def check_no_microdata(
+    site_dir: str | PathLike[str],
+    identifiers: Iterable[object],
+    *,
+    min_length: int = 6,
+    case_sensitive: bool = False,
+) -> tuple[Path, ...]:
+    """Raise :class:`DisclosureError` if any rendered file under ``site_dir`` prints an identifier.
+
+    Returns the files scanned (see :func:`find_identifiers` for what is read;
+    PDFs are not read: they are made from the same Markdown as the HTML).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "p.html").write_text("<p>N = 120</p>")
+    >>> [p.name for p in check_no_microdata(d, ["GT000123"])]
+    ['p.html']
+    """
+    site = Path(site_dir)
+    if not site.is_dir():
+        raise FileNotFoundError(f"Site folder {site} does not exist; render the site before checking it.")
+    files = tuple(sorted(f for f in site.rglob("*") if f.is_file() and f.suffix.lower() in SCANNED_SUFFIXES))
+    matcher = _matcher(identifiers, min_length, case_sensitive)
+    hits = _find(list(files), matcher)
+    if hits:
+        first = hits[0]
+        where = f"{first.source}" + (f" ({first.part})" if first.part else "")
+        n_ids, n_files = len({h.identifier for h in hits}), len({h.source for h in hits})
+        more = f" ({n_ids} identifiers in {n_files} files in all)" if n_ids > 1 or n_files > 1 else ""
+        raise DisclosureError(
+            f"Business identifier {first.identifier!r} found in {where}{more}: a published paper must not print "
+            "rows of microdata. Show aggregates (research_kit.report.safe_table) instead of the rows, re-run the "
+            "study and render again.", hits)
+    return files
