@@ -66,7 +66,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from research_kit import pipeline
 
     report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")))
-    print(report)
+    print(report.summary())
     return 0
 
 

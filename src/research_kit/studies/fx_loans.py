@@ -198,7 +198,8 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     es = did.event_study(panel, outcome=outcome, unit="business_id", time="t", cohort="cohort", method="twfe",
                          leads=leads, lags=lags, cluster=cluster, control_group=control_group)
     cs = did.callaway_santanna(panel, outcome=outcome, unit="business_id", time="t", cohort="cohort",
-                               control_group=control_group, method="reg", cluster=cluster, alpha=alpha, seed=seed)
+                               control_group=control_group, method="reg", cluster=cluster, alpha=alpha, seed=seed,
+                               unbalanced="pairwise")
     simple = cs.aggregate("simple")
     dynamic = cs.aggregate("dynamic", min_e=-leads, max_e=lags)
     county_txt = "all" if county is None else county
@@ -334,7 +335,8 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         unit = lab.pick(zh=" 个百分点", en=" percentage points")
     s_cs = sentence(est.cs, lang=lang, design=_design_label(est, lang), unit=unit)
     s_tw = sentence(est.twfe, lang=lang, design=lab("twfe"), unit=unit)
-    pre = est.es_twfe.info.get("pretrend_p_value")
+    pretrend = est.es_twfe.info.get("pretrend") or {}
+    pre = pretrend.get("p_value")
     pre_txt = ""
     if pre is not None:
         pre_txt = lab.pick(zh=f"TWFE 事件研究中开办前各期系数联合为零的 Wald 检验 p 值为 {float(pre):.3f}。",

@@ -1,0 +1,251 @@
+"""Input checks and panel layouts shared by the difference-in-differences estimators.
+
+Every check raises an error that names the column, says what was seen and what
+to do. Data problems that the estimators handle themselves (dropped units) are
+reported with :class:`DroppedUnitsWarning`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from research_kit.inference import warn_user
+
+__all__ = [
+    "NEVER",
+    "DroppedUnitsWarning",
+    "check_option",
+    "require_columns",
+    "check_missing",
+    "check_unique",
+    "per_unit",
+    "encode_time",
+    "cohort_positions",
+    "WidePanel",
+    "build_wide_panel",
+]
+
+#: Cohort position of never-treated units (larger than any period index).
+NEVER = np.iinfo(np.int64).max // 4
+
+
+class DroppedUnitsWarning(UserWarning):
+    """Some units were dropped from the estimation (e.g. treated before the first period)."""
+
+
+def check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``allowed`` (listing them)."""
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name}={value!r} is not supported; choose one of {choices}.")
+
+
+def require_columns(df: pd.DataFrame, roles: dict[str, str | Iterable[str] | None]) -> None:
+    """Check that every named column exists; ``roles`` maps a role (``"outcome"``) to a column."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(df).__name__}.")
+    for role, cols in roles.items():
+        if cols is None:
+            continue
+        for col in [cols] if isinstance(cols, str) else list(cols):
+            if col not in df.columns:
+                raise KeyError(
+                    f"{role} column {col!r} is not in the data; available columns: {list(df.columns)}."
+                )
+
+
+def check_missing(df: pd.DataFrame, column: str, role: str, hint: str = "") -> None:
+    """Raise if ``column`` has missing values."""
+    n_missing = int(df[column].isna().sum())
+    if n_missing:
+        raise ValueError(
+            f"{role} column {column!r} has {n_missing} missing values; drop those rows "
+            f"(df.dropna(subset=[{column!r}])) or impute them before estimating.{hint}"
+        )
+
+
+def check_unique(df: pd.DataFrame, unit: str, time: str,
+                 codes: tuple[np.ndarray, int, np.ndarray, int] | None = None) -> None:
+    """Raise if a unit appears more than once in a period.
+
+    ``codes`` (unit codes, number of units, time codes, number of periods) can be
+    passed when they are already known; the check is then a single ``bincount``.
+    """
+    if codes is None:
+        uc, uu = pd.factorize(df[unit])
+        tc, tu = pd.factorize(df[time])
+        codes = (uc, len(uu), tc, len(tu))
+    uc, n_u, tc, n_t = codes
+    key = uc.astype(np.int64) * n_t + tc
+    counts = np.bincount(key, minlength=n_u * n_t) if n_u * n_t <= 10 * len(key) + 1000 else None
+    if counts is not None:
+        dup_any = bool(counts.max(initial=0) > 1)
+    else:
+        dup_any = bool(pd.Series(key).duplicated().any())
+    if dup_any:
+        dup = df.duplicated(subset=[unit, time], keep=False)
+        example = df.loc[dup, [unit, time]].iloc[0].tolist()
+        raise ValueError(
+            f"{int(dup.sum())} rows share a ({unit!r}, {time!r}) pair, e.g. {example}; each unit must "
+            "appear once per period. Aggregate or drop the duplicates "
+            f"(df.drop_duplicates(subset=[{unit!r}, {time!r}]))."
+        )
+
+
+def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: str, role: str) -> np.ndarray:
+    """The value of a unit-level column for each unit; raises if it varies within a unit."""
+    s = pd.Series(values)
+    first = s.groupby(unit_codes, sort=True).first()
+    # NaN == NaN should count as constant here (never-treated cohort coded NaN)
+    ref = first.to_numpy()[unit_codes]
+    same = (s.to_numpy() == ref) | (pd.isna(s.to_numpy()) & pd.isna(ref))
+    if not np.all(same):
+        bad = int(pd.Series(unit_codes[~same]).nunique())
+        raise ValueError(
+            f"{role} column {column!r} changes within {bad} units; it must be constant for each unit "
+            f"(the first treated period). Recompute it per unit, e.g. "
+            f"df.groupby(unit)[{column!r}].transform('min')."
+        )
+    if len(first) != n_units:
+        raise ValueError(f"{role} column {column!r}: internal unit count mismatch.")
+    return first.to_numpy()
+
+
+def encode_time(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer period codes ``0..T-1`` (in time order) and the sorted unique periods."""
+    codes, uniques = pd.factorize(pd.Series(values), sort=True)
+    return codes.astype(np.intp), np.asarray(uniques)
+
+
+def cohort_positions(cohort: np.ndarray, times: np.ndarray, column: str) -> np.ndarray:
+    """Map first-treated periods to positions on the period grid.
+
+    0, NaN or NaT mean never treated, and so does a cohort after the last period
+    (as in R ``did``). A cohort between two periods maps to the first period on
+    or after it. Returns int64 positions with :data:`NEVER` for never treated.
+    """
+    c = pd.Series(cohort)
+    never = c.isna().to_numpy().copy()
+    if pd.api.types.is_numeric_dtype(c.dtype):
+        if np.issubdtype(np.asarray(times).dtype, np.datetime64):
+            raise TypeError(
+                f"cohort column {column!r} is numeric but the time column holds dates; give the first "
+                "treated period as a date (NaT = never treated)."
+            )
+        vals = c.to_numpy(dtype=float, na_value=np.nan)
+        never |= vals == 0
+    else:
+        vals = c.to_numpy()
+    pos = np.full(len(c), NEVER, dtype=np.int64)
+    ok = ~never
+    p = np.searchsorted(np.asarray(times), vals[ok], side="left").astype(np.int64)
+    p[p >= len(times)] = NEVER  # treated after the last period: never treated in this window
+    pos[ok] = p
+    return pos
+
+
+@dataclass(frozen=True)
+class WidePanel:
+    """A balanced panel in wide form: one row per unit, one column per period."""
+
+    units: np.ndarray  # unit identifiers, length n
+    times: np.ndarray  # sorted periods, length T
+    y: np.ndarray  # n x T outcomes
+    cohort: np.ndarray  # n, position of the first treated period (NEVER = never)
+    x: np.ndarray | None  # n x T x p covariates, or None
+    cluster: np.ndarray | None  # n, cluster identifiers (None = unit)
+    observed: np.ndarray | None = None  # n x T mask of observed unit-periods; None = balanced
+
+    @property
+    def n_obs(self) -> int:
+        return int(self.y.size if self.observed is None else self.observed.sum())
+
+
+def build_wide_panel(
+    df: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    covariates: Sequence[str] | None = None,
+    cluster: str | None = None,
+    balanced: bool = True,
+) -> WidePanel:
+    """Validate a long panel and return it in wide form.
+
+    With ``balanced=True`` every unit must be observed in every period; with
+    ``balanced=False`` missing unit-periods are NaN in ``y`` and flagged in
+    ``observed``.
+    """
+    covariates = list(covariates or [])
+    require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort,
+                         "covariate": covariates, "cluster": cluster})
+    check_missing(df, unit, "unit")
+    check_missing(df, time, "time")
+    check_missing(df, outcome, "outcome", " Callaway-Sant'Anna needs a balanced panel, so drop whole units.")
+    for c in covariates:
+        check_missing(df, c, "covariate")
+    ucodes, units = pd.factorize(df[unit], sort=True)
+    tcodes, times = encode_time(df[time])
+    n, T = len(units), len(times)
+    check_unique(df, unit, time, (ucodes, n, tcodes, T))
+    if T < 2:
+        raise ValueError(f"time column {time!r} has a single period; difference-in-differences needs two or more.")
+    counts = np.bincount(ucodes, minlength=n)
+    if balanced and np.any(counts != T):
+        bad = int((counts != T).sum())
+        raise ValueError(
+            f"the panel is unbalanced: {bad} of {n} units (column {unit!r}) are not observed in all {T} "
+            f"periods of {time!r}. Callaway-Sant'Anna here needs a balanced panel; keep the units observed "
+            f"in every period, e.g. df[df.groupby({unit!r})[{time!r}].transform('size') == {T}], or pass "
+            f"unbalanced='pairwise' to compare, in each 2x2, the units observed in both periods."
+        )
+    full = bool(np.all(counts == T))
+    y = np.empty((n, T)) if full else np.full((n, T), np.nan)
+    y[ucodes, tcodes] = df[outcome].to_numpy(dtype=float)
+    x = None
+    if covariates:
+        x = np.empty((n, T, len(covariates))) if full else np.full((n, T, len(covariates)), np.nan)
+        for j, c in enumerate(covariates):
+            x[ucodes, tcodes, j] = df[c].to_numpy(dtype=float)
+    g_unit = per_unit(df[cohort].to_numpy(), ucodes, n, cohort, "cohort")
+    pos = cohort_positions(g_unit, times, cohort)
+    cl = None
+    if cluster is not None and cluster != unit:
+        check_missing(df, cluster, "cluster")
+        cl = per_unit(df[cluster].to_numpy(), ucodes, n, cluster, "cluster")
+    observed = None
+    if not full:
+        observed = np.zeros((n, T), dtype=bool)
+        observed[ucodes, tcodes] = True
+    return WidePanel(units=np.asarray(units), times=times, y=y, cohort=pos, x=x, cluster=cl, observed=observed)
+
+
+def drop_first_period_treated(panel: WidePanel, cohort_col: str) -> WidePanel:
+    """Drop units treated in (or before) the first period, as R ``did`` does; error if that is everyone."""
+    first = panel.cohort == 0
+    if not first.any():
+        return panel
+    if first.all():
+        raise ValueError(
+            f"every unit is treated in the first period ({panel.times[0]!r}) according to {cohort_col!r}; "
+            "there is no untreated period to compare with. Add earlier periods or check the cohort coding "
+            "(0 or NaN = never treated)."
+        )
+    warn_user(
+        f"dropped {int(first.sum())} units already treated in the first period ({panel.times[0]!r}); "
+        "they have no untreated period.",
+        DroppedUnitsWarning,
+    )
+    keep = ~first
+    return WidePanel(
+        units=panel.units[keep], times=panel.times, y=panel.y[keep], cohort=panel.cohort[keep],
+        x=None if panel.x is None else panel.x[keep],
+        cluster=None if panel.cluster is None else panel.cluster[keep],
+        observed=None if panel.observed is None else panel.observed[keep],
+    )

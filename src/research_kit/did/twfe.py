@@ -1,0 +1,272 @@
+"""The canonical 2x2 difference-in-differences and two-way fixed effects (TWFE).
+
+Both are least squares with cluster-robust (CR1) standard errors computed the
+way Stata and R ``fixest`` do (see :mod:`research_kit.inference`).
+
+* :func:`two_by_two` -- ``y ~ 1 + treated + post + treated:post``; the ATT is the
+  interaction coefficient. Heteroskedasticity-robust (HC1) by default.
+* :func:`twfe` -- ``y ~ treat | unit + time``, unit and time effects removed by an
+  exact within transformation (:mod:`research_kit.did._within`), clustered by
+  unit by default. With staggered adoption and heterogeneous effects this
+  estimand is a weighted average with possibly negative weights; prefer
+  :func:`research_kit.did.callaway_santanna` there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from research_kit.did._panel import check_missing, check_unique, encode_time, require_columns
+from research_kit.did._within import TwoWayDemeaner
+from research_kit.inference import cluster_codes, cluster_robust_vcov, hc1_vcov, twoway_cluster_vcov
+from research_kit.results import Result
+
+__all__ = ["two_by_two", "twfe"]
+
+Cluster = str | Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class _FEFit:
+    coef: np.ndarray
+    vcov: np.ndarray
+    df: float | None
+    info: dict[str, Any]
+
+
+def _cluster_list(cluster: Cluster) -> list[str]:
+    if cluster is None:
+        return []
+    cl = [cluster] if isinstance(cluster, str) else list(cluster)
+    if not 1 <= len(cl) <= 2:
+        raise ValueError(f"cluster={cluster!r}: give one column name, or two for two-way clustering.")
+    return cl
+
+
+def _nested(fe_codes: np.ndarray, cl_codes: np.ndarray) -> bool:
+    """True if every fixed-effect level sits inside a single cluster."""
+    first = np.empty(int(fe_codes.max()) + 1, dtype=cl_codes.dtype)
+    first[fe_codes[::-1]] = cl_codes[::-1]
+    return bool(np.array_equal(first[fe_codes], cl_codes))
+
+
+def _vcov(
+    X: np.ndarray,
+    resid: np.ndarray,
+    weights: np.ndarray | None,
+    df: pd.DataFrame,
+    clusters: list[str],
+    fe: dict[str, np.ndarray],
+    n_fe_params: int,
+) -> tuple[np.ndarray, float | None, dict[str, Any]]:
+    """CR1 / two-way CR1 / HC1 with fixest's count of fixed-effect parameters.
+
+    With clustering, fixed effects nested in a cluster variable are not counted
+    in ``K`` (``fixest``'s ``fixef.K = "nested"``); ``n_fe_params`` is the
+    number of identified fixed-effect parameters (units + periods - 1 for the
+    two-way model) and a nested unit (period) effect removes its levels minus one.
+    """
+    n, k = X.shape
+    if not clusters:
+        V = hc1_vcov(X, resid, weights=weights, n_params=k + n_fe_params)
+        return V, float(n - k - n_fe_params), {"vcov": "HC1", "cluster": None, "n_clusters": None}
+    values = [fe[c] if c in fe else df[c].to_numpy() for c in clusters]
+    codes = [cluster_codes(v, name=c) for v, c in zip(values, clusters)]
+    K = k + n_fe_params
+    for levels in fe.values():
+        n_levels = int(levels.max()) + 1
+        if any(_nested(levels, c) for c, _ in codes):
+            K -= n_levels - 1
+    if len(clusters) == 1:
+        V = cluster_robust_vcov(X, resid, codes[0][0], weights=weights, n_params=K, name=clusters[0])
+        G = codes[0][1]
+        return V, float(G - 1), {"vcov": "CR1", "cluster": clusters[0], "n_clusters": G}
+    V = twoway_cluster_vcov(
+        X, resid, codes[0][0], codes[1][0],
+        weights=weights, n_params=K, names=(clusters[0], clusters[1]),
+    )
+    G = min(codes[0][1], codes[1][1])
+    return V, float(G - 1), {"vcov": "CR1 two-way", "cluster": tuple(clusters), "n_clusters": G}
+
+
+def fe_regression(
+    df: pd.DataFrame,
+    y: np.ndarray,
+    X: np.ndarray,
+    names: list[str],
+    *,
+    unit: str,
+    time: str,
+    cluster: Cluster,
+    weights: np.ndarray | None,
+) -> _FEFit:
+    """Least squares of ``y`` on ``X`` with unit and time fixed effects (shared with the event study)."""
+    ucodes, units = pd.factorize(df[unit], sort=False)
+    tcodes, times = encode_time(df[time])
+    check_unique(df, unit, time, (ucodes, len(units), tcodes, len(times)))
+    dm = TwoWayDemeaner.build(ucodes, tcodes, weights)
+    yt = dm.demean(y)
+    Xt = dm.demean(X)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    XtW = Xt.T if w is None else (Xt * w[:, None]).T
+    XtX = XtW @ Xt
+    scale = np.sqrt(np.diag(XtX))
+    if np.any(scale < 1e-10 * max(1.0, float(np.sqrt(np.einsum("ij,ij->", X, X) / len(X))))):
+        bad = [names[j] for j in np.flatnonzero(scale < 1e-10 * max(1.0, scale.max()))]
+        raise ValueError(
+            f"{bad} have no variation left after removing unit and time effects (they are constant "
+            "within units or within periods); the effect is not identified."
+        )
+    if np.linalg.cond(XtX / np.outer(scale, scale)) > 1e12:
+        raise ValueError(
+            f"the regressors {names} are collinear with each other or with the unit and time effects "
+            "(e.g. all units are eventually treated and every relative period has a dummy); drop a "
+            "second relative period, bin the endpoints, or add never-treated units."
+        )
+    coef = np.linalg.solve(XtX, XtW @ yt)
+    resid = yt - Xt @ coef
+    n_fe = len(units) + dm.n_time_effects()
+    V, dof, vinfo = _vcov(Xt, resid, w, df, _cluster_list(cluster), {unit: ucodes, time: tcodes}, n_fe)
+    info = {"fixed_effects": (unit, time), **vinfo, "n_units": len(units), "n_periods": dm.n_times}
+    return _FEFit(coef=coef, vcov=V, df=dof, info=info)
+
+
+def _numeric(df: pd.DataFrame, column: str, role: str, binary: bool) -> np.ndarray:
+    check_missing(df, column, role)
+    if not (pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column])):
+        raise TypeError(f"{role} column {column!r} must be numeric (0/1), got dtype {df[column].dtype}.")
+    v = df[column].to_numpy(dtype=float)
+    if binary and not np.isin(v, (0.0, 1.0)).all():
+        raise ValueError(f"{role} column {column!r} must be 0/1 (or boolean); found values {np.unique(v)[:5]}.")
+    return v
+
+
+def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
+    if weights is None:
+        return None
+    w = _numeric(df, weights, "weights", binary=False)
+    if np.any(w <= 0):
+        raise ValueError(f"weights column {weights!r} must be positive; drop rows with zero or negative weights.")
+    return w
+
+
+def twfe(
+    df: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    treat: str,
+    cluster: Cluster = None,
+    weights: str | None = None,
+) -> Result:
+    """Two-way fixed effects difference-in-differences, ``y ~ treat | unit + time``.
+
+    Parameters
+    ----------
+    df
+        Long panel, one row per unit and period (balanced or not).
+    outcome, unit, time
+        Column names.
+    treat
+        0/1 column, 1 when the unit is treated in that period.
+    cluster
+        Column to cluster on (default: ``unit``), or two columns for two-way
+        clustering.
+    weights
+        Optional column of positive regression weights.
+
+    Returns
+    -------
+    Result
+        Headline term ``"ATT"`` (the coefficient on ``treat``) with CR1 standard
+        errors (``fixest``'s small-sample correction; fixed effects nested in the
+        cluster are not counted in K) and t(G - 1) intervals.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import research_kit as rk
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"id": np.repeat(np.arange(600), 4), "t": np.tile(np.arange(4), 600)})
+    >>> df["d"] = ((df["id"] < 300) & (df["t"] >= 2)).astype(int)
+    >>> df["y"] = df["id"] * 0.1 + df["t"] + 2.0 * df["d"] + rng.normal(size=len(df))
+    >>> r = rk.did.twfe(df, outcome="y", unit="id", time="t", treat="d")
+    >>> round(r.estimate, 2)
+    1.99
+    """
+    require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat, "weights": weights,
+                         "cluster": _cluster_list(cluster)})
+    for col, role in ((unit, "unit"), (time, "time")):
+        check_missing(df, col, role)
+    y = _numeric(df, outcome, "outcome", binary=False)
+    d = _numeric(df, treat, "treat", binary=False)
+    w = _weights(df, weights)
+    fit = fe_regression(df, y, d[:, None], [treat], unit=unit, time=time,
+                        cluster=unit if cluster is None else cluster, weights=w)
+    info = {"estimator": "twfe", "treatment": treat, "weights": weights, **fit.info}
+    return Result.from_arrays(["ATT"], fit.coef, np.sqrt(np.diag(fit.vcov)), nobs=len(df), estimator="twfe",
+                              df=fit.df, info=info, extra={"vcov_matrix": fit.vcov})
+
+
+def two_by_two(
+    df: pd.DataFrame,
+    *,
+    outcome: str,
+    treated: str,
+    post: str,
+    cluster: Cluster = None,
+) -> Result:
+    """The canonical 2x2 difference-in-differences regression.
+
+    Fits ``outcome ~ 1 + treated + post + treated:post`` by least squares; the
+    ATT is the interaction. Works for panels and repeated cross sections.
+
+    Parameters
+    ----------
+    df
+        Data, one row per observation.
+    outcome
+        Outcome column.
+    treated
+        0/1 column: the unit belongs to the treated group.
+    post
+        0/1 column: the observation is from the post-treatment period.
+    cluster
+        Column(s) to cluster on; None gives HC1 standard errors.
+
+    Returns
+    -------
+    Result
+        Terms ``"ATT"`` (headline), ``"Intercept"``, ``treated`` and ``post``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import research_kit as rk
+    >>> df = pd.DataFrame({"y": [1, 2, 1.5, 4.5, 1.1, 2.1, 1.4, 4.4],
+    ...                    "g": [0, 0, 1, 1] * 2, "p": [0, 1, 0, 1] * 2})
+    >>> r = rk.did.two_by_two(df, outcome="y", treated="g", post="p")
+    >>> round(r.estimate, 2)
+    2.0
+    """
+    require_columns(df, {"outcome": outcome, "treated": treated, "post": post, "cluster": _cluster_list(cluster)})
+    y = _numeric(df, outcome, "outcome", binary=False)
+    g = _numeric(df, treated, "treated", binary=True)
+    p = _numeric(df, post, "post", binary=True)
+    X = np.column_stack([g * p, np.ones_like(y), g, p])
+    for j, name in ((2, treated), (3, post)):
+        if X[:, j].min() == X[:, j].max():
+            raise ValueError(f"{name!r} takes a single value; the 2x2 design needs both 0 and 1.")
+    if (g * p).sum() == 0:
+        raise ValueError(f"no observations with {treated!r} = 1 and {post!r} = 1; the ATT is not identified.")
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ coef
+    V, dof, vinfo = _vcov(X, resid, None, df, _cluster_list(cluster), {}, 0)
+    info = {"estimator": "two_by_two", "treated": treated, "post": post, "fixed_effects": None, **vinfo}
+    return Result.from_arrays(["ATT", "Intercept", treated, post], coef, np.sqrt(np.diag(V)), nobs=len(df),
+                              estimator="two_by_two", df=dof, info=info, extra={"vcov_matrix": V})
