@@ -12,6 +12,7 @@ Standard errors are compared through pyfixest's raw sandwich times the fixest fa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
