@@ -56,6 +56,7 @@ from urllib.parse import quote
 
 from research_kit import paths
 from research_kit.pipeline import _site
+from research_kit.pipeline._fonts import embed_cjk_font
 from research_kit.pipeline._markdown import (
     LABELS,
     NotebookError,
@@ -507,6 +508,8 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
             (tmp / _site.MANIFEST).write_text(json.dumps(
                 {"generator": "research_kit", "rendered_at": generated, "formats": list(fmts), "papers": entries},
                 ensure_ascii=False, indent=1), encoding="utf-8")
+            for page in sorted(tmp.rglob("*.html")):
+                embed_cjk_font(page)
             check_offline(tmp, shown_as=site)
             _site.swap(tmp, site)
         except BaseException:

@@ -20,7 +20,7 @@ from research_kit.report.tables import Table, table
 __all__ = ["provenance", "provenance_tables", "git_commit", "PACKAGES"]
 
 PACKAGES = ("research_kit", "numpy", "pandas", "scipy", "statsmodels", "linearmodels", "matplotlib",
-            "seaborn", "papermill", "pyarrow")
+            "seaborn", "papermill", "pyarrow", "rdrobust", "rddensity")
 
 
 def git_commit(root: str | os.PathLike[str] | None = None) -> str:

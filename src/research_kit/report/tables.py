@@ -207,10 +207,16 @@ def regression_table(
                     f"{format_number(float(row['conf_high']), digits=digits)}]"
                 )
         rows += [est_row, sub_row]
+    def _names(value: object) -> str | None:
+        if value is None or value == "" or value == ():
+            return None
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        return " + ".join(labels.get(str(v), lab.get(str(v))) for v in items)
+
     facts = [
-        ("fixed_effects", lambda r: r.info.get("fixed_effects")),
+        ("fixed_effects", lambda r: _names(r.info.get("fixed_effects"))),
         ("control_group", lambda r: lab.get(str(r.info["control_group"])) if r.info.get("control_group") else None),
-        ("cluster", lambda r: r.info.get("cluster")),
+        ("cluster", lambda r: _names(r.info.get("cluster"))),
         ("n_clusters", lambda r: format_number(int(r.info["n_clusters"])) if r.info.get("n_clusters") else None),
         ("nobs", lambda r: format_number(int(r.nobs))),
         ("r2", lambda r: format_number(float(r.info["r2"]), digits=3) if r.info.get("r2") is not None else None),

@@ -321,7 +321,8 @@ def results_table(est: FxEstimates, *, lang: Lang = "zh"):
     cs = est.cs
     return regression_table(
         [tw, cs], lang=lang, stat="ci",
-        labels={term: lab("ATT"), "ATT": lab("ATT"), "business_id": lab("business_id"), "county": lab("county")},
+        labels={term: lab("ATT"), "ATT": lab("ATT"), "business_id": lab("business_id"), "county": lab("county"),
+                "t": lab("month")},
         model_names=[lab("twfe"), _design_label(est, lang)], caption=caption("results", lang),
     )
 

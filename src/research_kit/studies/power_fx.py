@@ -14,14 +14,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research_kit.power import POWER_LABELS, did_se, mde_did, power_curve, power_curve_plot, power_did
+from research_kit.power import (
+    POWER_LABELS,
+    did_se,
+    mde_did,
+    power_curve,
+    power_curve_plot,
+    power_did,
+)
 from research_kit.report.labels import Labels, Lang
 from research_kit.report.tables import Table, format_number, table
 from research_kit.studies import fx_loans
 
-__all__ = ["Calibration", "calibrate", "design_table", "analytic_figure", "SimulatedDesign", "simulate",
-           "simulation_figure", "simulation_paragraph", "calibration_table", "calibration_paragraph",
-           "design_paragraph", "data_notice", "front_matter", "caption", "labels", "interpolate_mde"]
+__all__ = [
+    "Calibration",
+    "SimulatedDesign",
+    "analytic_figure",
+    "calibrate",
+    "calibration_paragraph",
+    "calibration_table",
+    "caption",
+    "data_notice",
+    "design_paragraph",
+    "design_table",
+    "front_matter",
+    "interpolate_mde",
+    "labels",
+    "simulate",
+    "simulation_figure",
+    "simulation_paragraph",
+]
 
 EXTRA = {
     **POWER_LABELS,
@@ -76,7 +98,11 @@ def calibrate(panel: pd.DataFrame, outcome: str = "fx_loan_balance") -> Calibrat
     The residual is that of the TWFE regression on the whole panel (treated months
     included), so its variance contains the heterogeneity of the programme effect,
     which a pre-programme calibration would miss (FX balances are near zero before
-    the programme). The ICC is the one-way ANOVA estimator on county × month groups.
+    the programme). The ICC is the one-way ANOVA estimator on county × month groups,
+    scaled up by ``C / (C - 1)`` (C counties) because the month effects absorb the
+    mean county shock of each month; ``sd`` includes that correction. Removing the
+    business means from a finite panel still shrinks ``sd`` and ``autocorr`` slightly
+    (by about ``(1 + φ) / ((1 - φ) T)`` and ``(1 + φ) / T`` for AR(1) errors over T months).
     """
     if outcome not in fx_loans.OUTCOMES:
         raise ValueError(f"outcome must be one of {list(fx_loans.OUTCOMES)}; got {outcome!r}.")
@@ -96,9 +122,14 @@ def calibrate(panel: pd.DataFrame, outcome: str = "fx_loan_balance") -> Calibrat
     msb = float((n * (means - r.mean()) ** 2).sum() / (k - 1))
     msw = float(((r - means[g]) ** 2).sum() / (N - k))
     n0 = (N - (n**2).sum() / N) / (k - 1)
-    icc = max(0.0, (msb - msw) / (msb + (n0 - 1) * msw))
+    icc_res = max(0.0, (msb - msw) / (msb + (n0 - 1) * msw))
+    # The month effects absorb the mean county shock of each month, shrinking the shock variance by
+    # (1 - 1/C) in the residuals; undo that so icc and sd describe the shocks themselves.
+    shrink = 1.0 - 1.0 / d["county"].nunique()
+    v_res = float(r.var(ddof=1))
+    v_c, v_e = icc_res * v_res / shrink, (1.0 - icc_res) * v_res
     return Calibration(
-        outcome=outcome, sd=float(r.std(ddof=1)), autocorr=ac, icc=icc,
+        outcome=outcome, sd=float(np.sqrt(v_c + v_e)), autocorr=ac, icc=v_c / (v_c + v_e),
         control_mean=float(d.loc[d["treated"] == 0, outcome].mean()),
         n_businesses=int(d["business_id"].nunique()), n_counties=int(d["county"].nunique()),
         n_cells=int(d.drop_duplicates(["county", "bank"]).shape[0]),
@@ -107,8 +138,8 @@ def calibrate(panel: pd.DataFrame, outcome: str = "fx_loan_balance") -> Calibrat
 
 
 def _design(cal: Calibration, J: int, *, icc: float, n_pre: int, n_post: int) -> dict[str, Any]:
-    return dict(cluster_size=cal.n_businesses / J, n_pre=n_pre, n_post=n_post, icc=icc, autocorr=cal.autocorr,
-                sd=cal.sd, treated_share=0.5)
+    return {"cluster_size": cal.n_businesses / J, "n_pre": n_pre, "n_post": n_post, "icc": icc,
+            "autocorr": cal.autocorr, "sd": cal.sd, "treated_share": 0.5}
 
 
 def cluster_counts(cal: Calibration, n_clusters: int) -> list[int]:
@@ -124,7 +155,7 @@ def design_table(cal: Calibration, *, n_clusters: int, icc: float, alpha: float,
     for J in cluster_counts(cal, n_clusters):
         des = _design(cal, J, icc=icc, n_pre=n_pre, n_post=n_post)
         m = mde_did(J, alpha=alpha, power=power, **des)
-        row = {lab("clusters"): J, lab("per_cluster"): cal.n_businesses / J, lab("se"): did_se(J, **des),
+        row: dict[str, Any] = {lab("clusters"): J, lab("per_cluster"): cal.n_businesses / J, lab("se"): did_se(J, **des),
                lab("mde"): m, lab("mde_sd"): m / cal.sd}
         if cal.synthetic:
             row[lab("power_truth")] = f"{power_did(cal.truth, J, alpha=alpha, **des):.0%}"
@@ -238,8 +269,8 @@ def simulate(*, n_clusters: int, alpha: float, seed: int, reps: int = 100, n_uni
              lang: Lang = "zh") -> SimulatedDesign:
     """TWFE and Callaway–Sant'Anna power curves of a staggered roll-out (project simulator, unit-clustered SEs)."""
     lab = Labels(lang)
-    design = dict(n_units=n_units, n_periods=n_periods, n_clusters=int(n_clusters), cluster="unit", reps=reps,
-                  alpha=alpha, seed=seed)
+    design = {"n_units": n_units, "n_periods": n_periods, "n_clusters": int(n_clusters), "cluster": "unit",
+              "reps": reps, "alpha": alpha, "seed": seed}
     curves = {lab("twfe"): power_curve(effects, method="simulation", estimator="twfe", **design),
               lab("callaway_santanna"): power_curve(effects, method="simulation", estimator="callaway_santanna",
                                                     **design)}

@@ -18,10 +18,28 @@ import pandas as pd
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
 from research_kit.simulate.indicators import target_indicators_demo
-from research_kit.timeseries import TS_LABELS, TargetTracking, load_targets, targets_file, track_targets
+from research_kit.timeseries import (
+    TS_LABELS,
+    TargetTracking,
+    load_targets,
+    targets_file,
+    track_targets,
+)
 
-__all__ = ["TargetsRun", "run", "data_notice", "summary_paragraph", "status_table", "realised_paragraph",
-           "realised_table", "dashboard_figure", "inputs_table", "front_matter", "caption", "labels"]
+__all__ = [
+    "TargetsRun",
+    "caption",
+    "dashboard_figure",
+    "data_notice",
+    "front_matter",
+    "inputs_table",
+    "labels",
+    "realised_paragraph",
+    "realised_table",
+    "run",
+    "status_table",
+    "summary_paragraph",
+]
 
 EXTRA_LABELS: dict[str, dict[str, str]] = {
     **TS_LABELS,
