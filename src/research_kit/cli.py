@@ -65,7 +65,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_render(args: argparse.Namespace) -> int:
     from research_kit import pipeline
 
-    report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")))
+    from research_kit import data
+
+    report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")),
+                                  identifiers=data.identifier_values(args.root))
     print(report.summary())
     return 0
 
@@ -140,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        # Data validation and configuration errors are the user's to fix: show the message, not a traceback.
+    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as exc:
+        # Data validation, configuration, render and disclosure errors are the user's to fix:
+        # show the message (it names the file, column, row or page), not a traceback.
         print(f"research-kit {args.command}: {exc}", file=sys.stderr)
         return 2
 

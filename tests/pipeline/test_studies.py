@@ -86,3 +86,13 @@ def test_studies_yaml_with_unknown_parameter_fails(tmp_path: Path) -> None:
         "studies:\n  s:\n    notebook: notebooks/a.ipynb\n    variants:\n      v: {lagz: 3}\n", encoding="utf-8")
     with pytest.raises(ParameterError, match=r"studies.yaml: s/v: unknown parameter\(s\) \['lagz'\]"):
         load_studies(tmp_path)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_parameter_line_is_understood_by_papermill(path: Path) -> None:
+    # papermill silently skips lines it cannot parse (e.g. a comment holding " = "); such a
+    # parameter would then escape type validation.
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    names = [line.split(":")[0].strip() for line in cell.source.splitlines() if line.strip() and not line.startswith("#")]
+    assert sorted(notebook_parameters(path)) == sorted(names)

@@ -24,7 +24,7 @@ from research_kit.data.catalog import (
     load_catalog,
 )
 from research_kit.data.counties import COUNTIES, COUNTY_CODES, county_code, county_name
-from research_kit.data.loading import StaleDataWarning, load
+from research_kit.data.loading import StaleDataWarning, identifier_values, load
 from research_kit.data.manifest import read_raw_manifest, sha256_file, write_raw_manifest
 from research_kit.data.normalize import (
     UNITS,
@@ -57,6 +57,7 @@ __all__ = [
     "ReadError",
     "ReaderOptions",
     "StaleDataWarning",
+    "identifier_values",
     "UnknownDatasetError",
     "convert_amount",
     "county_code",

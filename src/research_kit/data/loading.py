@@ -19,7 +19,7 @@ from research_kit import paths
 from research_kit.data.catalog import load_catalog
 from research_kit.data.manifest import read_processed_manifest, sha256_file
 
-__all__ = ["StaleDataWarning", "load"]
+__all__ = ["StaleDataWarning", "identifier_values", "load"]
 
 
 class StaleDataWarning(UserWarning):
@@ -102,3 +102,24 @@ def load(name: str, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         )
     frame.attrs = {"dataset": name, "synthetic": spec.synthetic, "description": spec.description, "units": spec.units}
     return frame
+
+
+def identifier_values(root: str | os.PathLike[str] | None = None) -> set[str]:
+    """Every value of the columns that identify a unit (business, person) in the processed data.
+
+    An identifier column is a ``string`` column of a dataset's primary key (e.g.
+    ``business_id``); county codes, months and categories are not identifiers. The
+    disclosure check of the render step refuses any page that shows one of these values.
+    """
+    catalog = load_catalog(root)
+    out: set[str] = set()
+    folder = paths.processed_dir(root)
+    for name in catalog:
+        spec = catalog[name]
+        cols = [c for c in spec.primary_key if spec.column(c).dtype == "string"]
+        path = folder / f"{name}.parquet"
+        if cols and path.is_file():
+            frame = pd.read_parquet(path, columns=cols)
+            for c in cols:
+                out.update(frame[c].dropna().astype(str).unique().tolist())
+    return out

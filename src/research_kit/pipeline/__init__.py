@@ -63,5 +63,5 @@ def build(*, root: str | os.PathLike[str] | None = None, on_done: Callable[[RunO
 
     data.prepare(root=root)
     report = run_studies(root=root, on_done=on_done)
-    render_site(root)
+    render_site(root, identifiers=data.identifier_values(root))
     return report

@@ -51,7 +51,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence
 from urllib.parse import quote
 
 from research_kit import paths
@@ -454,7 +454,7 @@ def _check_args(formats: Sequence[str], lang_default: str) -> tuple[str, ...]:
 
 
 def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence[Format] = DEFAULT_FORMATS,
-                lang_default: Literal["zh", "en"] = "zh") -> SiteReport:
+                lang_default: Literal["zh", "en"] = "zh", identifiers: Iterable[str] | None = None) -> SiteReport:
     """Render every executed paper under ``reports/papers`` to ``reports/_site``.
 
     Parameters
@@ -465,6 +465,11 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
         Any of ``"html"`` (required), ``"docx"``, ``"pdf"`` (Typst, Noto CJK font).
     lang_default
         Language of the index page, and of papers that do not declare one.
+    identifiers
+        Unit identifiers of the confidential input data (e.g. every ``business_id``;
+        see :func:`research_kit.data.identifier_values`). If any rendered page shows
+        one, the render fails with :class:`~research_kit.report.DisclosureError`
+        and the previous site stays in place.
 
     Returns
     -------
@@ -511,6 +516,10 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
             for page in sorted(tmp.rglob("*.html")):
                 embed_cjk_font(page)
             check_offline(tmp, shown_as=site)
+            if identifiers is not None:
+                from research_kit.report.disclosure import check_no_microdata
+
+                check_no_microdata(tmp, identifiers)
             _site.swap(tmp, site)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -40,8 +40,16 @@ from research_kit.simulate._demo import (
 )
 from research_kit.simulate._panel import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
 from research_kit.simulate._raw import RAW_FILES, write_demo_raw
+from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo
+from research_kit.simulate.rd import CCT_MODEL1_JUMP, HedgingRDData, hedging_guarantee_demo, rd_data
 
 __all__ = [
+    "CCT_MODEL1_JUMP",
+    "FinancingCostData",
+    "HedgingRDData",
+    "financing_cost_demo",
+    "hedging_guarantee_demo",
+    "rd_data",
     "DemoData",
     "fx_loans_demo",
     "write_demo_raw",
