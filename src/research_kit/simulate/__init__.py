@@ -40,6 +40,7 @@ from research_kit.simulate._demo import (
 )
 from research_kit.simulate._panel import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
 from research_kit.simulate._raw import RAW_FILES, write_demo_raw
+from research_kit.simulate.indicators import target_indicators_demo
 from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo
 from research_kit.simulate.rd import CCT_MODEL1_JUMP, HedgingRDData, hedging_guarantee_demo, rd_data
 
@@ -48,6 +49,7 @@ __all__ = [
     "FinancingCostData",
     "HedgingRDData",
     "financing_cost_demo",
+    "target_indicators_demo",
     "hedging_guarantee_demo",
     "rd_data",
     "DemoData",
