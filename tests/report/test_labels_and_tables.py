@@ -102,3 +102,11 @@ def test_chinese_figure_has_no_missing_glyphs() -> None:
         png = figure_png(fig)
     plt.close(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_regression_table_leaves_missing_uncertainty_blank() -> None:
+    # e.g. synthetic control: a point estimate without a standard error
+    r = Result.from_arrays(["ATT"], [-19.0], [float("nan")], nobs=38, estimator="synthetic_control")
+    for stat in ("se", "ci"):
+        body = regression_table([r], lang="en", stat=stat).body  # type: ignore[arg-type]
+        assert body.iloc[0, 1] == "-19.000" and body.iloc[1, 1] == ""

@@ -27,6 +27,11 @@ LABELS: dict[str, dict[str, str]] = {
     "twfe": {"zh": "双向固定效应（TWFE）", "en": "Two-way fixed effects (TWFE)"},
     "callaway_santanna": {"zh": "Callaway–Sant'Anna", "en": "Callaway–Sant'Anna"},
     "two_by_two": {"zh": "2×2 双重差分", "en": "2×2 difference-in-differences"},
+    "synthetic_control": {"zh": "合成控制法", "en": "Synthetic control"},
+    "synthetic_did": {"zh": "合成双重差分（SDID）", "en": "Synthetic difference-in-differences (SDID)"},
+    "sun_abraham": {"zh": "Sun–Abraham 交互加权", "en": "Sun–Abraham interaction-weighted"},
+    "imputation": {"zh": "插补估计（BJS）", "en": "Imputation (Borusyak–Jaravel–Spiess)"},
+    "rdd": {"zh": "断点回归", "en": "Regression discontinuity"},
     "truth": {"zh": "真实效应（模拟）", "en": "True effect (simulated)"},
     # table rows and headers
     "estimate": {"zh": "估计值", "en": "Estimate"},

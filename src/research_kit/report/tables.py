@@ -199,7 +199,11 @@ def regression_table(
                 continue
             row = tab.loc[t]
             est_row.append(format_number(float(row["estimate"]), digits=digits) + (_stars(row["p_value"]) if stars else ""))
-            if stat == "se":
+            if stat == "se" and not np.isfinite(float(row["std_error"])):
+                sub_row.append("")
+            elif stat == "ci" and not (np.isfinite(float(row["conf_low"])) and np.isfinite(float(row["conf_high"]))):
+                sub_row.append("")
+            elif stat == "se":
                 sub_row.append(f"({format_number(float(row['std_error']), digits=digits)})")
             else:
                 sub_row.append(

@@ -42,10 +42,13 @@ from research_kit.simulate._panel import AttBy, EffectKind, default_cohorts, sta
 from research_kit.simulate._raw import RAW_FILES, write_demo_raw
 from research_kit.simulate.indicators import target_indicators_demo
 from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo
+from research_kit.simulate.synth import DigitalRmbDemo, digital_rmb_panel
 from research_kit.simulate.rd import CCT_MODEL1_JUMP, HedgingRDData, hedging_guarantee_demo, rd_data
 
 __all__ = [
     "CCT_MODEL1_JUMP",
+    "DigitalRmbDemo",
+    "digital_rmb_panel",
     "FinancingCostData",
     "HedgingRDData",
     "financing_cost_demo",

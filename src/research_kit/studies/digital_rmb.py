@@ -10,21 +10,47 @@ estimates can be compared with the effect built into the simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.results import Result
-from research_kit.simulate.synth import DIGITAL_RMB_OUTCOMES, JINHUA_COUNTIES, DigitalRmbDemo, digital_rmb_panel
+from research_kit.simulate.synth import (
+    DIGITAL_RMB_OUTCOMES,
+    JINHUA_COUNTIES,
+    DigitalRmbDemo,
+    digital_rmb_panel,
+)
+from research_kit.synth import PlaceboResult, SyntheticControlResult, SyntheticDiDResult
 
 __all__ = [
-    "OUTCOMES", "LABELS", "labels", "simulate", "predictors", "RmbEstimates", "estimate", "data_notice",
-    "data_paragraph", "results_paragraph", "placebo_paragraph", "in_time_paragraph", "truth_paragraph",
-    "caption", "weights_table", "balance_table", "estimates_table", "paths_figure", "placebo_figure",
-    "sdid_figure", "in_time_figure", "front_matter",
+    "LABELS",
+    "OUTCOMES",
+    "RmbEstimates",
+    "balance_table",
+    "caption",
+    "county_name",
+    "data_notice",
+    "data_paragraph",
+    "estimate",
+    "estimates_table",
+    "figure_caption",
+    "front_matter",
+    "in_time_figure",
+    "in_time_paragraph",
+    "labels",
+    "paths_figure",
+    "placebo_figure",
+    "placebo_paragraph",
+    "predictors",
+    "results_paragraph",
+    "sdid_figure",
+    "simulate",
+    "simulation_note",
+    "truth_paragraph",
+    "weights_table",
 ]
 
 OUTCOMES = tuple(DIGITAL_RMB_OUTCOMES)
@@ -112,16 +138,16 @@ class RmbEstimates:
 
     demo: DigitalRmbDemo
     outcome: str
-    sc: Result
-    placebo: Result
-    in_time: Result
-    sdid: Result
-    did: Result
+    sc: SyntheticControlResult
+    placebo: PlaceboResult
+    in_time: SyntheticControlResult
+    sdid: SyntheticDiDResult
+    did: SyntheticDiDResult
     truth: float
     in_time_months: int
 
 
-def estimate(demo: DigitalRmbDemo, *, outcome: str = "merchant_share", v_search: str = "global",
+def estimate(demo: DigitalRmbDemo, *, outcome: str = "merchant_share", v_search: Literal["global", "synth"] = "global",
              pre_rmspe_cutoff: float | None = 2.0, in_time_months: int = 12, reps: int = 200,
              seed: int = 0) -> RmbEstimates:
     """Synthetic control (with in-space and in-time placebos), SDID and DiD for one outcome."""
@@ -129,7 +155,8 @@ def estimate(demo: DigitalRmbDemo, *, outcome: str = "merchant_share", v_search:
 
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    kw = dict(outcome=outcome, unit="county", time="month", treated=demo.treated, treatment_time=demo.treatment_time)
+    kw: dict[str, Any] = {"outcome": outcome, "unit": "county", "time": "month", "treated": demo.treated,
+                          "treatment_time": demo.treatment_time}
     sc = synth.synthetic_control(demo.panel, predictors=predictors(outcome, demo.treatment_time), v_search=v_search,
                                  seed=seed, **kw)
     placebo = sc.placebo_test(pre_rmspe_cutoff=pre_rmspe_cutoff)
@@ -152,6 +179,12 @@ def _fmt_p(p: float) -> str:
 
 def caption(key: str, lang: Lang = "zh", **kw: Any) -> str:
     return CAPTIONS[key][lang].format(**kw)
+
+
+def figure_caption(key: str, est: RmbEstimates, lang: Lang = "zh") -> str:
+    """Caption of a figure or table of this paper, filled in from the estimates."""
+    return caption(key, lang, county=county_name(est.demo.treated, lang), outcome=labels(lang)(est.outcome),
+                   fake=_month(est.in_time.info["treatment_time"]))
 
 
 def data_notice(lang: Lang = "zh") -> str:
@@ -236,6 +269,19 @@ def in_time_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
         en=f"The in-time placebo uses only the data before the real pilot and pretends it started in {fake} "
            f"({est.in_time_months} months early). Between the fake and the real start the gap between {name} and its "
            f"synthetic control averages {_fmt(it.estimate)}, against {_fmt(est.sc.estimate)} after the real pilot.",
+    )
+
+
+def simulation_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
+    """Where the data come from (no data file is read: the panel is simulated in memory)."""
+    d = est.demo
+    call = (f"`research_kit.simulate.synth.digital_rmb_panel(treated=\"{d.treated}\", "
+            f"treatment_time=\"{_month(d.treatment_time)}\", effect={d.effect:g}, seed={d.seed})`")
+    n_rows = len(d.panel)
+    return labels(lang).pick(
+        zh=f"数据：本文不读取数据文件，面板（{n_rows:,} 行）由 {call} 在运行时模拟生成，给定参数即可完全复现。",
+        en=f"Data: no data file is read; the panel ({n_rows:,} rows) is simulated at run time by {call} and is "
+           "reproduced exactly from these arguments.",
     )
 
 

@@ -1,0 +1,213 @@
+"""Placebo inference for synthetic controls (Abadie, Diamond & Hainmueller 2010, 2015).
+
+*In space*: the synthetic control is refitted for every donor as if it had been
+treated, using the other donors (never the treated unit) and the same
+predictors and options. The treated unit's post/pre RMSPE ratio is ranked
+among all units; the permutation p-value is the share of units whose ratio is
+at least the treated unit's. Placebos whose pre-treatment fit is poor can be
+excluded (ADH 2010 discard placebos with a pre-period MSPE more than 20, 5 or 2
+times California's; here the cutoff is on the RMSPE, so those are
+``sqrt(20)``, ``sqrt(5)`` and ``sqrt(2)``).
+
+*In time*: the fit is repeated with a fake treatment time inside the
+pre-treatment period, on data before the real treatment; a gap that opens at
+the fake time casts doubt on the design.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from research_kit.results import Result
+from research_kit.synth import _plots
+from research_kit.synth._data import check_option, locate_period
+from research_kit.synth.control import (
+    PoorPreFitWarning,
+    Predictor,
+    PredictorLike,
+    SyntheticControlResult,
+    _fit,
+)
+
+__all__ = ["PlaceboResult", "in_time_placebo", "placebo_test"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PlaceboResult(Result):
+    """In-space placebo test: the table's ``ATT`` row carries the permutation p-value.
+
+    ``placebos`` has one row per unit (the treated unit first): ``unit``,
+    ``treated``, ``pre_rmspe``, ``post_rmspe``, ``ratio`` (post/pre RMSPE),
+    ``att`` (mean post-treatment gap), ``rank`` (1 = largest ratio among the
+    included units) and ``excluded``; ``gaps`` holds every unit's gap path
+    (periods x units).
+    """
+
+    placebos: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def plot(self, ax: Any = None, *, kind: Literal["gaps", "ratios"] = "gaps", lang: Literal["zh", "en"] = "zh",
+             ylabel: str = "", **kwargs: Any) -> Any:
+        """The treated gap against the placebo cloud (``"gaps"``) or the RMSPE ratios (``"ratios"``)."""
+        check_option("kind", kind, ("gaps", "ratios"))
+        treated = self.info["treated"]
+        if kind == "ratios":
+            return _plots.ratio_plot(self.placebos, treated=treated, ax=ax, lang=lang, **kwargs)
+        excluded = self.placebos.loc[self.placebos["excluded"], "unit"].tolist()
+        return _plots.placebo_gaps_plot(self.gaps, treated=treated, start=self.info["treatment_time"],
+                                        excluded=excluded, ax=ax, lang=lang, ylabel=ylabel)
+
+
+def _summary(res: SyntheticControlResult, unit: Any, is_treated: bool) -> dict[str, Any]:
+    return {"unit": unit, "treated": is_treated, "pre_rmspe": res.pre_rmspe, "post_rmspe": res.post_rmspe,
+            "ratio": res.rmspe_ratio, "att": res.estimate}
+
+
+def placebo_test(
+    result: SyntheticControlResult,
+    *,
+    pre_rmspe_cutoff: float | None = None,
+    v_search: Literal["global", "synth"] | None = None,
+) -> PlaceboResult:
+    """In-space permutation inference for a synthetic control.
+
+    Parameters
+    ----------
+    result
+        The fit of the treated unit.
+    pre_rmspe_cutoff
+        Exclude placebos whose pre-treatment RMSPE exceeds this multiple of the
+        treated unit's (None keeps all).
+    v_search
+        Search for the predictor weights in the placebo fits; default that of
+        ``result`` (``"synth"`` is faster).
+
+    Returns
+    -------
+    PlaceboResult
+        ``p_value`` = share of included units with a post/pre RMSPE ratio at
+        least the treated unit's; ``statistic`` = the treated unit's ratio;
+        ``info["p_value_att"]`` = share with an absolute mean post-treatment gap
+        at least the treated unit's.
+
+    Examples
+    --------
+    >>> from research_kit.simulate.synth import digital_rmb_panel
+    >>> from research_kit import synth
+    >>> d = digital_rmb_panel(seed=1)
+    >>> s = synth.synthetic_control(d.panel, outcome="merchant_share", unit="county", time="month",
+    ...                                treated=d.treated, treatment_time=d.treatment_time)
+    >>> p = s.placebo_test()
+    >>> p.p_value <= 1.0
+    True
+    """
+    spec = result.spec
+    if spec is None:
+        raise ValueError("this result carries no fit specification; fit it with research_kit.synth.synthetic_control.")
+    if pre_rmspe_cutoff is not None and not pre_rmspe_cutoff > 0:
+        raise ValueError(f"pre_rmspe_cutoff must be positive (e.g. 2 or 5), got {pre_rmspe_cutoff!r}.")
+    if v_search is not None:
+        check_option("v_search", v_search, ("global", "synth"))
+    treated = result.info["treated"]
+    donors = list(result.weights.index)
+    rows = [_summary(result, treated, True)]
+    gaps = {treated: result.gap}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoorPreFitWarning)
+        for j in donors:
+            others = tuple(u for u in donors if u != j)
+            pspec = replace(spec, treated=j, donors=others, v_search=v_search or spec.v_search)
+            fit = _fit(pspec)
+            rows.append(_summary(fit, j, False))
+            gaps[j] = fit.gap
+    table = pd.DataFrame(rows)
+    if pre_rmspe_cutoff is None:
+        table["excluded"] = False
+    else:
+        table["excluded"] = (~table["treated"]) & (table["pre_rmspe"] > pre_rmspe_cutoff * result.pre_rmspe)
+    inc = table.loc[~table["excluded"]]
+    ratio_t = float(table.loc[0, "ratio"])
+    att_t = abs(float(table.loc[0, "att"]))
+    p = float(np.mean(inc["ratio"].to_numpy() >= ratio_t))
+    p_att = float(np.mean(np.abs(inc["att"].to_numpy()) >= att_t))
+    table["rank"] = np.nan
+    table.loc[inc.index, "rank"] = inc["ratio"].rank(ascending=False, method="min").to_numpy()
+    gap_frame = pd.DataFrame(gaps)
+    gap_frame.index.name = spec.time
+    info = {
+        "treated": treated, "treatment_time": spec.treatment_time, "n_placebos": len(donors),
+        "n_excluded": int(table["excluded"].sum()), "pre_rmspe_cutoff": pre_rmspe_cutoff,
+        "rmspe_ratio": ratio_t, "rank": int(table.loc[0, "rank"]), "n_units": len(inc),
+        "p_value_att": p_att, "inference": "in-space placebo (permutation)",
+    }
+    base = Result.from_arrays(["ATT"], [result.estimate], [np.nan], nobs=result.nobs, estimator="synthetic_control_placebo",
+                              p_values=[p], info=info)
+    tab = base.table.copy()
+    tab["statistic"] = ratio_t
+    return PlaceboResult(table=tab, nobs=base.nobs, estimator=base.estimator, term=base.term, info=base.info,
+                         placebos=table, gaps=gap_frame)
+
+
+def in_time_placebo(
+    result: SyntheticControlResult,
+    fake_time: Any,
+    *,
+    predictors: Sequence[PredictorLike] | None = None,
+) -> SyntheticControlResult:
+    """Refit with a fake treatment time, on the data before the real treatment.
+
+    Parameters
+    ----------
+    result
+        The fit to backdate.
+    fake_time
+        A pre-treatment period to use as the placebo treatment time.
+    predictors
+        Predictors of the placebo fit; default those of ``result``, which must
+        then all be measured before ``fake_time`` (predictors without periods
+        are averaged over the new pre-period automatically).
+
+    Returns
+    -------
+    SyntheticControlResult
+        Its ``ATT`` is the mean gap between ``fake_time`` and the real treatment;
+        it should be close to zero. ``info["placebo"] = "in-time"``.
+    """
+    spec = result.spec
+    if spec is None:
+        raise ValueError("this result carries no fit specification; fit it with research_kit.synth.synthetic_control.")
+    times = np.sort(pd.unique(spec.data[spec.time]))
+    pre = times[times < spec.treatment_time]
+    pos = locate_period(pre, fake_time)
+    if pos is None or pos == 0:
+        first = pre[1] if len(pre) > 1 else None
+        raise ValueError(
+            f"fake_time={fake_time!r} must be a pre-treatment period after the first one ({first!r} to {pre[-1]!r})."
+        )
+    fake_time = pre[pos]
+    specs = spec.predictors if predictors is None else tuple(Predictor.coerce(p) for p in predictors)
+    if specs is not None:
+        late = [p.label for p in specs if p.periods is not None and any(t >= fake_time for t in p.periods)]
+        if late:
+            raise ValueError(
+                f"predictor(s) {late} are measured at or after fake_time={fake_time!r}; pass predictors= measured "
+                "before the fake treatment time."
+            )
+
+    def _clip(periods: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        if periods is None:
+            return None
+        kept = tuple(t for t in periods if t < fake_time)
+        return kept or None
+
+    data = spec.data.loc[spec.data[spec.time] < spec.treatment_time]
+    pspec = replace(spec, data=data, treatment_time=fake_time, predictors=specs,
+                    predictor_period=_clip(spec.predictor_period), optimize_period=_clip(spec.optimize_period))
+    fit = _fit(pspec)
+    return replace(fit, info={**fit.info, "placebo": "in-time", "actual_treatment_time": spec.treatment_time})
