@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
-__all__ = ["Labels", "LABELS", "Lang", "check_lang"]
+__all__ = ["Labels", "LABELS", "Lang", "check_lang", "lower_first"]
 
 Lang = Literal["zh", "en"]
 
@@ -117,3 +117,15 @@ class Labels:
     def pick(self, *, zh: str, en: str) -> str:
         """Choose between two texts by language."""
         return zh if self.lang == "zh" else en
+
+
+def lower_first(text: str) -> str:
+    """Lower-case a label for use inside an English sentence, keeping acronyms.
+
+    >>> lower_first("FX loan balance (USD 10k)")
+    'FX loan balance (USD 10k)'
+    >>> lower_first("Financing cost (%)")
+    'financing cost (%)'
+    """
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() or not first[:1].isupper() else text[:1].lower() + text[1:]

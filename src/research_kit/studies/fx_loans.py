@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit import data
-from research_kit.report.labels import Labels, Lang
+from research_kit.report.labels import Labels, Lang, lower_first
 
 __all__ = [
     "OUTCOMES", "START", "analysis_panel", "period_index", "period_month", "county_label", "descriptives",
@@ -399,7 +399,7 @@ def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
         en=f"We evaluate task 2 of the Jinhua open-economy financial services reform pilot (domestic FX loans to individual "
            f"businesses). Using a monthly panel of {est.n_businesses:,} individual businesses and the staggered start of the "
            f"programme by bank and county, the {_design_label(est, lang)} estimate of the effect on "
-           f"{lab(est.outcome).lower()} is {_fmt(h.estimate)} (95% CI {_fmt(h.conf_low)} to {_fmt(h.conf_high)}); "
+           f"{lower_first(lab(est.outcome))} is {_fmt(h.estimate)} (95% CI {_fmt(h.conf_low)} to {_fmt(h.conf_high)}); "
            f"TWFE gives {_fmt(est.twfe.estimate)}." + (" The data are synthetic demo data." if est.synthetic else ""),
     )
     return {"title": title, "abstract": abstract, "lang": lang,

@@ -22,7 +22,7 @@ from research_kit.power import (
     power_curve_plot,
     power_did,
 )
-from research_kit.report.labels import Labels, Lang
+from research_kit.report.labels import Labels, Lang, lower_first
 from research_kit.report.tables import Table, format_number, table
 from research_kit.studies import fx_loans
 
@@ -191,7 +191,7 @@ def calibration_paragraph(cal: Calibration, *, icc: float, lang: Lang = "zh") ->
            f"{name}的残差标准差为 {cal.sd:.3f}，相邻月份残差的相关系数为 {cal.autocorr:.2f}（按 AR(1) 设定序列相关），"
            f"县 × 月的组内相关系数估计为 {cal.icc:.3f}。下文的设计使用 ICC = {icc:.3f}。",
         en=f"We calibrate the design on the FX-loans analysis panel ({cal.n_businesses:,} individual businesses): net of "
-           f"business and month effects and of the programme effect, the residual SD of {name.lower()} is {cal.sd:.3f}, "
+           f"business and month effects and of the programme effect, the residual SD of {lower_first(name)} is {cal.sd:.3f}, "
            f"residuals of adjacent months correlate at {cal.autocorr:.2f} (used as an AR(1) serial correlation) and the "
            f"county × month intra-cluster correlation is estimated at {cal.icc:.3f}. The designs below use "
            f"ICC = {icc:.3f}.",
