@@ -20,6 +20,7 @@ from scipy import stats
 
 from research_kit.inference import FEW_CLUSTERS, FewClustersWarning, warn_user
 from research_kit.results import Result
+from research_kit._validation import check_option  # noqa: F401 (re-exported)
 
 __all__ = [
     "CovType",
@@ -59,13 +60,6 @@ class DroppedRegressorsWarning(UserWarning):
 
 class NoInterceptWarning(UserWarning):
     """The model has no intercept: linearmodels formulas add none unless ``1 +`` is written."""
-
-
-def check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed`` (listing them)."""
-    if value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name}={value!r} is not supported; choose one of {choices}.")
 
 
 def require_frame(df: Any, columns: Mapping[str, str | None]) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.inference import FewClustersWarning, warn_user
+from research_kit._validation import check_option  # noqa: F401 (re-exported)
 
 __all__ = [
     "BWSELECTS",
@@ -60,14 +61,6 @@ class MassPointsWarning(UserWarning):
 
 class ReferenceWarning(UserWarning):
     """A message from the reference package (``rdrobust`` / ``rddensity``) passed on to the user."""
-
-
-def check_option(name: str, value: Any, allowed: Iterable[Any]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed`` (listing them)."""
-    allowed = tuple(allowed)
-    if value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name}={value!r} is not supported; choose one of {choices}.")
 
 
 def import_reference(name: Literal["rdrobust", "rddensity"]) -> Any:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.inference import warn_user
+from research_kit._validation import check_option  # noqa: F401 (re-exported)
 
 __all__ = [
     "DroppedDonorsWarning",
@@ -32,13 +33,6 @@ __all__ = [
 
 class DroppedDonorsWarning(UserWarning):
     """Some donor units were left out (missing outcomes or predictors)."""
-
-
-def check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed`` (listing them)."""
-    if not isinstance(value, Hashable) or value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name}={value!r} is not supported; choose one of {choices}.")
 
 
 def as_unit_list(value: Any) -> list[Any]:
