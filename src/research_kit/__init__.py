@@ -28,6 +28,8 @@ _SUBMODULES = (
     "power",
     "studies",
     "inference",
+    "bootstrap",
+    "multitest",
     "results",
     "report",
     "pipeline",

@@ -127,9 +127,11 @@ def test_twfe_leads_are_contaminated_by_heterogeneous_effects_but_cs_leads_are_n
 
 
 @pytest.mark.parametrize("method", ["sun_abraham", "imputation"])
-def test_pending_methods_name_the_issue(sim, method):
-    with pytest.raises(NotImplementedError, match=re.escape(PENDING_METHODS_ISSUE)):
-        rk.did.event_study(sim, outcome="y", unit="id", time="t", cohort="g", method=method)
+def test_event_study_routes_to_the_heterogeneity_robust_estimators(sim, method):
+    # the estimators themselves are validated in test_sun_abraham.py / test_imputation.py
+    via = rk.did.event_study(sim, outcome="y", unit="id", time="t", cohort="g", method=method, leads=3, lags=3)
+    direct = getattr(rk.did, method)(sim, outcome="y", unit="id", time="t", cohort="g", leads=3, lags=3)
+    pd.testing.assert_frame_equal(via.tidy(), direct.tidy())
 
 
 def test_reference_outside_window_and_cs_reference(sim):

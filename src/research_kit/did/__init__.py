@@ -1,24 +1,40 @@
-"""Difference-in-differences: 2x2, two-way fixed effects, event studies and
-Callaway--Sant'Anna (2021) group-time effects.
+"""Difference-in-differences: 2x2, two-way fixed effects, event studies (TWFE,
+Sun--Abraham, Callaway--Sant'Anna, imputation), Callaway--Sant'Anna (2021)
+group-time effects and the Goodman-Bacon (2021) decomposition.
 
 >>> import research_kit as rk
 >>> sorted(rk.did.__all__)[:3]
-['CallawaySantAnnaResult', 'CellSkippedWarning', 'DroppedUnitsWarning']
+['BACON_TYPES', 'CallawaySantAnnaResult', 'CellSkippedWarning']
 """
 
 from __future__ import annotations
 
 from research_kit.did._panel import DroppedUnitsWarning
+from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_plot, bacon_summary
 from research_kit.did.callaway_santanna import CallawaySantAnnaResult, CellSkippedWarning, callaway_santanna
 from research_kit.did.event_study import event_study
+from research_kit.did.honest import honest_did, honest_plot, honest_rm, rm_identified_set
+from research_kit.did.imputation import NotImputableWarning, imputation
+from research_kit.did.sun_abraham import sun_abraham
 from research_kit.did.twfe import two_by_two, twfe
 
 __all__ = [
+    "BACON_TYPES",
     "CallawaySantAnnaResult",
     "CellSkippedWarning",
     "DroppedUnitsWarning",
+    "NotImputableWarning",
+    "bacon_decomposition",
+    "bacon_plot",
+    "bacon_summary",
     "callaway_santanna",
     "event_study",
+    "honest_did",
+    "honest_plot",
+    "honest_rm",
+    "imputation",
+    "rm_identified_set",
+    "sun_abraham",
     "two_by_two",
     "twfe",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "require_columns",
     "check_missing",
     "check_unique",
+    "factorize",
     "per_unit",
     "encode_time",
     "cohort_positions",
@@ -73,7 +74,8 @@ def check_unique(df: pd.DataFrame, unit: str, time: str,
     """Raise if a unit appears more than once in a period.
 
     ``codes`` (unit codes, number of units, time codes, number of periods) can be
-    passed when they are already known; the check is then a single ``bincount``.
+    passed when they are already known; a panel sorted by unit and period is then
+    recognised in one pass, anything else costs one ``bincount``.
     """
     if codes is None:
         uc, uu = pd.factorize(df[unit])
@@ -81,11 +83,14 @@ def check_unique(df: pd.DataFrame, unit: str, time: str,
         codes = (uc, len(uu), tc, len(tu))
     uc, n_u, tc, n_t = codes
     key = uc.astype(np.int64) * n_t + tc
+    if key.size < 2 or bool(np.all(key[1:] > key[:-1])):  # sorted by unit then period: no repeats
+        return
     counts = np.bincount(key, minlength=n_u * n_t) if n_u * n_t <= 10 * len(key) + 1000 else None
+    del key
     if counts is not None:
         dup_any = bool(counts.max(initial=0) > 1)
     else:
-        dup_any = bool(pd.Series(key).duplicated().any())
+        dup_any = bool(pd.Series(uc.astype(np.int64) * n_t + tc).duplicated().any())
     if dup_any:
         dup = df.duplicated(subset=[unit, time], keep=False)
         example = df.loc[dup, [unit, time]].iloc[0].tolist()
@@ -96,13 +101,87 @@ def check_unique(df: pd.DataFrame, unit: str, time: str,
         )
 
 
-def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: str, role: str) -> np.ndarray:
-    """The value of a unit-level column for each unit; raises if it varies within a unit."""
-    s = pd.Series(values)
-    first = s.groupby(unit_codes, sort=True).first()
-    # NaN == NaN should count as constant here (never-treated cohort coded NaN)
-    ref = first.to_numpy()[unit_codes]
-    same = (s.to_numpy() == ref) | (pd.isna(s.to_numpy()) & pd.isna(ref))
+def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes ``0..n-1`` (``intp``, -1 for missing) and the unique values.
+
+    Integer columns whose range is not much wider than their length (unit ids,
+    periods) are coded through a lookup table, in value order, without hashing;
+    anything else goes through :func:`pandas.factorize`. With ``sort=True`` the
+    codes follow the sorted order of the uniques.
+
+    Examples
+    --------
+    >>> codes, uniques = factorize(np.array([30, 10, 30, 20]), sort=True)
+    >>> codes.tolist(), uniques.tolist()
+    ([2, 0, 2, 1], [10, 20, 30])
+    """
+    arr = values if isinstance(values, np.ndarray) else None
+    if arr is None and isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype):
+        arr = values.to_numpy()
+    if arr is not None and arr.dtype.kind in "iu" and arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        span = hi - lo + 1
+        if span <= 2 * arr.size + 1024:
+            codes = np.subtract(arr, lo, dtype=np.intp)
+            present = np.zeros(span, dtype=bool)
+            present[codes] = True
+            if present.all():  # consecutive values (ids 0..n-1, periods 1..T): the shift is the code
+                return codes, np.arange(lo, hi + 1).astype(arr.dtype)
+            lut = np.cumsum(present, dtype=np.intp)
+            lut -= 1
+            np.take(lut, codes, out=codes)
+            return codes, (np.flatnonzero(present) + lo).astype(arr.dtype)
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    codes, uniques = pd.factorize(series, sort=False)
+    uniques = np.asarray(uniques)
+    codes = codes.astype(np.intp, copy=False)
+    if sort and len(uniques) > 1:
+        try:
+            order = np.argsort(uniques, kind="stable")
+        except TypeError:  # mixed types: let pandas decide the order
+            codes, uniques = pd.factorize(series, sort=True)
+            return codes.astype(np.intp, copy=False), np.asarray(uniques)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        missing = codes < 0
+        codes = rank[codes]
+        if missing.any():
+            codes[missing] = -1
+        uniques = uniques[order]
+    return codes, uniques
+
+
+def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: str, role: str,
+             *, grid: bool = False) -> np.ndarray:
+    """The value of a unit-level column for each unit; raises if it varies within a unit.
+
+    ``grid=True`` says that the rows are the full unit x period grid sorted by
+    unit code then period (one block of rows per unit).
+    """
+    arr = np.asarray(values)
+    if grid and arr.dtype.kind in "iufb":
+        blocks = arr.reshape(n_units, -1)
+        first = blocks[:, 0].copy()
+        same = blocks == first[:, None]
+        if arr.dtype.kind == "f":
+            same |= np.isnan(blocks) & np.isnan(first)[:, None]
+        same = same.ravel()
+    elif arr.dtype.kind in "iufb":
+        first = np.empty(n_units, dtype=arr.dtype)
+        first[unit_codes] = arr  # one row's value per unit (every unit has a row) ...
+        ref = first[unit_codes]
+        same = arr == ref  # ... which every other row of the unit must repeat
+        if arr.dtype.kind == "f":
+            same |= np.isnan(arr) & np.isnan(ref)
+        del ref
+    else:
+        s = pd.Series(values)
+        first = s.groupby(unit_codes, sort=True).first().to_numpy()
+        if len(first) != n_units:
+            raise ValueError(f"{role} column {column!r}: internal unit count mismatch.")
+        # NaN == NaN should count as constant here (never-treated cohort coded NaN)
+        ref = first[unit_codes]
+        same = (s.to_numpy() == ref) | (pd.isna(s.to_numpy()) & pd.isna(ref))
     if not np.all(same):
         bad = int(pd.Series(unit_codes[~same]).nunique())
         raise ValueError(
@@ -110,15 +189,12 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: s
             f"(the first treated period). Recompute it per unit, e.g. "
             f"df.groupby(unit)[{column!r}].transform('min')."
         )
-    if len(first) != n_units:
-        raise ValueError(f"{role} column {column!r}: internal unit count mismatch.")
-    return first.to_numpy()
+    return first
 
 
 def encode_time(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer period codes ``0..T-1`` (in time order) and the sorted unique periods."""
-    codes, uniques = pd.factorize(pd.Series(values), sort=True)
-    return codes.astype(np.intp), np.asarray(uniques)
+    return factorize(values, sort=True)
 
 
 def cohort_positions(cohort: np.ndarray, times: np.ndarray, column: str) -> np.ndarray:

@@ -16,7 +16,7 @@ all pre-treatment coefficients are zero in ``info["pretrend"]``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -25,11 +25,15 @@ from research_kit.did._panel import (
     NEVER,
     check_missing,
     check_option,
+    check_unique,
     cohort_positions,
     encode_time,
+    factorize,
     per_unit,
     require_columns,
 )
+from research_kit.did._onehot import CellDesign
+from research_kit.did._within import is_grid
 from research_kit.did.callaway_santanna import callaway_santanna
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test
@@ -111,18 +115,35 @@ def event_study(
     [-4, -3, -2, -1, 0, 1, 2, 3]
     """
     check_option("method", method, ("twfe", "sun_abraham", "callaway_santanna", "imputation"))
-    if method in ("sun_abraham", "imputation"):
-        raise NotImplementedError(
-            f"method={method!r} is not implemented yet; it is tracked in the issue {PENDING_METHODS_ISSUE!r}. "
-            "Use method='callaway_santanna' for a heterogeneity-robust event study meanwhile."
-        )
-    check_option("control_group", control_group, ("never", "not_yet"))
     for name, value in (("leads", leads), ("lags", lags)):
         if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):
             raise ValueError(f"{name}={value!r} must be None or a non-negative integer number of periods.")
+    if method == "sun_abraham":
+        try:
+            from research_kit.did.sun_abraham import sun_abraham
+        except ImportError:
+            _pending(method)
+        return sun_abraham(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
+                           reference=reference, cluster=cluster, control_group=control_group,
+                           bin_endpoints=bin_endpoints)
+    if method == "imputation":
+        try:
+            from research_kit.did.imputation import imputation
+        except ImportError:
+            _pending(method)
+        return imputation(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
+                          cluster=cluster)
+    check_option("control_group", control_group, ("never", "not_yet"))
     if method == "callaway_santanna":
         return _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group)
     return _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, bin_endpoints)
+
+
+def _pending(method: str) -> NoReturn:
+    raise NotImplementedError(
+        f"method={method!r} is not implemented yet; it is tracked in the issue {PENDING_METHODS_ISSUE!r}. "
+        "Use method='callaway_santanna' for a heterogeneity-robust event study meanwhile."
+    )
 
 
 def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, bin_endpoints) -> Result:
@@ -130,29 +151,44 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)
     y = _numeric(df, outcome, "outcome", binary=False)
-    ucodes, units = pd.factorize(df[unit], sort=True)
+    ucodes, units = factorize(df[unit])
     tcodes, times = encode_time(df[time])
-    g_unit = per_unit(df[cohort].to_numpy(), ucodes, len(units), cohort, "cohort")
-    gpos = cohort_positions(g_unit, times, cohort)[ucodes]
+    codes = (ucodes, len(units), tcodes, len(times))
+    grid = is_grid(ucodes, tcodes, len(units), len(times))
+    if not grid:
+        check_unique(df, unit, time, codes)
+    g_unit = per_unit(df[cohort].to_numpy(), ucodes, len(units), cohort, "cohort", grid=grid)
+    # the dummies depend only on the cohort and the period: work on the cohort x period table
+    group, gpos = factorize(cohort_positions(g_unit, times, cohort))
     treated = gpos != NEVER
     if not treated.any():
         raise ValueError(f"no unit is ever treated according to {cohort!r}; there is no event to study.")
-    rel = np.where(treated, tcodes - np.where(treated, gpos, 0), 0)
-    lo = int(rel[treated].min()) if leads is None else -int(leads)
-    hi = int(rel[treated].max()) if lags is None else int(lags)
+    T, n_groups = len(times), len(gpos)
+    if len(df) == len(units) * T:  # unique unit-periods: every unit is observed in every period
+        observed = np.broadcast_to(treated[:, None], (n_groups, T))
+    else:
+        key = np.take(group, ucodes) * T
+        key += tcodes
+        observed = (np.bincount(key, minlength=n_groups * T).reshape(n_groups, T) > 0) & treated[:, None]
+        del key
+    rel = np.arange(T)[None, :] - np.where(treated, gpos, 0)[:, None]  # groups x periods
+    lo = int(rel[observed].min()) if leads is None else -int(leads)
+    hi = int(rel[observed].max()) if lags is None else int(lags)
     if not lo <= reference <= hi:
         raise ValueError(f"reference={reference} is outside the window [{lo}, {hi}] set by leads/lags.")
     if bin_endpoints:
         rel = np.clip(rel, lo, hi)
-    window = [e for e in range(lo, hi + 1) if e != reference and np.any(treated & (rel == e))]
-    outside = [] if bin_endpoints else sorted(set(np.unique(rel[treated]).tolist()) - set(range(lo, hi + 1)))
+    seen = set(np.unique(rel[observed]).tolist())
+    window = [e for e in range(lo, hi + 1) if e != reference and e in seen]
+    outside = [] if bin_endpoints else sorted(e for e in seen if not lo <= e <= hi)
     events = window + outside
-    X = np.zeros((len(df), len(events)), order="F")
+    table = np.full((n_groups, T), -1, dtype=np.intp)
     for j, e in enumerate(events):
-        X[:, j] = treated & (rel == e)
+        table[(rel == e) & treated[:, None]] = j
+    design = CellDesign(group, table, len(events))
     names = [f"e={e}" for e in events]
-    fit = fe_regression(df, y, X, names, unit=unit, time=time, cluster=unit if cluster is None else cluster,
-                        weights=None)
+    fit = fe_regression(df, y, design, names, unit=unit, time=time, cluster=unit if cluster is None else cluster,
+                        weights=None, codes=codes, grid=grid)
     k = len(window)
     coef, V = fit.coef[:k], fit.vcov[:k, :k]
     se = np.sqrt(np.diag(V))

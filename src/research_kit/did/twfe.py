@@ -15,14 +15,22 @@ way Stata and R ``fixest`` do (see :mod:`research_kit.inference`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from research_kit.did._panel import check_missing, check_unique, encode_time, require_columns
-from research_kit.did._within import TwoWayDemeaner
-from research_kit.inference import cluster_codes, cluster_robust_vcov, hc1_vcov, twoway_cluster_vcov
+from research_kit.did._panel import check_missing, check_unique, encode_time, factorize, require_columns
+from research_kit.did._onehot import CellDesign, CellFit, OneHotDesign, OneHotFit, _group_sum, fit_onehot
+from research_kit.did._within import TwoWayDemeaner, is_grid
+from research_kit.inference import (
+    cluster_codes,
+    cluster_robust_vcov,
+    cluster_sums,
+    hc1_vcov,
+    twoway_cluster_vcov,
+    warn_few_clusters,
+)
 from research_kit.results import Result
 
 __all__ = ["two_by_two", "twfe"]
@@ -47,11 +55,79 @@ def _cluster_list(cluster: Cluster) -> list[str]:
     return cl
 
 
+def _constant_within(levels: np.ndarray, cl_codes: np.ndarray, n_levels: int) -> np.ndarray | None:
+    """The cluster of each fixed-effect level if every level sits inside a single cluster, else None."""
+    head = min(len(levels), 100_000)  # a violation in the first rows is decisive and cheap to find
+    for stop in ((head, len(levels)) if head < len(levels) else (head,)):
+        first = np.zeros(n_levels, dtype=cl_codes.dtype)
+        first[levels[:stop]] = cl_codes[:stop]
+        if not np.array_equal(first[levels[:stop]], cl_codes[:stop]):
+            return None
+    return first
+
+
+def _grid_constant(cl_codes: np.ndarray, dm: TwoWayDemeaner, axis: int) -> np.ndarray | None:
+    """Same as :func:`_constant_within` for the units (axis 1) or periods (axis 0) of a full grid."""
+    c = cl_codes.reshape(dm.n_units, dm.n_times)
+    ref = c[:, :1] if axis == 1 else c[:1, :]
+    return ref.ravel().copy() if bool((c == ref).all()) else None
+
+
 def _nested(fe_codes: np.ndarray, cl_codes: np.ndarray) -> bool:
     """True if every fixed-effect level sits inside a single cluster."""
-    first = np.empty(int(fe_codes.max()) + 1, dtype=cl_codes.dtype)
-    first[fe_codes[::-1]] = cl_codes[::-1]
-    return bool(np.array_equal(first[fe_codes], cl_codes))
+    return _constant_within(fe_codes, cl_codes, int(fe_codes.max()) + 1) is not None
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    """Cluster codes of one clustering dimension and how they relate to the fixed effects."""
+
+    row_codes: np.ndarray | None  # None: np.repeat(per_unit, n_times) on a full grid
+    n: int
+    per_unit: np.ndarray | None  # cluster of each unit if constant within units
+    per_time: np.ndarray | None  # cluster of each period if constant within periods
+    n_times: int = 0
+
+    @property
+    def codes(self) -> np.ndarray:
+        if self.row_codes is not None:
+            return self.row_codes
+        return np.repeat(self.per_unit, self.n_times)
+
+
+def _clusters(df: pd.DataFrame, names: list[str], dm: TwoWayDemeaner, unit: str, time: str) -> list[_Clusters]:
+    """Codes of each clustering dimension (and of their intersection for two-way clustering).
+
+    On a full grid, a cluster column that is constant within units is coded
+    from one row per unit (no per-row codes are made unless needed).
+    """
+
+    def relate(codes: np.ndarray, G: int) -> _Clusters:
+        if dm.grid:
+            return _Clusters(codes, G, _grid_constant(codes, dm, 1), _grid_constant(codes, dm, 0))
+        return _Clusters(codes, G, _constant_within(dm.unit, codes, dm.n_units),
+                         _constant_within(dm.time, codes, dm.n_times))
+
+    out = []
+    for c in names:
+        if c == unit and dm.n_units > 1:
+            out.append(relate(dm.unit, dm.n_units))
+            continue
+        if c == time and dm.n_times > 1:
+            out.append(relate(dm.time, dm.n_times))
+            continue
+        values = df[c].to_numpy()
+        if dm.grid and values.dtype.kind in "iubf":
+            by_unit = values.reshape(dm.n_units, dm.n_times)
+            if bool((by_unit == by_unit[:, :1]).all()):  # then no period sits inside one cluster
+                per_unit, G = cluster_codes(by_unit[:, 0], name=c)
+                out.append(_Clusters(None, G, per_unit, None, dm.n_times))
+                continue
+        out.append(relate(*cluster_codes(values, name=c)))
+    if len(out) == 2:
+        a, b = out
+        out.append(relate(*cluster_codes(a.codes.astype(np.int64) * b.n + b.codes, name=f"{names[0]} x {names[1]}")))
+    return out
 
 
 def _vcov(
@@ -93,46 +169,133 @@ def _vcov(
     return V, float(G - 1), {"vcov": "CR1 two-way", "cluster": tuple(clusters), "n_clusters": G}
 
 
+def _fe_vcov(
+    score_sums: Callable[[_Clusters], np.ndarray], bread: np.ndarray, n: int, cl: list[_Clusters],
+    names: list[str], n_fe_params: int, dm: TwoWayDemeaner,
+) -> tuple[np.ndarray, float, dict[str, Any]]:
+    """CR1 / two-way CR1 (``V1 + V2 - V12``) from cluster sums of the scores.
+
+    Fixed effects nested in a cluster variable are not counted in ``K``
+    (``fixest``'s ``fixef.K = "nested"``); the small-sample factor uses the smaller
+    cluster count for two-way clustering (``cluster.df = "min"``).
+    """
+    k = bread.shape[0]
+    K = k + n_fe_params
+    if any(c.per_unit is not None for c in cl[:2]):
+        K -= dm.n_units - 1
+    if any(c.per_time is not None for c in cl[:2]):
+        K -= dm.n_times - 1
+    signs = [1.0] if len(cl) == 1 else [1.0, 1.0, -1.0]
+    meat = np.zeros((k, k))
+    for c, sign in zip(cl, signs):
+        S = score_sums(c)
+        meat += sign * (S.T @ S)
+    G = cl[0].n if len(cl) == 1 else min(cl[0].n, cl[1].n)
+    warn_few_clusters(G, names[0] if len(cl) == 1 else f"{names[0]} / {names[1]}")
+    V = G / (G - 1) * (n - 1) / (n - K) * bread @ meat @ bread
+    if len(cl) == 1:
+        return V, float(G - 1), {"vcov": "CR1", "cluster": names[0], "n_clusters": G}
+    return V, float(G - 1), {"vcov": "CR1 two-way", "cluster": tuple(names), "n_clusters": G}
+
+
+def _onehot_sums(fit: OneHotFit | CellFit, we: np.ndarray) -> Callable[[_Clusters], np.ndarray]:
+    def sums(c: _Clusters) -> np.ndarray:
+        by_unit = isinstance(fit, CellFit) and c.per_unit is not None  # no per-row cluster codes needed
+        return fit.score_sums(we, None if by_unit else c.codes, c.n, c.per_unit)
+    return sums
+
+
+def _dense_sums(scores: np.ndarray, dm: TwoWayDemeaner) -> Callable[[_Clusters], np.ndarray]:
+    def sums(c: _Clusters) -> np.ndarray:
+        if dm.grid and c.per_unit is not None:
+            by_unit = scores.reshape(dm.n_units, dm.n_times, -1).sum(axis=1)
+            return _group_sum(by_unit, c.per_unit, c.n)
+        return cluster_sums(scores, c.codes, c.n)
+    return sums
+
+
+def _check_identified(xwx: np.ndarray, names: list[str], x_scale: float) -> None:
+    scale = np.sqrt(np.clip(np.diag(xwx), 0.0, None))
+    if np.any(scale < 1e-10 * max(1.0, x_scale)):
+        bad = [names[j] for j in np.flatnonzero(scale < 1e-10 * max(1.0, scale.max()))]
+        raise ValueError(
+            f"{bad} have no variation left after removing unit and time effects (they are constant "
+            "within units or within periods); the effect is not identified."
+        )
+    if np.linalg.cond(xwx / np.outer(scale, scale)) > 1e12:
+        raise ValueError(
+            f"the regressors {names} are collinear with each other or with the unit and time effects "
+            "(e.g. all units are eventually treated and every relative period has a dummy); drop a "
+            "second relative period, bin the endpoints, or add never-treated units."
+        )
+
+
 def fe_regression(
     df: pd.DataFrame,
     y: np.ndarray,
-    X: np.ndarray,
+    X: np.ndarray | OneHotDesign | CellDesign,
     names: list[str],
     *,
     unit: str,
     time: str,
     cluster: Cluster,
     weights: np.ndarray | None,
+    codes: tuple[np.ndarray, int, np.ndarray, int] | None = None,
+    grid: bool | None = None,
 ) -> _FEFit:
-    """Least squares of ``y`` on ``X`` with unit and time fixed effects (shared with the event study)."""
-    ucodes, units = pd.factorize(df[unit], sort=False)
-    tcodes, times = encode_time(df[time])
-    check_unique(df, unit, time, (ucodes, len(units), tcodes, len(times)))
-    dm = TwoWayDemeaner.build(ucodes, tcodes, weights)
+    """Least squares of ``y`` on ``X`` with unit and time fixed effects (shared with the event study).
+
+    ``X`` is a dense N x k array, or a :class:`~research_kit.did._onehot.OneHotDesign`
+    (at most one non-zero per row, e.g. event-time dummies) or
+    :class:`~research_kit.did._onehot.CellDesign` (dummies set by the unit's cohort
+    and the period), which are never materialised: memory stays a few arrays of
+    length N whatever k. ``codes`` =
+    (unit codes, number of units, period codes, number of periods) when the caller
+    has them already (and has checked that unit-periods are unique); ``grid`` whether
+    the rows are the full unit x period grid in order (None: find out).
+    """
+    if codes is None:
+        ucodes, units = factorize(df[unit])
+        tcodes, times = encode_time(df[time])
+        codes = (ucodes, len(units), tcodes, len(times))
+        grid = is_grid(*codes[:1], codes[2], codes[1], codes[3])
+        if not grid:
+            check_unique(df, unit, time, codes)
+    ucodes, n_units, tcodes, n_times = codes
+    dm = TwoWayDemeaner.build(ucodes, tcodes, weights, n_units=n_units, n_times=n_times, grid=grid)
+    w = dm.weights
+    clusters = _cluster_list(cluster)
+    n_fe = n_units + dm.n_time_effects()
+    info: dict[str, Any] = {"fixed_effects": (unit, time), "n_units": n_units, "n_periods": n_times}
+    if isinstance(X, (OneHotDesign, CellDesign)) and clusters:
+        fit = fit_onehot(dm, X, y)
+        _check_identified(fit.xwx, names, fit.x_scale)
+        coef = np.linalg.solve(fit.xwx, fit.xwy)
+        resid = fit.residuals(y, coef)
+        cl = _clusters(df, clusters, dm, unit, time)
+        V, dof, vinfo = _fe_vcov(_onehot_sums(fit, dm.weighted(resid)), np.linalg.inv(fit.xwx), len(y), cl,
+                                 clusters, n_fe, dm)
+        return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
+    if isinstance(X, CellDesign):
+        X = X.rows(ucodes, tcodes)
+    if isinstance(X, OneHotDesign):
+        X = X.dense()
     yt = dm.demean(y)
     Xt = dm.demean(X)
-    w = None if weights is None else np.asarray(weights, dtype=float)
     XtW = Xt.T if w is None else (Xt * w[:, None]).T
     XtX = XtW @ Xt
-    scale = np.sqrt(np.diag(XtX))
-    if np.any(scale < 1e-10 * max(1.0, float(np.sqrt(np.einsum("ij,ij->", X, X) / len(X))))):
-        bad = [names[j] for j in np.flatnonzero(scale < 1e-10 * max(1.0, scale.max()))]
-        raise ValueError(
-            f"{bad} have no variation left after removing unit and time effects (they are constant "
-            "within units or within periods); the effect is not identified."
-        )
-    if np.linalg.cond(XtX / np.outer(scale, scale)) > 1e12:
-        raise ValueError(
-            f"the regressors {names} are collinear with each other or with the unit and time effects "
-            "(e.g. all units are eventually treated and every relative period has a dummy); drop a "
-            "second relative period, bin the endpoints, or add never-treated units."
-        )
+    _check_identified(XtX, names, float(np.sqrt(np.einsum("ij,ij->", X, X) / len(X))))
     coef = np.linalg.solve(XtX, XtW @ yt)
-    resid = yt - Xt @ coef
-    n_fe = len(units) + dm.n_time_effects()
-    V, dof, vinfo = _vcov(Xt, resid, w, df, _cluster_list(cluster), {unit: ucodes, time: tcodes}, n_fe)
-    info = {"fixed_effects": (unit, time), **vinfo, "n_units": len(units), "n_periods": dm.n_times}
-    return _FEFit(coef=coef, vcov=V, df=dof, info=info)
+    resid = yt
+    for j in range(len(coef)):  # column by column: cheaper than a tall, thin gemv
+        resid -= Xt[:, j] * coef[j]
+    if not clusters:
+        V, dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: ucodes, time: tcodes}, n_fe)
+        return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
+    cl = _clusters(df, clusters, dm, unit, time)
+    scores = Xt * dm.weighted(resid)[:, None]
+    V, dof, vinfo = _fe_vcov(_dense_sums(scores, dm), np.linalg.inv(XtX), len(y), cl, clusters, n_fe, dm)
+    return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
 
 
 def _numeric(df: pd.DataFrame, column: str, role: str, binary: bool) -> np.ndarray:
