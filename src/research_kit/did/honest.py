@@ -219,7 +219,7 @@ def honest_did(
     target: str = "e=0",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Relative-magnitudes sensitivity of an event study (:func:`research_kit.did.event_study`, ``method="twfe"``).
+    """Relative-magnitudes sensitivity of an event study (TWFE or Sun–Abraham, reference period -1).
 
     Parameters
     ----------
@@ -262,6 +262,9 @@ def honest_did(
     est = tab.loc[tab["std_error"].notna()].sort_values("event_time")
     events = est["event_time"].to_numpy()
     V = np.asarray(extra["vcov_matrix"], dtype=float)
+    terms = list(event_study_result.tidy()["term"]) if hasattr(event_study_result, "tidy") else []
+    if V.shape == (len(events) + 1, len(events) + 1) and terms and terms[-1] == "ATT":
+        V = V[:-1, :-1]  # Sun-Abraham / imputation append the overall ATT after the event times
     if V.shape != (len(events), len(events)) or not np.allclose(np.sqrt(np.diag(V)), est["std_error"], rtol=1e-8):
         raise ValueError("the event study's covariance matrix does not match its coefficient table.")
     pre, post = events[events < -1], events[events >= 0]

@@ -29,10 +29,16 @@ def figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def show(fig: Figure, caption: str = "") -> None:
-    """Display ``fig`` as a PNG with ``caption`` and close it."""
+def show(fig: Figure | None, caption: str = "") -> None:
+    """Display ``fig`` as a PNG with ``caption`` and close it.
+
+    ``None`` (a figure that does not apply to this run, e.g. a decomposition
+    without timing variation) displays nothing.
+    """
     from IPython.display import display
 
+    if fig is None:
+        return
     png = base64.b64encode(figure_png(fig)).decode("ascii")
     display({"image/png": png, "text/plain": caption or "figure"}, raw=True, metadata={"caption": caption})
     plt.close(fig)

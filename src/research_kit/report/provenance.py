@@ -74,7 +74,7 @@ def provenance_tables(prov: Mapping[str, Any], *, lang: Lang = "zh") -> list[Tab
                         lab("value"): [json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
                                        for v in prov["parameters"].values()]})
     files = pd.DataFrame(prov["files"]) if prov["files"] else pd.DataFrame(columns=["dataset", "file", "sha256", "rows"])
-    files = files.rename(columns={"file": lab("file"), "rows": lab("rows")})
+    files = files.rename(columns={"dataset": lab.pick(zh="数据集", en="Dataset"), "file": lab("file"), "rows": lab("rows")})
     if "sha256" in files:
         files["sha256"] = files["sha256"].str.slice(0, 16) + "…"
     soft = pd.DataFrame({lab("package"): list(prov["versions"].keys()), lab("version"): list(prov["versions"].values())})
