@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit.did._influence import GroupAffineInfluence
 from research_kit.did._panel import check_option
 from research_kit.results import Result
 
@@ -93,8 +94,14 @@ def _components(
     if not labels:
         raise ValueError(f"no group-time effects to aggregate for kind={kind!r} with these options.")
     est = A.T @ att
-    inf = fit.psi @ A + W[fit.cohort_index]
-    return labels, est, inf
+    return labels, est, _plus_cohort_terms(fit.psi @ A, W, fit)
+
+
+def _plus_cohort_terms(inf: Any, W: np.ndarray, fit: "CSFit") -> Any:
+    """``inf + W[cohort_index]`` for a dense or a group-affine influence matrix."""
+    if isinstance(inf, GroupAffineInfluence):
+        return inf.plus_unit_constant(W, fit.cohort_index)
+    return inf + W[fit.cohort_index]
 
 
 def aggregate(
@@ -139,17 +146,17 @@ def aggregate(
     if kind == "simple":
         overall_est, overall_inf = est, inf
     else:
+        wif = np.zeros((len(fit.cohorts) + 1, 1))
         if kind == "group":
             coh = np.searchsorted(fit.cohorts, np.array(labels))
             shares = fit.pg[coh]
             w = shares / shares.sum()
-            wif = _wif(fit, np.arange(len(labels)), shares, coh, est)[fit.cohort_index]
+            wif[:, 0] = _wif(fit, np.arange(len(labels)), shares, coh, est)
         else:
             keep = np.array([lab >= 0 for lab in labels]) if kind == "dynamic" else np.ones(len(labels), bool)
             w = keep / keep.sum()
-            wif = 0.0
         overall_est = np.array([w @ est])
-        overall_inf = (inf @ w + wif)[:, None]
+        overall_inf = _plus_cohort_terms(inf @ w[:, None], wif, fit)
     overall_se, _ = fit.standard_errors(overall_inf, rng_key=10 + key)
     terms = ["ATT"]
     if kind != "simple":

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from research_kit.did._within import is_grid
 from research_kit.inference import warn_user
 
 __all__ = [
@@ -23,6 +24,9 @@ __all__ = [
     "check_missing",
     "check_unique",
     "factorize",
+    "grid_layout",
+    "PanelIndex",
+    "panel_index",
     "per_unit",
     "encode_time",
     "cohort_positions",
@@ -151,7 +155,91 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     return codes, uniques
 
 
-def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: str, role: str,
+def grid_layout(unit_values: pd.Series, time_values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(units, periods)`` if the rows are the full unit x period grid sorted by unit then period, else None.
+
+    Checked on the raw integer (or date) columns, without making codes: the
+    first unit's rows give the number of periods, every block of that many rows
+    must hold one unit (units increasing) and the same increasing periods.
+
+    Examples
+    --------
+    >>> grid_layout(pd.Series([5, 5, 9, 9]), pd.Series([1, 2, 1, 2]))
+    (array([5, 9]), array([1, 2]))
+    >>> grid_layout(pd.Series([5, 5, 9]), pd.Series([1, 2, 1])) is None
+    True
+    """
+    if not (isinstance(unit_values.dtype, np.dtype) and isinstance(time_values.dtype, np.dtype)):
+        return None
+    if unit_values.dtype.kind not in "iu" or time_values.dtype.kind not in "iuM":
+        return None
+    u, t = unit_values.to_numpy(), time_values.to_numpy()
+    N = len(u)
+    if N == 0:
+        return None
+    head = u[: min(N, 1 << 16)]
+    change = np.flatnonzero(head != head[0])
+    T = int(change[0]) if change.size else (N if len(head) == N else 0)
+    if T == 0 or N % T:
+        return None
+    U, P = u.reshape(N // T, T), t.reshape(N // T, T)
+    units, periods = U[:, 0], P[0]
+    if not (np.all(units[1:] > units[:-1]) and np.all(periods[1:] > periods[:-1])):
+        return None
+    if not (bool((U == units[:, None]).all()) and bool((P == periods).all())):
+        return None
+    return units.copy(), periods.copy()
+
+
+@dataclass(frozen=True)
+class PanelIndex:
+    """Unit and period codes of a long panel (made lazily when the rows are a sorted full grid)."""
+
+    units: np.ndarray  # unique units, in code order
+    times: np.ndarray  # sorted unique periods
+    grid: bool  # row r is unit r // n_times in period r % n_times
+    unit_codes: np.ndarray | None = None
+    time_codes: np.ndarray | None = None
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    @property
+    def n_times(self) -> int:
+        return len(self.times)
+
+    @property
+    def ucodes(self) -> np.ndarray:
+        if self.unit_codes is None:
+            object.__setattr__(self, "unit_codes", np.repeat(np.arange(self.n_units), self.n_times))
+        return self.unit_codes
+
+    @property
+    def tcodes(self) -> np.ndarray:
+        if self.time_codes is None:
+            object.__setattr__(self, "time_codes", np.tile(np.arange(self.n_times), self.n_units))
+        return self.time_codes
+
+
+def panel_index(df: pd.DataFrame, unit: str, time: str, *, sort_units: bool = False) -> PanelIndex:
+    """Codes for the unit and time columns; raises if a unit appears twice in a period.
+
+    A panel stored as the sorted full grid is recognised from the raw columns
+    (two comparisons per row, no codes made); anything else is factorised.
+    """
+    layout = grid_layout(df[unit], df[time])
+    if layout is not None:
+        return PanelIndex(layout[0], layout[1], True)
+    ucodes, units = factorize(df[unit], sort=sort_units)
+    tcodes, times = encode_time(df[time])
+    grid = is_grid(ucodes, tcodes, len(units), len(times))
+    if not grid:
+        check_unique(df, unit, time, (ucodes, len(units), tcodes, len(times)))
+    return PanelIndex(np.asarray(units), times, grid, ucodes, tcodes)
+
+
+def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, column: str, role: str,
              *, grid: bool = False) -> np.ndarray:
     """The value of a unit-level column for each unit; raises if it varies within a unit.
 
@@ -159,6 +247,11 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: s
     unit code then period (one block of rows per unit).
     """
     arr = np.asarray(values)
+    if unit_codes is None:
+        if not grid:
+            raise ValueError("per_unit needs the unit codes unless the rows are a full grid.")
+        if arr.dtype.kind not in "iufb":
+            unit_codes = np.repeat(np.arange(n_units), len(arr) // max(n_units, 1))
     if grid and arr.dtype.kind in "iufb":
         blocks = arr.reshape(n_units, -1)
         first = blocks[:, 0].copy()
@@ -183,7 +276,10 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray, n_units: int, column: s
         ref = first[unit_codes]
         same = (s.to_numpy() == ref) | (pd.isna(s.to_numpy()) & pd.isna(ref))
     if not np.all(same):
-        bad = int(pd.Series(unit_codes[~same]).nunique())
+        if grid:
+            bad = int((~same.reshape(n_units, -1).all(axis=1)).sum())
+        else:
+            bad = int(pd.Series(unit_codes[~same]).nunique())
         raise ValueError(
             f"{role} column {column!r} changes within {bad} units; it must be constant for each unit "
             f"(the first treated period). Recompute it per unit, e.g. "
@@ -266,13 +362,13 @@ def build_wide_panel(
     check_missing(df, outcome, "outcome", " Callaway-Sant'Anna needs a balanced panel, so drop whole units.")
     for c in covariates:
         check_missing(df, c, "covariate")
-    ucodes, units = pd.factorize(df[unit], sort=True)
-    tcodes, times = encode_time(df[time])
+    idx = panel_index(df, unit, time, sort_units=True)
+    units, times, grid = idx.units, idx.times, idx.grid  # on a sorted full grid the wide form is a reshape
     n, T = len(units), len(times)
-    check_unique(df, unit, time, (ucodes, n, tcodes, T))
+    ucodes, tcodes = (None, None) if grid else (idx.ucodes, idx.tcodes)
     if T < 2:
         raise ValueError(f"time column {time!r} has a single period; difference-in-differences needs two or more.")
-    counts = np.bincount(ucodes, minlength=n)
+    counts = np.full(n, T) if grid else np.bincount(ucodes, minlength=n)
     if balanced and np.any(counts != T):
         bad = int((counts != T).sum())
         raise ValueError(
@@ -282,19 +378,23 @@ def build_wide_panel(
             f"unbalanced='pairwise' to compare, in each 2x2, the units observed in both periods."
         )
     full = bool(np.all(counts == T))
-    y = np.empty((n, T)) if full else np.full((n, T), np.nan)
-    y[ucodes, tcodes] = df[outcome].to_numpy(dtype=float)
+    if grid:
+        y = df[outcome].to_numpy(dtype=float).reshape(n, T)
+    else:
+        y = np.empty((n, T)) if full else np.full((n, T), np.nan)
+        y[ucodes, tcodes] = df[outcome].to_numpy(dtype=float)
     x = None
     if covariates:
+        ucodes, tcodes = idx.ucodes, idx.tcodes
         x = np.empty((n, T, len(covariates))) if full else np.full((n, T, len(covariates)), np.nan)
         for j, c in enumerate(covariates):
             x[ucodes, tcodes, j] = df[c].to_numpy(dtype=float)
-    g_unit = per_unit(df[cohort].to_numpy(), ucodes, n, cohort, "cohort")
+    g_unit = per_unit(df[cohort].to_numpy(), ucodes, n, cohort, "cohort", grid=grid)
     pos = cohort_positions(g_unit, times, cohort)
     cl = None
     if cluster is not None and cluster != unit:
         check_missing(df, cluster, "cluster")
-        cl = per_unit(df[cluster].to_numpy(), ucodes, n, cluster, "cluster")
+        cl = per_unit(df[cluster].to_numpy(), ucodes, n, cluster, "cluster", grid=grid)
     observed = None
     if not full:
         observed = np.zeros((n, T), dtype=bool)

@@ -77,8 +77,8 @@ class TwoWayDemeaner:
     [0.25, -0.25, -0.25, 0.25, 0.0]
     """
 
-    unit: np.ndarray
-    time: np.ndarray
+    unit_codes: np.ndarray | None  # None on a full grid until asked for (see ``unit``)
+    time_codes: np.ndarray | None
     n_units: int
     n_times: int
     weights: np.ndarray | None
@@ -90,11 +90,25 @@ class TwoWayDemeaner:
     a_pinv: np.ndarray
     rank: int
 
+    @property
+    def unit(self) -> np.ndarray:
+        """Unit code of every row (made on first use when the rows are a full grid)."""
+        if self.unit_codes is None:
+            object.__setattr__(self, "unit_codes", np.repeat(np.arange(self.n_units), self.n_times))
+        return self.unit_codes
+
+    @property
+    def time(self) -> np.ndarray:
+        """Period code of every row (made on first use when the rows are a full grid)."""
+        if self.time_codes is None:
+            object.__setattr__(self, "time_codes", np.tile(np.arange(self.n_times), self.n_units))
+        return self.time_codes
+
     @classmethod
     def build(
         cls,
-        unit: np.ndarray,
-        time: np.ndarray,
+        unit: np.ndarray | None,
+        time: np.ndarray | None,
         weights: np.ndarray | None = None,
         *,
         n_units: int | None = None,
@@ -104,18 +118,27 @@ class TwoWayDemeaner:
         """Precompute everything that does not depend on the variable to demean.
 
         ``grid`` says whether the rows are the full unit x period grid sorted by
-        unit then period (None: find out, one pass over the codes).
+        unit then period (None: find out, one pass over the codes); on a grid the
+        codes may be None (with ``n_units`` and ``n_times`` given).
         """
-        unit = np.asarray(unit, dtype=np.intp)
-        time = np.asarray(time, dtype=np.intp)
-        N = unit.shape[0]
-        n_units = int(unit.max()) + 1 if n_units is None else int(n_units)
-        n_times = int(time.max()) + 1 if n_times is None else int(n_times)
+        if unit is None or time is None:
+            if not grid or n_units is None or n_times is None:
+                raise ValueError("unit and time codes can be left out only for a full grid of known size.")
+            N = int(n_units) * int(n_times)
+        else:
+            unit = np.asarray(unit, dtype=np.intp)
+            time = np.asarray(time, dtype=np.intp)
+            N = unit.shape[0]
+            n_units = int(unit.max()) + 1 if n_units is None else int(n_units)
+            n_times = int(time.max()) + 1 if n_times is None else int(n_times)
+        n_units, n_times = int(n_units), int(n_times)
         w = None if weights is None else np.asarray(weights, dtype=float)
         if grid is None:
             grid = is_grid(unit, time, n_units, n_times)
-        if grid:
-            P: Any = _Ones(n_units, n_times) if w is None else w.reshape(n_units, n_times)
+        if w is None and N == n_units * n_times:  # unique unit-periods (checked by the callers): balanced
+            P: Any = _Ones(n_units, n_times)
+        elif grid:
+            P = w.reshape(n_units, n_times)
         elif n_units * n_times <= max(_DENSE_CELLS, 2 * N):
             P = np.zeros((n_units, n_times))
             P[unit, time] = 1.0 if w is None else w

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from research_kit.did._drdid import CellProblem, did_2x2_panel
+from research_kit.did._influence import GroupAffineInfluence, group_sums
 from research_kit.did._panel import (
     NEVER,
     WidePanel,
@@ -62,7 +63,7 @@ class CSFit:
     cell_g: np.ndarray  # cohort position of each cell
     cell_t: np.ndarray  # period position of each cell
     att: np.ndarray  # K
-    psi: np.ndarray  # n x K influence functions (R did scale)
+    psi: np.ndarray | GroupAffineInfluence  # n x K influence functions (R did scale)
     cohort_index: np.ndarray  # n, index into `cohorts` (len(cohorts) = not an estimated cohort)
     cohorts: np.ndarray  # positions of the estimated cohorts (R's glist)
     pg: np.ndarray  # P(G = g) for each estimated cohort
@@ -77,8 +78,10 @@ class CSFit:
     def n(self) -> int:
         return self.psi.shape[0]
 
-    def cluster_totals(self, inf: np.ndarray) -> np.ndarray:
+    def cluster_totals(self, inf: np.ndarray | GroupAffineInfluence) -> np.ndarray:
         """Cluster sums of influence functions (n x m -> G x m)."""
+        if isinstance(inf, GroupAffineInfluence):
+            return np.asarray(inf) if self.cluster is None else inf.cluster_totals(self.cluster, self.n_clusters)
         return inf if self.cluster is None else cluster_sums(inf, self.cluster, self.n_clusters)
 
     def standard_errors(self, inf: np.ndarray, rng_key: int = 0) -> tuple[np.ndarray, float]:
@@ -87,16 +90,22 @@ class CSFit:
         Analytic (``sqrt(sum_c s_c^2) / n``, pointwise normal critical value), or the
         multiplier bootstrap when the fit asked for it.
         """
-        S = self.cluster_totals(inf)
         if self.bootstrap is None:
-            se = np.sqrt(np.einsum("ij,ij->j", S, S)) / self.n
+            if isinstance(inf, GroupAffineInfluence) and self.cluster is None:
+                sumsq = inf.column_sumsq()
+            else:
+                S = self.cluster_totals(inf)
+                sumsq = np.einsum("ij,ij->j", S, S)
+            se = np.sqrt(np.maximum(sumsq, 0.0)) / self.n
             se[se <= np.sqrt(np.finfo(float).eps) * 10] = np.nan
             return se, float(stats.norm.ppf(1 - self.alpha / 2))
-        return _multiplier_bootstrap(S, self.n, self.bootstrap, self.alpha,
+        return _multiplier_bootstrap(self.cluster_totals(inf), self.n, self.bootstrap, self.alpha,
                                      np.random.default_rng([self.seed or 0, rng_key]))
 
-    def covariance(self, inf: np.ndarray) -> np.ndarray:
+    def covariance(self, inf: np.ndarray | GroupAffineInfluence) -> np.ndarray:
         """Analytic covariance matrix of the estimates whose influence functions are the columns of ``inf``."""
+        if isinstance(inf, GroupAffineInfluence) and self.cluster is None:
+            return inf.gram() / self.n**2
         S = self.cluster_totals(inf)
         return S.T @ S / self.n**2
 
@@ -292,23 +301,28 @@ def callaway_santanna(
     G = panel.cohort
     n = len(G)
     cells = _cells(T, cohorts, base_period, anticipation)
-    psi = np.zeros((n, len(cells)), order="F")
-    att = np.full(len(cells), np.nan)
-    keep = np.ones(len(cells), dtype=bool)
     never = G == NEVER
-    for k, (g, t, base) in enumerate(cells):
-        if t == base:  # universal base period: normalised to zero
-            att[k] = 0.0
-            continue
-        treated = G == g
-        ctrl = never if control_group == "never" else never | ((G > max(t, base) + anticipation) & (G != g))
-        try:
-            att[k], psi[:, k] = _cell(panel, treated, ctrl, t, base, method, n)
-        except CellProblem as problem:
-            keep[k] = False
-            warn_user(f"ATT(g={panel.times[g]!r}, t={panel.times[t]!r}) left out: {problem}.", CellSkippedWarning)
+    if panel.x is None and panel.observed is None:
+        att, psi, keep = _unconditional_cells(panel, cells, control_group, anticipation)
+    else:
+        psi = np.zeros((n, len(cells)), order="F")
+        att = np.full(len(cells), np.nan)
+        keep = np.ones(len(cells), dtype=bool)
+        for k, (g, t, base) in enumerate(cells):
+            if t == base:  # universal base period: normalised to zero
+                att[k] = 0.0
+                continue
+            treated = G == g
+            ctrl = never if control_group == "never" else never | ((G > max(t, base) + anticipation) & (G != g))
+            try:
+                att[k], psi[:, k] = _cell(panel, treated, ctrl, t, base, method, n)
+            except CellProblem as problem:
+                keep[k] = False
+                _skipped(panel, g, t, problem)
+        if not keep.all():
+            psi = psi[:, keep]
     cells = [c for c, ok in zip(cells, keep) if ok]
-    psi, att = psi[:, keep], att[keep]
+    att = att[keep]
     codes, n_clusters = (None, n) if panel.cluster is None else cluster_codes(panel.cluster, name=cluster or unit)
     if codes is not None:
         warn_few_clusters(n_clusters, str(cluster))
@@ -325,6 +339,54 @@ def callaway_santanna(
         vcov="influence function" + ("" if bootstrap is None else f", multiplier bootstrap ({bootstrap} draws)"),
         n_units=n, n_periods=len(panel.times), bootstrap=bootstrap,
     ))
+
+
+def _skipped(panel: WidePanel, g: int, t: int, problem: Exception) -> None:
+    warn_user(f"ATT(g={panel.times[g]!r}, t={panel.times[t]!r}) left out: {problem}.", CellSkippedWarning)
+
+
+def _unconditional_cells(
+    panel: WidePanel, cells: list[tuple[int, int, int]], control_group: str, anticipation: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ATT(g, t) and influence functions of every cell at once, for a balanced panel without covariates.
+
+    Each 2x2 is a difference of mean changes (every ``method`` agrees there), so the
+    estimates come from the cohort x period means, and the influence function of
+    a unit is an affine function of its outcome row that depends only on its
+    cohort: ``psi_i = (y_i - ybar_c) B_c + alpha_c``. That structure is kept
+    (:class:`._influence.GroupAffineInfluence`): the n x cells matrix is never formed
+    (R did's scale: ``n / n_treated`` and ``n / n_control``).
+    """
+    Y, n, T = panel.y, panel.y.shape[0], panel.y.shape[1]
+    codes, gvals = pd.factorize(panel.cohort)
+    counts = np.bincount(codes, minlength=len(gvals)).astype(float)
+    means = group_sums(Y, codes, len(gvals)) / counts[:, None]
+    K = len(cells)
+    att = np.full(K, np.nan)
+    keep = np.ones(K, dtype=bool)
+    B = np.zeros((len(gvals), T, K))
+    alpha = np.zeros((len(gvals), K))
+    never = gvals == NEVER
+    for k, (g, t, base) in enumerate(cells):
+        if t == base:
+            att[k] = 0.0
+            continue
+        tr = gvals == g
+        ctrl = never if control_group == "never" else never | ((gvals > max(t, base) + anticipation) & ~tr)
+        n_t, n_c = counts[tr].sum(), counts[ctrl].sum()
+        if n_t == 0 or n_c == 0:
+            keep[k] = False
+            _skipped(panel, g, t, CellProblem("no treated or no comparison units"))
+            continue
+        change = means[:, t] - means[:, base]
+        m1 = counts[tr] @ change[tr] / n_t
+        m0 = counts[ctrl] @ change[ctrl] / n_c
+        att[k] = m1 - m0
+        for rows, scale, m in ((tr, n / n_t, m1), (ctrl, -n / n_c, m0)):
+            B[rows, t, k] = scale
+            B[rows, base, k] = -scale
+            alpha[rows, k] = scale * (change[rows] - m)  # the cohort's mean change enters through ybar_c
+    return att, GroupAffineInfluence.from_data(Y, codes, len(gvals), B[:, :, keep], alpha[:, keep]), keep
 
 
 def _cell(panel: WidePanel, treated: np.ndarray, ctrl: np.ndarray, t: int, base: int, method: str, n: int):

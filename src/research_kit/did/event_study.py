@@ -25,15 +25,13 @@ from research_kit.did._panel import (
     NEVER,
     check_missing,
     check_option,
-    check_unique,
     cohort_positions,
-    encode_time,
     factorize,
+    panel_index,
     per_unit,
     require_columns,
 )
 from research_kit.did._onehot import CellDesign
-from research_kit.did._within import is_grid
 from research_kit.did.callaway_santanna import callaway_santanna
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test
@@ -151,13 +149,10 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)
     y = _numeric(df, outcome, "outcome", binary=False)
-    ucodes, units = factorize(df[unit])
-    tcodes, times = encode_time(df[time])
-    codes = (ucodes, len(units), tcodes, len(times))
-    grid = is_grid(ucodes, tcodes, len(units), len(times))
-    if not grid:
-        check_unique(df, unit, time, codes)
-    g_unit = per_unit(df[cohort].to_numpy(), ucodes, len(units), cohort, "cohort", grid=grid)
+    idx = panel_index(df, unit, time)
+    units, times = idx.units, idx.times
+    g_unit = per_unit(df[cohort].to_numpy(), None if idx.grid else idx.ucodes, len(units), cohort, "cohort",
+                      grid=idx.grid)
     # the dummies depend only on the cohort and the period: work on the cohort x period table
     group, gpos = factorize(cohort_positions(g_unit, times, cohort))
     treated = gpos != NEVER
@@ -167,8 +162,8 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     if len(df) == len(units) * T:  # unique unit-periods: every unit is observed in every period
         observed = np.broadcast_to(treated[:, None], (n_groups, T))
     else:
-        key = np.take(group, ucodes) * T
-        key += tcodes
+        key = np.take(group, idx.ucodes) * T
+        key += idx.tcodes
         observed = (np.bincount(key, minlength=n_groups * T).reshape(n_groups, T) > 0) & treated[:, None]
         del key
     rel = np.arange(T)[None, :] - np.where(treated, gpos, 0)[:, None]  # groups x periods
@@ -188,7 +183,7 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     design = CellDesign(group, table, len(events))
     names = [f"e={e}" for e in events]
     fit = fe_regression(df, y, design, names, unit=unit, time=time, cluster=unit if cluster is None else cluster,
-                        weights=None, codes=codes, grid=grid)
+                        weights=None, index=idx)
     k = len(window)
     coef, V = fit.coef[:k], fit.vcov[:k, :k]
     se = np.sqrt(np.diag(V))

@@ -16,19 +16,42 @@ with the event-study coefficients ``beta = tau + delta`` (``tau_pre = 0``) norma
   ``+- Mbar m sum_u |L_u|`` with ``L_u = sum_{t >= u} l_t``. The identified set is
   ``l' beta_post +- Mbar m sum_u |L_u|`` (the union over the polyhedral pieces
   ``Delta^RM_{s,+-}`` of HonestDiD collapses to this interval).
-* **Robust confidence interval** (``method="sup-t projection"``, conservative). The identified
-  set depends on ``beta`` only through ``z = (D beta_pre, l' beta_post)`` (``D``: the pre-period
-  first differences). With ``c`` the 1 - alpha sup-t critical value of ``z`` (simulated,
-  fixed seed, 200,000 draws), the CI is the union of identified sets over the simultaneous
-  band for ``z``:
+* **Robust confidence set, ``method="C-LF"``** (default): HonestDiD's
+  ``createSensitivityResults_relativeMagnitudes`` (R package, ``method = "C-LF"``), reproduced
+  step by step. ``Delta^RM(Mbar)`` is the union over the pre-period difference ``s`` that attains
+  the maximum and its sign of polyhedra ``Delta^RM_{s,+-}``; for each piece, HonestDiD keeps the
+  moments that involve post-period coefficients, ``+-(Delta beta_t - Delta tau_t) - Mbar sign
+  Delta beta_s <= 0`` (``t >= 0``), and tests ``theta`` by the conditional-least-favourable hybrid
+  of Andrews, Roth and Pakes (2023) with the other ``tau_post`` directions as nuisance
+  parameters: the statistic ``eta`` is the largest studentised moment after profiling out the
+  nuisance (a linear program); the test rejects if ``eta`` exceeds the least-favourable
+  critical value (the ``1 - kappa`` quantile, ``kappa = alpha / 10``, of ``eta`` under
+  ``mean 0``, from HonestDiD's 1,000 draws of ``mvtnorm::rmvnorm`` after ``set.seed(0)``,
+  reproduced here bit for bit from R's Mersenne-Twister), otherwise compares ``eta`` with the
+  ``1 - (alpha - kappa) / (1 - kappa)`` quantile of a normal truncated to the values for which the
+  linear program keeps its optimal dual vertex (ARP's conditional test; the upper truncation at
+  the least-favourable value). For these moments the dual polytope has the ``T_post + 2`` vertices
+  ``w_t`` (the two moments of period ``t``) and ``u_+-`` (one moment per period, weighted by
+  ``|L_t|``), so the linear program and its truncation bounds are solved in closed form for the
+  whole grid at once. A ``theta`` is in the set if some piece accepts it; like HonestDiD, the
+  interval reported is from the smallest to the largest accepted value on HonestDiD's grid of
+  1,000 points on ``[-20 sd, 20 sd]`` (``sd`` of ``l' beta_hat_post``). With one post period
+  HonestDiD's no-nuisance test is used (its size ``alpha``, no upper truncation), as in R.
+  Where HonestDiD's grid would leave the set open (R warns "CI is open at one of the
+  endpoints") the grid here is extended with the same spacing until the set closes, so the
+  two agree whenever R's interval is closed.
+* **``method="projection"``** (conservative): the identified set depends on ``beta`` only through
+  ``z = (D beta_pre, l' beta_post)`` (``D``: the pre-period first differences). With ``c`` the
+  1 - alpha sup-t critical value of ``z`` (simulated, fixed seed, 200,000 draws), the CI is the
+  union of identified sets over the simultaneous band for ``z``:
   ``l' beta_hat_post +- (c se(l' beta_post) + Mbar sum_u |L_u| max_s (|D_s beta_hat_pre| + c se(D_s beta_pre)))``.
-  It covers ``theta`` with probability >= 1 - alpha whenever ``delta`` is in ``Delta^RM(Mbar)``.
-  For ``Mbar = 0`` it is the original interval ``l' beta_hat_post +- z_{1-alpha/2} se``.
+  It covers ``theta`` with probability >= 1 - alpha whenever ``delta`` is in ``Delta^RM(Mbar)``,
+  but is 30-60% wider than C-LF on HonestDiD's Medicaid example. For ``Mbar = 0`` it is the
+  original interval ``l' beta_hat_post +- z_{1-alpha/2} se``; the C-LF set at ``Mbar = 0``
+  equals it up to the grid step and the simulation noise of the least-favourable value.
 
-Not implemented: HonestDiD's conditional-least-favorable hybrid ("C-LF", Andrews, Roth and
-Pakes 2023) that ``createSensitivityResults_relativeMagnitudes`` reports. The projection CI
-contains it but is wider: on HonestDiD's Medicaid example at ``Mbar = 1`` the C-LF interval is
-[0.0170, 0.0720] and ours [-0.0071, 0.0999] (see ``tests/did/test_honest.py``).
+Checked in ``tests/did/test_honest.py`` against the intervals printed in HonestDiD's README
+(Medicaid example), equal to all printed digits.
 
 Examples
 --------
@@ -37,22 +60,38 @@ Examples
 >>> tab = honest_rm(b, np.eye(5) * 1e-4, num_pre=3, num_post=2, mbar=(0, 1))
 >>> tab[["mbar", "id_lb", "id_ub"]].round(4).values.tolist()
 [[0.0, 0.05, 0.05], [1.0, 0.035, 0.065]]
+>>> bool((tab["lb"] < tab["id_lb"]).all() and (tab["ub"] > tab["id_ub"]).all())
+True
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import ndtri
 
-__all__ = ["honest_did", "honest_plot", "honest_rm", "rm_identified_set"]
+from research_kit._validation import check_option
 
-METHOD = "sup-t projection"
+__all__ = ["METHODS", "HonestGridWarning", "honest_did", "honest_plot", "honest_rm", "rm_identified_set"]
+
+Method = Literal["C-LF", "projection"]
+METHODS: tuple[str, ...] = ("C-LF", "projection")
 _SIM_DRAWS = 200_000
 _SIM_SEED = 20230901
+_LF_SIMS = 1000  # HonestDiD's .compute_least_favorable_cv(sims = 1000), after set.seed(0)
+_GRID_HALF_WIDTH = 20.0  # HonestDiD: grid.lb = -20 sdTheta, grid.ub = 20 sdTheta
+_MAX_EXTENSIONS = 24  # grid extensions before giving up (grid_points steps, doubling up to _MAX_CHUNK times that)
+_MAX_CHUNK = 16
+
+
+class HonestGridWarning(UserWarning):
+    """The C-LF confidence set reaches an end of the grid of ``theta`` values (it may be open there) or is empty."""
 
 
 def _first_differences(num_pre: int) -> np.ndarray:
@@ -131,6 +170,225 @@ def _simulate_critical(corr: np.ndarray, alpha: float) -> float:
     return float(np.quantile(np.abs(Z).max(axis=1), 1 - alpha))
 
 
+def _projection_rows(b: np.ndarray, V: np.ndarray, num_pre: int, lv: np.ndarray, mbars: np.ndarray,
+                     alpha: float) -> tuple[list[tuple[float, float]], float]:
+    """Sup-t projection intervals for each ``Mbar`` and the critical value ``c``."""
+    D = _first_differences(num_pre)
+    # z = (D beta_pre, l' beta_post): its covariance, correlation and sup-t critical value
+    Lz = np.zeros((num_pre + 1, b.size))
+    Lz[:num_pre, :num_pre] = D
+    Lz[num_pre, num_pre:] = lv
+    Vz = Lz @ V @ Lz.T
+    sz = np.sqrt(np.clip(np.diag(Vz), 0.0, None))
+    safe = np.where(sz > 0, sz, 1.0)
+    c = _sup_t_critical(Vz / np.outer(safe, safe), alpha)
+    z_hat = Lz @ b
+    theta, se_theta = float(z_hat[-1]), float(sz[-1])
+    m_band = float(np.max(np.abs(z_hat[:num_pre]) + c * sz[:num_pre]))
+    z1 = float(stats.norm.ppf(1 - alpha / 2))
+    out = []
+    for mb in mbars:
+        half = z1 * se_theta if mb == 0 else c * se_theta + mb * _post_weight(lv) * m_band
+        out.append((theta - half, theta + half))
+    return out, c
+
+
+# --- C-LF: HonestDiD's conditional-least-favourable hybrid test over the pieces Delta^RM_{s,+-} ---------------
+
+_R_NORMALS: dict[int, np.ndarray] = {}
+
+
+def _r_rnorm(n: int) -> np.ndarray:
+    """``set.seed(0); rnorm(n)`` of R (Mersenne-Twister, inversion), bit for bit; cached.
+
+    R seeds the generator by scrambling the seed with ``seed = 69069 seed + 1`` (50 times, then
+    once per state word) and draws a normal as ``qnorm((floor(2^27 u1) + u2) / 2^27)``.
+    """
+    if n not in _R_NORMALS:
+        seed = 0
+        key = np.empty(625, dtype=np.uint32)
+        for j in range(50 + 625):
+            seed = (69069 * seed + 1) % 2**32
+            if j >= 50:
+                key[j - 50] = seed
+        gen = np.random.MT19937()
+        gen.state = {"bit_generator": "MT19937", "state": {"key": key[1:], "pos": 624}}  # key[0] is R's mti
+        u = gen.random_raw(2 * n).astype(np.float64) * 2.3283064365386963e-10
+        u = np.where(u <= 0.0, 0.5 * 2.328306437080797e-10, u)  # R's fixup(): the draw is in (0, 1)
+        big = 134217728.0
+        if len(_R_NORMALS) > 16:
+            _R_NORMALS.clear()
+        _R_NORMALS[n] = ndtri((np.floor(big * u[0::2]) + u[1::2]) / big)
+    return _R_NORMALS[n]
+
+
+def _r_mvnorm(sigma: np.ndarray, n: int) -> np.ndarray:
+    """``set.seed(0); mvtnorm::rmvnorm(n, sigma = sigma)`` (its default symmetric square root by ``eigen``)."""
+    w, U = np.linalg.eigh(sigma)
+    root = (U * np.sqrt(np.clip(w, 0.0, None))) @ U.T
+    return _r_rnorm(n * sigma.shape[0]).reshape(n, sigma.shape[0]) @ root
+
+
+def _dual_vertices(sd: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """Vertices (columns) of ``{lambda >= 0: lambda' sd = 1, lambda' X = 0}`` for the post-period moments.
+
+    Moments are ordered ``(t, +)`` then ``(t, -)``; profiling out ``tau_post`` subject to
+    ``l' tau_post = theta`` requires ``lambda_{t,+} - lambda_{t,-} = mu L_t``. The vertices are
+    ``w_t`` (both moments of period ``t``, ``mu = 0``) and ``u_+``, ``u_-`` (``mu`` of either sign).
+    With one post period there is no nuisance parameter: the vertices are the studentised moments.
+    """
+    T = L.size
+    if T == 1:
+        return np.diag(1.0 / sd)
+    Vx = np.zeros((2 * T, T + 2))
+    t = np.arange(T)
+    Vx[t, t] = Vx[T + t, t] = 1.0 / (sd[:T] + sd[T:])
+    pos, neg = np.clip(L, 0.0, None), np.clip(-L, 0.0, None)
+    for col, u in ((T, np.r_[pos, neg]), (T + 1, np.r_[neg, pos])):
+        Vx[:, col] = u / (u @ sd)
+    return Vx
+
+
+def _conditional_bounds(y: np.ndarray, SY: np.ndarray, Vx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """ARP statistic and truncation for each row of ``y`` (moments at one ``theta``).
+
+    ``eta = max_v v'y`` over the dual vertices; with ``lambda`` the maximising vertex, ``y`` is split
+    into ``S + b eta`` (``b = SY lambda / lambda' SY lambda``) and ``[vlo, vup]`` is the range of
+    ``eta`` over which ``lambda`` stays optimal given ``S`` (HonestDiD's primal formulas, or its
+    dual bisection, give the same bounds). Returns ``eta, sigma_B^2, vlo, vup``.
+    """
+    rows = np.arange(y.shape[0])
+    proj = y @ Vx
+    j = proj.argmax(axis=1)
+    eta = proj[rows, j]
+    Mv = Vx.T @ SY @ Vx
+    s2 = Mv[j, j]
+    vb = Mv[j, :] / np.where(s2 > 0, s2, 1.0)[:, None]
+    num = proj - vb * eta[:, None]
+    den = 1.0 - vb
+    den[rows, j] = 0.0
+    ratio = num / np.where(den == 0, 1.0, den)
+    vlo = np.where(den > 1e-10, ratio, -np.inf).max(axis=1)
+    vup = np.where(den < -1e-10, ratio, np.inf).min(axis=1)
+    return eta, s2, vlo, vup
+
+
+def _lf_hybrid_accept(eta: np.ndarray, s2: np.ndarray, vlo: np.ndarray, vup: np.ndarray, *, lf_cv: float,
+                      alpha: float, nuisance: bool) -> np.ndarray:
+    """HonestDiD's LF hybrid decision (``.lp_conditional_test_fn``; ``.testInIdentifiedSet_LF_Hybrid`` without nuisance)."""
+    kappa = alpha / 10
+    degenerate = s2 < np.finfo(float).eps
+    sb = np.sqrt(np.where(degenerate, 1.0, s2))
+    if nuisance:
+        size, zup, floor = (alpha - kappa) / (1 - kappa), np.minimum(vup, lf_cv) / sb, 0.0
+    else:  # R's no-nuisance LF hybrid keeps size alpha and the untruncated vup
+        size, zup, floor = alpha, vup / sb, -np.inf
+    zlo, stat = vlo / sb, eta / sb
+    inside = (zlo <= stat) & (stat <= zup) & ~degenerate
+    cv = np.full(eta.shape, np.inf)
+    if inside.any():
+        q = stats.truncnorm.ppf(1 - size, zlo[inside], zup[inside])
+        cv[inside] = np.maximum(floor, np.where(np.isnan(q), zlo[inside], q))
+    reject = (eta > lf_cv) | (degenerate & (eta > 0)) | (inside & (stat > cv))
+    return ~reject
+
+
+@dataclass(frozen=True)
+class _PieceTest:
+    """HonestDiD's C-LF test of ``theta`` for one piece: moments ``Y - theta a1`` with covariance ``SY``."""
+
+    Y: np.ndarray
+    a1: np.ndarray
+    SY: np.ndarray
+    Vx: np.ndarray
+    lf_cv: float
+    alpha: float
+    nuisance: bool
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        y = self.Y[None, :] - np.asarray(theta)[:, None] * self.a1[None, :]
+        acc = np.zeros(y.shape[0], dtype=bool)
+        stage2 = (y @ self.Vx).max(axis=1) <= self.lf_cv  # the rest is rejected by the least-favourable first stage
+        if stage2.any():
+            bounds = _conditional_bounds(y[stage2], self.SY, self.Vx)
+            acc[stage2] = _lf_hybrid_accept(*bounds, lf_cv=self.lf_cv, alpha=self.alpha, nuisance=self.nuisance)
+        return acc
+
+
+def _clf_tests(b: np.ndarray, V: np.ndarray, num_pre: int, num_post: int, mbar: float, lv: np.ndarray,
+               alpha: float) -> list[_PieceTest]:
+    """One test of ``theta`` per piece ``Delta^RM_{s,+-}(mbar)`` (all pieces coincide at ``mbar = 0``)."""
+    n = num_pre + num_post
+    Dpost = np.zeros((num_post, n))
+    for t in range(num_post):
+        Dpost[t, num_pre + t] = 1.0
+        if t > 0:
+            Dpost[t, num_pre + t - 1] = -1.0
+    Dpre = np.zeros((num_pre, n))
+    Dpre[:, :num_pre] = _first_differences(num_pre)
+    tau1 = np.zeros(n)
+    tau1[num_pre:] = lv / (lv @ lv)  # any tau_post with l' tau_post = 1
+    L = np.cumsum(lv[::-1])[::-1]
+    pieces = [(s, sign) for s in range(num_pre) for sign in (1.0, -1.0)] if mbar > 0 else [(0, 1.0)]
+    pieces.sort(key=lambda p: -p[1] * float(Dpre[p[0]] @ b))  # likeliest first: the union stops at acceptance
+    tests = []
+    for s, sign in pieces:
+        A = np.vstack([Dpost - mbar * sign * Dpre[s], -Dpost - mbar * sign * Dpre[s]])
+        Y, a1, SY = A @ b, A @ tau1, A @ V @ A.T
+        Vx = _dual_vertices(np.sqrt(np.diag(SY)), L)
+        lf_cv = float(np.quantile((_r_mvnorm(SY, _LF_SIMS) @ Vx).max(axis=1), 1 - alpha / 10))
+        tests.append(_PieceTest(Y, a1, SY, Vx, lf_cv, alpha, num_post > 1))
+    return tests
+
+
+def _clf_interval(tests: list[_PieceTest], *, theta_hat: float, sd_theta: float,
+                  grid_points: int, grid_lb: float | None, grid_ub: float | None) -> tuple[float, float]:
+    """Smallest and largest accepted ``theta`` on HonestDiD's grid (extended where R's set would stay open)."""
+
+    def accept(theta: np.ndarray) -> np.ndarray:
+        acc = np.zeros(theta.size, dtype=bool)
+        for test in tests:  # union over the pieces: test only what no piece has accepted yet
+            todo = ~acc
+            if not todo.any():
+                break
+            acc[todo] = test(theta[todo])
+        return acc
+
+    fixed = grid_lb is not None or grid_ub is not None
+    lo = -_GRID_HALF_WIDTH * sd_theta if grid_lb is None else float(grid_lb)
+    hi = _GRID_HALF_WIDTH * sd_theta if grid_ub is None else float(grid_ub)
+    if not lo < hi:
+        raise ValueError(f"the theta grid runs from {lo!r} to {hi!r}; give grid_lb < grid_ub.")
+    grid = np.linspace(lo, hi, grid_points)
+    step = grid[1] - grid[0]
+    if not fixed:  # HonestDiD's grid is centred at 0: reach theta_hat +- 20 sd with the same spacing
+        k_lo = int(np.ceil(max(0.0, lo - (theta_hat - _GRID_HALF_WIDTH * sd_theta)) / step))
+        k_hi = int(np.ceil(max(0.0, theta_hat + _GRID_HALF_WIDTH * sd_theta - hi) / step))
+        grid = np.r_[lo - step * np.arange(k_lo, 0, -1), grid, hi + step * np.arange(1, k_hi + 1)]
+    acc = accept(grid)
+    chunk = grid_points
+    for _ in range(0 if fixed else _MAX_EXTENSIONS):
+        if not acc.any() or not (acc[0] or acc[-1]):
+            break
+        if acc[0]:
+            new = grid[0] - step * np.arange(chunk, 0, -1)
+            grid, acc = np.r_[new, grid], np.r_[accept(new), acc]
+        if acc[-1]:
+            new = grid[-1] + step * np.arange(1, chunk + 1)
+            grid, acc = np.r_[grid, new], np.r_[acc, accept(new)]
+        chunk = min(2 * chunk, _MAX_CHUNK * grid_points)
+    if not acc.any():
+        warnings.warn("the C-LF test rejects every theta on the grid: the data reject Delta^RM(Mbar) itself at this "
+                      "level (or the grid misses the set; set grid_lb and grid_ub); lb and ub are NaN.",
+                      HonestGridWarning, stacklevel=3)
+        return float("nan"), float("nan")
+    if acc[0] or acc[-1]:
+        warnings.warn(f"the C-LF confidence set reaches an end of the theta grid [{grid[0]:.6g}, {grid[-1]:.6g}] and "
+                      "may be open there; widen grid_lb / grid_ub (or leave both unset to extend automatically).",
+                      HonestGridWarning, stacklevel=3)
+    return float(grid[acc].min()), float(grid[acc].max())
+
+
 def honest_rm(
     betahat: Sequence[float] | np.ndarray,
     sigma: np.ndarray,
@@ -140,6 +398,10 @@ def honest_rm(
     mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2),
     l_vec: Any = None,
     alpha: float = 0.05,
+    method: Method = "C-LF",
+    grid_points: int = 1000,
+    grid_lb: float | None = None,
+    grid_ub: float | None = None,
 ) -> pd.DataFrame:
     """Relative-magnitudes sensitivity table from event-study coefficients and their covariance.
 
@@ -158,6 +420,14 @@ def honest_rm(
         Weights of the target ``theta = l' tau_post``; default the first post period.
     alpha
         1 - confidence level.
+    method
+        ``"C-LF"`` (HonestDiD's default conditional-least-favourable hybrid) or ``"projection"``
+        (the conservative sup-t projection); see the module docstring.
+    grid_points, grid_lb, grid_ub
+        C-LF only: the grid of ``theta`` values tested, as HonestDiD's ``gridPoints``, ``grid.lb``,
+        ``grid.ub`` (default 1,000 points on ``[-20 sd, 20 sd]``, extended with the same spacing
+        while the set touches an end; a grid given by ``grid_lb`` / ``grid_ub`` is not extended and
+        a set reaching its end raises :class:`HonestGridWarning`).
 
     Returns
     -------
@@ -171,6 +441,8 @@ def honest_rm(
     >>> tab = honest_rm([0.0, 0.01, 0.05], np.diag([1e-4, 1e-4, 1e-4]), num_pre=2, num_post=1, mbar=(0, 1))
     >>> bool((tab["lb"] <= tab["id_lb"]).all() and (tab["ub"] >= tab["id_ub"]).all())
     True
+    >>> tab["method"].tolist()
+    ['C-LF', 'C-LF']
     """
     b = np.asarray(betahat, dtype=float).ravel()
     _check_sizes(b.size, num_pre, num_post)
@@ -179,36 +451,37 @@ def honest_rm(
         raise ValueError(f"sigma has shape {V.shape}; it must be {b.size} x {b.size} like betahat.")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r} must be between 0 and 1, e.g. 0.05.")
+    check_option("method", method, METHODS)
+    if isinstance(grid_points, bool) or not isinstance(grid_points, (int, np.integer)) or grid_points < 2:
+        raise ValueError(f"grid_points={grid_points!r} must be an integer >= 2, e.g. 1000 (HonestDiD's default).")
     mbars = np.asarray(list(mbar), dtype=float)
     if mbars.size == 0 or np.any(mbars < 0) or np.any(~np.isfinite(mbars)):
         raise ValueError(f"mbar={list(mbar)!r}: give one or more finite values >= 0, e.g. (0, 0.5, 1, 1.5, 2).")
     lv = _check_l(l_vec, num_post)
-    D = _first_differences(num_pre)
-    # z = (D beta_pre, l' beta_post): its covariance, correlation and sup-t critical value
-    Lz = np.zeros((num_pre + 1, b.size))
-    Lz[:num_pre, :num_pre] = D
-    Lz[num_pre, num_pre:] = lv
-    Vz = Lz @ V @ Lz.T
-    sz = np.sqrt(np.clip(np.diag(Vz), 0.0, None))
-    if sz[-1] <= 0:
+    se_theta = float(np.sqrt(max(lv @ V[num_pre:, num_pre:] @ lv, 0.0)))
+    if se_theta <= 0:
         raise ValueError("the target l' beta_post has zero variance; check sigma and l_vec.")
-    safe = np.where(sz > 0, sz, 1.0)
-    c = _sup_t_critical(Vz / np.outer(safe, safe), alpha)
-    z_hat = Lz @ b
-    theta, se_theta = float(z_hat[-1]), float(sz[-1])
+    theta = float(lv @ b[num_pre:])
+    m_hat = float(np.max(np.abs(_first_differences(num_pre) @ b[:num_pre])))
     w = _post_weight(lv)
-    m_hat = float(np.max(np.abs(z_hat[:num_pre])))
-    m_band = float(np.max(np.abs(z_hat[:num_pre]) + c * sz[:num_pre]))
     z1 = float(stats.norm.ppf(1 - alpha / 2))
-    rows = []
-    for mb in mbars:
-        half = z1 * se_theta if mb == 0 else c * se_theta + mb * w * m_band
-        rows.append({"mbar": float(mb), "lb": theta - half, "ub": theta + half, "method": METHOD,
-                     "id_lb": theta - mb * w * m_hat, "id_ub": theta + mb * w * m_hat})
+    out_attrs: dict[str, Any] = {}
+    if method == "projection":
+        intervals, out_attrs["critical_value"] = _projection_rows(b, V, num_pre, lv, mbars, alpha)
+    else:
+        intervals = []
+        for mb in mbars:
+            tests = _clf_tests(b, V, num_pre, num_post, float(mb), lv, alpha)
+            intervals.append(_clf_interval(tests, theta_hat=theta, sd_theta=se_theta, grid_points=int(grid_points),
+                                           grid_lb=grid_lb, grid_ub=grid_ub))
+    rows = [{"mbar": float(mb), "lb": lo, "ub": hi, "method": method,
+             "id_lb": theta - mb * w * m_hat, "id_ub": theta + mb * w * m_hat}
+            for mb, (lo, hi) in zip(mbars, intervals)]
     out = pd.DataFrame(rows)
     out.attrs["original"] = (theta - z1 * se_theta, theta + z1 * se_theta)
-    out.attrs["critical_value"] = c
     out.attrs["alpha"] = alpha
+    out.attrs["method"] = method
+    out.attrs.update(out_attrs)
     return out
 
 
@@ -218,6 +491,7 @@ def honest_did(
     mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2),
     target: str = "e=0",
     alpha: float = 0.05,
+    method: Method = "C-LF",
 ) -> pd.DataFrame:
     """Relative-magnitudes sensitivity of an event study (TWFE or Sun–Abraham, reference period -1).
 
@@ -233,6 +507,8 @@ def honest_did(
         mean of the post-period effects in the window.
     alpha
         1 - confidence level.
+    method
+        ``"C-LF"`` (HonestDiD's default) or ``"projection"``; see :func:`honest_rm`.
 
     Returns
     -------
@@ -247,6 +523,7 @@ def honest_did(
     >>> honest_did(es, mbar=(0, 1))["mbar"].tolist()
     [0.0, 1.0]
     """
+    check_option("method", method, METHODS)
     info = getattr(event_study_result, "info", {}) or {}
     extra = getattr(event_study_result, "extra", {}) or {}
     if "vcov_matrix" not in extra or "event_time" not in extra:
@@ -281,8 +558,12 @@ def honest_did(
         lv = (post == k).astype(float)
     else:
         raise ValueError(f"target={target!r} is not supported; use 'e=0', 'e=1', ... or 'average'.")
-    out = honest_rm(est["estimate"].to_numpy(), V, num_pre=len(pre), num_post=len(post), mbar=mbar, l_vec=lv,
-                    alpha=alpha)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = honest_rm(est["estimate"].to_numpy(), V, num_pre=len(pre), num_post=len(post), mbar=mbar, l_vec=lv,
+                        alpha=alpha, method=method)
+    for w in caught:  # re-issued at the caller's line
+        warnings.warn(w.message, w.category, stacklevel=2)
     out.attrs["target"] = target
     return out
 
@@ -309,7 +590,8 @@ def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = N
         "x": {"zh": r"$\bar{M}$（相对幅度）", "en": r"$\bar{M}$ (relative magnitude)"},
         "y": {"zh": "效应的置信区间", "en": "Confidence interval for the effect"},
         "orig": {"zh": "原始区间", "en": "Original"},
-        "robust": {"zh": "稳健区间（sup-t 投影）", "en": "Robust (sup-t projection)"},
+        "robust_C-LF": {"zh": "稳健区间（C-LF）", "en": "Robust (C-LF)"},
+        "robust_projection": {"zh": "稳健区间（sup-t 投影）", "en": "Robust (sup-t projection)"},
         "idset": {"zh": "识别集", "en": "Identified set"},
     })
     if ax is None:
@@ -323,7 +605,9 @@ def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = N
         x0 = mb.min() - step
         ax.vlines(x0, orig[0], orig[1], color="0.4", lw=2.5, label=lab("orig"))
         ax.set_xticks(np.r_[x0, mb], [lab("orig")] + [f"{m:g}" for m in mb])
-    ax.vlines(mb, table["lb"], table["ub"], color="C0", lw=2.5, label=lab("robust"))
+    kind = table["method"].iloc[0] if "method" in table.columns and len(table) else "C-LF"
+    robust = lab("robust_projection") if kind in ("projection", "sup-t projection") else lab("robust_C-LF")
+    ax.vlines(mb, table["lb"], table["ub"], color="C0", lw=2.5, label=robust)
     if {"id_lb", "id_ub"} <= set(table.columns):
         ax.vlines(mb + 0.12 * step, table["id_lb"], table["id_ub"], color="C1", lw=1.5, label=lab("idset"))
     ax.axhline(0.0, color="0.6", lw=0.8, ls="--")

@@ -20,9 +20,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from research_kit.did._panel import check_missing, check_unique, encode_time, factorize, require_columns
+from research_kit.did._panel import PanelIndex, check_missing, panel_index, require_columns
 from research_kit.did._onehot import CellDesign, CellFit, OneHotDesign, OneHotFit, _group_sum, fit_onehot
-from research_kit.did._within import TwoWayDemeaner, is_grid
+from research_kit.did._within import TwoWayDemeaner
 from research_kit.inference import (
     cluster_codes,
     cluster_robust_vcov,
@@ -240,8 +240,7 @@ def fe_regression(
     time: str,
     cluster: Cluster,
     weights: np.ndarray | None,
-    codes: tuple[np.ndarray, int, np.ndarray, int] | None = None,
-    grid: bool | None = None,
+    index: PanelIndex | None = None,
 ) -> _FEFit:
     """Least squares of ``y`` on ``X`` with unit and time fixed effects (shared with the event study).
 
@@ -249,20 +248,14 @@ def fe_regression(
     (at most one non-zero per row, e.g. event-time dummies) or
     :class:`~research_kit.did._onehot.CellDesign` (dummies set by the unit's cohort
     and the period), which are never materialised: memory stays a few arrays of
-    length N whatever k. ``codes`` =
-    (unit codes, number of units, period codes, number of periods) when the caller
-    has them already (and has checked that unit-periods are unique); ``grid`` whether
-    the rows are the full unit x period grid in order (None: find out).
+    length N whatever k. ``index`` is the panel's
+    :class:`~research_kit.did._panel.PanelIndex` when the caller has it already.
     """
-    if codes is None:
-        ucodes, units = factorize(df[unit])
-        tcodes, times = encode_time(df[time])
-        codes = (ucodes, len(units), tcodes, len(times))
-        grid = is_grid(*codes[:1], codes[2], codes[1], codes[3])
-        if not grid:
-            check_unique(df, unit, time, codes)
-    ucodes, n_units, tcodes, n_times = codes
-    dm = TwoWayDemeaner.build(ucodes, tcodes, weights, n_units=n_units, n_times=n_times, grid=grid)
+    if index is None:
+        index = panel_index(df, unit, time)
+    n_units, n_times = index.n_units, index.n_times
+    dm = TwoWayDemeaner.build(index.unit_codes, index.time_codes, weights, n_units=n_units, n_times=n_times,
+                              grid=index.grid)
     w = dm.weights
     clusters = _cluster_list(cluster)
     n_fe = n_units + dm.n_time_effects()
@@ -277,7 +270,7 @@ def fe_regression(
                                  clusters, n_fe, dm)
         return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
     if isinstance(X, CellDesign):
-        X = X.rows(ucodes, tcodes)
+        X = X.rows(dm.unit, dm.time)
     if isinstance(X, OneHotDesign):
         X = X.dense()
     yt = dm.demean(y)
@@ -290,7 +283,7 @@ def fe_regression(
     for j in range(len(coef)):  # column by column: cheaper than a tall, thin gemv
         resid -= Xt[:, j] * coef[j]
     if not clusters:
-        V, dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: ucodes, time: tcodes}, n_fe)
+        V, dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: dm.unit, time: dm.time}, n_fe)
         return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
     cl = _clusters(df, clusters, dm, unit, time)
     scores = Xt * dm.weighted(resid)[:, None]

@@ -314,10 +314,10 @@ def honest_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
                           lab.pick(zh="稳健 95% 区间上界", en="Robust 95% CI, upper"): h["ub"].to_numpy()})
     note = lab.pick(
         zh="基于 Sun–Abraham 事件研究。M̄：开办后相邻月份间对平行趋势的偏离不超过开办前最大偏离的 M̄ 倍（Rambachan 与 Roth, 2023）。"
-           "区间为同时置信带投影（保守），宽于 HonestDiD 的条件混合区间。",
+           "稳健区间为 HonestDiD 的条件—最不利混合区间（C-LF）。",
         en="From the Sun–Abraham event study. M̄: post-programme month-to-month violations of parallel trends are at most "
-           "M̄ times the largest pre-programme one (Rambachan and Roth, 2023). Intervals are sup-t projections (conservative), "
-           "wider than HonestDiD's conditional hybrid intervals.")
+           "M̄ times the largest pre-programme one (Rambachan and Roth, 2023). Robust intervals: HonestDiD's "
+           "conditional-least-favourable hybrid (C-LF).")
     return table(frame, digits={"M̄": 1} | {c: 3 for c in frame.columns[1:]}, caption=caption("honest", lang), notes=(note,))
 
 
