@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -8,7 +8,6 @@ import os
 import platform
 import subprocess
 from importlib import metadata
-from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit import data
-from research_kit.report.labels import Labels, Lang, lower_first
+from research_kit.report.labels import Labels, Lang
 
 __all__ = [
     "OUTCOMES", "START", "analysis_panel", "period_index", "period_month", "county_label", "descriptives",
