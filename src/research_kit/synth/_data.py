@@ -9,7 +9,7 @@ donors that cannot be used are dropped with a :class:`DroppedDonorsWarning`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
