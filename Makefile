@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: all setup build test test-fast bench lab clean
+.PHONY: all setup build test test-deps test-fast bench bench-pipeline lab clean
 
 all: build
 
@@ -25,8 +25,23 @@ setup: $(STAMP)
 build: setup
 	$(VENV)/bin/research-kit build
 
+## Headless Chromium and chromedriver for the browser test of the site (Debian packages). Installed when
+## missing and this user is root; otherwise the browser test is skipped and says why.
+test-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium and chromium-driver (apt-get) for the browser test"; \
+	  ( apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null 2>&1 && \
+	      apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null 2>&1; } ) || \
+	  echo "could not install chromium/chromium-driver: the browser test will be skipped"; \
+	else \
+	  echo "chromium/chromedriver not found and not root: run 'sudo apt-get install chromium chromium-driver'," \
+	       "or the browser test is skipped"; \
+	fi
+
 ## Run the whole test suite (what CI runs).
-test: setup
+test: setup test-deps
 	$(PY) -m pytest -q
 
 test-fast: setup
@@ -35,8 +50,12 @@ test-fast: setup
 bench: setup
 	$(PY) benchmarks/run.py
 
+## Batch pipeline benchmark: build vs a loop of the papermill CLI + render (benchmarks/PIPELINE.md).
+bench-pipeline: setup
+	$(PY) benchmarks/pipeline_bench.py
+
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
-	rm -rf reports/papers reports/_site data/processed/*.parquet data/processed/manifest.json
+	rm -rf reports/papers reports/_site reports/logs reports/.cache data/processed/*.parquet data/processed/manifest.json

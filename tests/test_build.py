@@ -1,13 +1,19 @@
-"""End to end: raw demo data -> prepare -> executed paper (non-default parameters) -> rendered site.
+"""End to end: raw demo data -> prepare -> executed papers (non-default parameters) -> rendered site -> browser.
 
-Runs in a temporary copy of the project so the checkout's data/processed and reports/ are untouched.
+Runs in a temporary copy of the project so the checkout's data/processed and reports/ are untouched. Two
+variants of the FX-loans paper run in parallel on the local pool: Yongkang in English and Yiwu in Chinese.
+The browser test loads the site from a local HTTP server in headless Chromium (`make test-deps` installs it).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import threading
+import zlib
 from pathlib import Path
+from urllib.parse import urlparse
 
 import nbformat
 import pytest
@@ -31,8 +37,8 @@ def _copy_project(dest: Path) -> Path:
     shutil.copy(ROOT / NB, dest / NB)
     params = ", ".join(f"{k}: {v}" for k, v in PARAMS.items())
     (dest / "studies.yaml").write_text(
-        f"studies:\n  fx_loans:\n    notebook: {NB}\n    task: \"2\"\n    variants:\n      yongkang_en: {{{params}}}\n",
-        encoding="utf-8")
+        f"studies:\n  fx_loans:\n    notebook: {NB}\n    task: \"2\"\n    variants:\n      yongkang_en: {{{params}}}\n"
+        "      yiwu: {county: 义乌市, lang: zh}\n", encoding="utf-8")
     return dest
 
 
@@ -45,7 +51,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pipeline.Buil
 
 def test_build_runs_the_variant_with_its_parameters(built) -> None:
     root, report = built
-    assert [(o.study, o.variant, o.status) for o in report.outcomes] == [("fx_loans", "yongkang_en", "ok")], report
+    assert [(o.study, o.variant, o.status) for o in report.outcomes] == [("fx_loans", "yongkang_en", "ok"),
+                                                                         ("fx_loans", "yiwu", "ok")], report
     nb = nbformat.read(root / "reports/papers/fx_loans/yongkang_en.ipynb", as_version=4)
     meta = nb.metadata["research_kit"]
     assert meta["parameters"] == PARAMS and meta["lang"] == "en" and meta["synthetic"] is True
@@ -71,6 +78,29 @@ def test_site_pages_exist_offline_with_embedded_figures(built) -> None:
     assert "<math" in paper  # equations as MathML, no MathJax CDN
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "Yongkang" in index and "yongkang_en.html" in index
+    for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js"):
+        assert (site / "pagefind" / name).is_file()  # search runs from local files
+
+
+def test_pdf_has_typst_tables_embedded_cjk_font_and_figures(built) -> None:
+    root, _ = built
+    (record,) = (root / "reports/.cache/render/fx_loans/yiwu").iterdir()
+    typ = (record / "paper.typ").read_text(encoding="utf-8")
+    assert typ.count("#table(") >= 4  # the results arrive as tables, not as text
+    assert typ.count("image(") >= 3 and "Noto Sans CJK SC" in typ
+    pdf = (root / "reports/_site/fx_loans/yiwu.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert b"/FontFile" in pdf and b"NotoSansCJK" in pdf  # the CJK font is embedded, not referenced
+    assert len(re.findall(rb"/Subtype\s*/Image", pdf)) >= 3  # the figures
+
+    def inflate(m: re.Match[bytes]) -> bytes:
+        try:
+            return zlib.decompress(m.group(1))
+        except zlib.error:
+            return b""
+
+    text = b"".join(inflate(m) for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S))
+    assert b"Tj" in text or b"TJ" in text  # text is set as text (glyphs), not only as pictures
 
 
 def test_paper_numbers_come_from_the_estimator(built) -> None:
@@ -138,3 +168,106 @@ def test_two_runs_give_identical_tables(built) -> None:
                 if "text/markdown" in o.get("data", {})]
 
     assert tables(first) == tables(second) and len(tables(first)) >= 8
+
+
+# ---------------------------------------------------------------------------- browser
+
+CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-extensions", "--window-size=1200,1600")
+
+
+def _browser(tmp_path: Path):  # type: ignore[no-untyped-def]
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = shutil.which("chromedriver")
+    if not chromium or not chromedriver:
+        pytest.skip("headless Chromium is not installed: `make test-deps` installs the Debian packages chromium "
+                    "and chromium-driver (as root); without them this browser test cannot run")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*CHROME_FLAGS, f"--user-data-dir={tmp_path / 'chrome-profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    return webdriver.Chrome(service=Service(chromedriver), options=options)
+
+
+def _requested_urls(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    urls = []
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+    return urls
+
+
+def test_site_in_a_headless_browser_offline_links_and_chinese_search(built, tmp_path: Path) -> None:
+    import functools
+    import http.server
+    import urllib.request
+
+    root, _ = built
+    site = root / "reports" / "_site"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    driver = _browser(tmp_path)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    requested: list[str] = []
+    try:
+        driver.get(base + "index.html")
+        box = WebDriverWait(driver, 30).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".pagefind-ui__search-input")))
+        assert driver.find_element(By.ID, "search-note").get_attribute("hidden") is not None
+        # every link of the index works: pages in the browser, downloads by request
+        links = sorted({a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "article.card a")})
+        assert len(links) == 6, links  # two papers x (HTML, DOCX, PDF)
+        requested += _requested_urls(driver)
+        for link in links:
+            if link.endswith(".html"):
+                driver.get(link)
+                title = driver.find_element(By.CSS_SELECTOR, "h1.title").text
+                assert "外汇贷款" in title or "FX loans" in title, title
+                driver.find_element(By.CSS_SELECTOR, "a.back").click()
+                WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.ID, "search")))
+            else:
+                with urllib.request.urlopen(link) as resp:  # noqa: S310 - 127.0.0.1 only
+                    assert resp.status == 200 and len(resp.read()) > 10_000
+        requested += _requested_urls(driver)
+
+        # full-text search in Chinese finds the Chinese FX-loans paper
+        box = WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+            (By.CSS_SELECTOR, ".pagefind-ui__search-input")))
+        box.send_keys("外汇贷款")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link"))
+        hits = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")]
+        assert any(urlparse(h).path.startswith("/fx_loans/yiwu") for h in hits), hits
+        driver.save_screenshot(str(tmp_path / "search-zh.png"))
+        # and in English the English paper
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("Yongkang")
+        WebDriverWait(driver, 30).until(lambda d: any(
+            "yongkang_en" in (a.get_attribute("href") or "")
+            for a in d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")))
+        target = next(a for a in driver.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")
+                      if "yongkang_en" in (a.get_attribute("href") or ""))
+        target.click()
+        WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, "h1.title")))
+        assert "Yongkang" in driver.find_element(By.CSS_SELECTOR, "h1.title").text
+        driver.save_screenshot(str(tmp_path / "paper-en.png"))
+        requested += _requested_urls(driver)
+    finally:
+        driver.quit()
+        server.shutdown()
+    assert requested and any(u.startswith(base) for u in requested)
+    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    assert hosts == {"127.0.0.1"}, sorted(u for u in requested if urlparse(u).hostname != "127.0.0.1")[:10]
+    assert (tmp_path / "search-zh.png").stat().st_size > 10_000

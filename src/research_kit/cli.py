@@ -1,20 +1,66 @@
-"""The ``research-kit`` command: parses arguments and calls :mod:`research_kit.pipeline` / :mod:`research_kit.data`."""
+"""The ``research-kit`` command: parses arguments and calls :mod:`research_kit.pipeline` / :mod:`research_kit.data`.
+
+Commands: ``prepare``, ``run``, ``render``, ``build``, ``publish``, ``serve``, ``simulate``, ``manifest``
+(``research-kit COMMAND --help`` for each).
+"""
 
 from __future__ import annotations
 
 import argparse
 import re
 import sys
-import time
-from typing import Sequence
+from typing import Any, Sequence
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
 
 
 def _variant_name(params: dict[str, object]) -> str:
     parts = [f"{k}-{v}" for k, v in sorted(params.items())]
     name = "_".join(parts) or "default"
     return re.sub(r"[^A-Za-z0-9_\-\u4e00-\u9fff]", "", name.replace(" ", "-"))[:120] or "custom"
+
+
+class _Progress:
+    """tqdm bar over the variants: elapsed time, the last finished variant; one line per executed variant."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def plan(self, total: int, to_run: int) -> None:
+        from tqdm import tqdm
+
+        cached = total - to_run
+        print(f"{total} variant(s): {to_run} to execute, {cached} unchanged (cached)", flush=True)
+        self.bar = tqdm(total=total, unit="paper", desc="papers", file=sys.stderr, dynamic_ncols=True,
+                        disable=None, bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed} {postfix}")
+
+    def done(self, o: Any) -> None:
+        from tqdm import tqdm
+
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{o.study}/{o.variant} {o.status}", refresh=True)
+        if o.status != "cached":
+            mark = "ok" if o.status == "ok" else "FAILED"
+            line = f"  {mark:6s} {o.study}/{o.variant}  {o.seconds:6.1f}s  -> {o.path}"
+            if o.error:
+                line += "\n         " + o.error.splitlines()[0][:300] + (f"\n         log: {o.log}" if o.log else "")
+            tqdm.write(line, file=sys.stdout)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _report_failures(report: Any) -> int:
+    if report.failed:
+        names = ", ".join(f"{o.study}/{o.variant}" for o in report.failed)
+        print(f"research-kit: {len(report.failed)} variant(s) failed: {names}. Their executed notebooks "
+              "(<variant>.failed.ipynb) and logs (reports/logs/) hold the tracebacks; the last good papers "
+              "stay published.", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
@@ -25,22 +71,20 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_outcome(o) -> None:  # type: ignore[no-untyped-def]
-    mark = "ok" if o.status == "ok" else "FAILED"
-    print(f"  {mark:6s} {o.study}/{o.variant}  {o.seconds:6.1f}s  -> {o.path}")
-    if o.error:
-        print("         " + o.error.splitlines()[0][:300])
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from research_kit import pipeline
 
     studies = pipeline.load_studies(args.root)
-    if args.study not in studies:
-        print(f"unknown study {args.study!r}; studies.yaml lists {sorted(studies)}", file=sys.stderr)
+    unknown = [s for s in args.study if s not in studies]
+    if unknown:
+        print(f"unknown study {unknown}; studies.yaml lists {sorted(studies)}", file=sys.stderr)
         return 2
-    study = studies[args.study]
+    selection: list[tuple[Any, Any]]
     if args.param:
+        if len(args.study) != 1:
+            print("-p runs one custom variant of one study: name exactly one study", file=sys.stderr)
+            return 2
+        study = studies[args.study[0]]
         declared = pipeline.notebook_parameters(study.notebook)
         params: dict[str, object] = {}
         for item in args.param:
@@ -50,48 +94,98 @@ def _cmd_run(args: argparse.Namespace) -> int:
             key, raw = item.split("=", 1)
             params[key] = pipeline.parse_cli_value(key, raw, declared)
         params = pipeline.validate_parameters(params, declared, where="-p")
-        name = args.name or _variant_name(params)
-        variants = [pipeline.Variant(study.name, name, params)]
+        from research_kit.pipeline.studies import check_name
+
+        name = check_name(args.name or _variant_name(params), "--name")
+        selection = [(study, pipeline.Variant(study.name, name, params))]
     else:
-        variants = [v for v in study.variants if not args.variant or v.name in args.variant]
-    failed = 0
-    for v in variants:
-        o = pipeline.run_variant(study, v, root=args.root)
-        _print_outcome(o)
-        failed += o.status != "ok"
-    return 1 if failed else 0
+        names = args.study or list(studies)
+        selection = [(studies[s], v) for s in names for v in studies[s].variants
+                     if not args.variant or v.name in args.variant]
+        missing = sorted(set(args.variant or ()) - {v.name for _, v in selection})
+        if missing:
+            print(f"unknown variant(s) {missing} of {names}", file=sys.stderr)
+            return 2
+    progress = _Progress()
+    try:
+        report = pipeline.run_studies(root=args.root, selection=selection, force=args.force, workers=args.workers,
+                                      scheduler=args.scheduler, shared_fs=args.shared_fs, warm=not args.no_warm,
+                                      on_plan=progress.plan, on_done=progress.done)
+    finally:
+        progress.close()
+    print(report.summary())
+    return _report_failures(report)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from research_kit import pipeline
+    from research_kit import data, pipeline
 
-    from research_kit import data
-
-    report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")),
-                                  identifiers=data.identifier_values(args.root))
+    local = pipeline.LocalPool(args.workers) if args.workers != 1 else None
+    try:
+        report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")),
+                                      identifiers=lambda: data.identifier_values(args.root), executor=local,
+                                      force=args.force)
+    finally:
+        if local is not None:
+            local.shutdown()
     print(report.summary())
     return 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from research_kit import pipeline
+    from research_kit import paths, pipeline
 
-    t0 = time.perf_counter()
-    print("research-kit build: prepare, run every study in studies.yaml, render")
-    report = pipeline.build(root=args.root, on_done=_print_outcome)
-    n_ok = len(report.outcomes) - len(report.failed)
-    print(f"built {n_ok} paper(s), {len(report.failed)} failed, in {time.perf_counter() - t0:.1f}s; "
-          "open reports/_site/index.html")
-    if report.failed:
-        print("failed: " + ", ".join(f"{o.study}/{o.variant} (see {o.path})" for o in report.failed), file=sys.stderr)
-        return 1
-    return 0
+    print("research-kit build: prepare (if data changed), run every study in studies.yaml (if changed), render",
+          flush=True)
+    progress = _Progress()
+    try:
+        report = pipeline.build(root=args.root, force=args.force, workers=args.workers, scheduler=args.scheduler,
+                                shared_fs=args.shared_fs, formats=tuple(args.formats.split(",")),
+                                warm=not args.no_warm, on_plan=progress.plan, on_done=progress.done)
+    finally:
+        progress.close()
+    print(report.summary())
+    site = paths.site_dir(args.root)
+    print(f"open {site / 'index.html'} (search works when served: research-kit serve)")
+    return _report_failures(report)
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     from research_kit import pipeline
 
-    print(f"published to {pipeline.publish(args.to, root=args.root)}")
+    if args.list:
+        for v in pipeline.published_versions(args.to):
+            print(f"{'*' if v.current else ' '} {v.id}  {v.path}")
+        return 0
+    if args.rollback:
+        version = None if args.rollback is True else args.rollback
+        path = pipeline.rollback(args.to, version=version)
+        print(f"rolled back: {args.to}/current -> {path}")
+        return 0
+    path = pipeline.publish(args.to, root=args.root, keep=args.keep)
+    print(f"published {path}; the web server serves {path.parent.parent / 'current'} "
+          f"(the {args.keep} newest versions are kept; undo with --rollback)")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import functools
+    import http.server
+    from pathlib import Path
+
+    from research_kit import paths
+
+    folder = Path(args.dir) if args.dir else paths.site_dir(args.root)
+    if not (folder / "index.html").is_file():
+        print(f"{folder / 'index.html'} not found: run `research-kit build` first", file=sys.stderr)
+        return 2
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as httpd:
+        print(f"serving {folder} at http://{args.host}:{httpd.server_address[1]}/ (Ctrl-C stops)", flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
@@ -112,30 +206,60 @@ def _cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _execution_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true", help="execute even variants whose inputs did not change")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: the cores)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="execute on this Dask distributed scheduler instead of local processes")
+    p.add_argument("--shared-fs", action="store_true",
+                   help="with --scheduler: workers see this project folder at the same path (checked); "
+                        "default: ship notebooks and data to the workers")
+    p.add_argument("--no-warm", action="store_true",
+                   help="do not start kernels ahead / pre-import the notebooks' imports")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="research-kit", description=__doc__)
+    p = argparse.ArgumentParser(prog="research-kit", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", default=None, help="project root (default: this checkout or $RESEARCH_KIT_ROOT)")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("prepare", help="validate data/raw against data/catalog.yaml and write data/processed").set_defaults(func=_cmd_prepare)
-    r = sub.add_parser("run", help="execute a study's notebook variants with papermill into reports/papers")
-    r.add_argument("study")
+    sub.add_parser("prepare", help="validate data/raw against data/catalog.yaml and write data/processed").set_defaults(
+        func=_cmd_prepare)
+    r = sub.add_parser("run", help="execute study notebook variants (in parallel, skipping unchanged ones)")
+    r.add_argument("study", nargs="*", help="studies of studies.yaml (default: all)")
     r.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="run one custom variant with these parameters")
     r.add_argument("--name", help="variant name for a custom run (default: made from the parameters)")
     r.add_argument("--variant", action="append", help="run only these configured variants")
+    _execution_options(r)
     r.set_defaults(func=_cmd_run)
     rd = sub.add_parser("render", help="render reports/papers into the static site reports/_site")
     rd.add_argument("--formats", default="html,docx,pdf", help="comma-separated: html,docx,pdf")
+    rd.add_argument("--force", action="store_true", help="render even when nothing changed")
+    rd.add_argument("--workers", type=int, default=None, help="processes rendering papers (default: the cores)")
     rd.set_defaults(func=_cmd_render)
-    sub.add_parser("build", help="prepare + run every study + render").set_defaults(func=_cmd_build)
-    pb = sub.add_parser("publish", help="copy reports/_site atomically to the intranet web root")
-    pb.add_argument("--to", required=True)
+    b = sub.add_parser("build", help="prepare + run every study + render (each step only for what changed)")
+    b.add_argument("--formats", default="html,docx,pdf", help="comma-separated: html,docx,pdf")
+    _execution_options(b)
+    b.set_defaults(func=_cmd_build)
+    pb = sub.add_parser("publish", help="copy reports/_site atomically to DIR/versions/<id>; DIR/current points at it")
+    pb.add_argument("--to", required=True, metavar="DIR", help="publish folder; the web server serves DIR/current")
+    pb.add_argument("--keep", type=int, default=5, help="versions kept for rollback (default 5)")
+    pb.add_argument("--rollback", nargs="?", const=True, default=None, metavar="VERSION",
+                    help="point DIR/current back at the previous version (or at VERSION)")
+    pb.add_argument("--list", action="store_true", help="list the kept versions (* = current)")
     pb.set_defaults(func=_cmd_publish)
+    sv = sub.add_parser("serve", help="serve the site on this machine (search needs HTTP, not file://)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--dir", default=None, help="folder to serve (default: reports/_site)")
+    sv.set_defaults(func=_cmd_serve)
     sm = sub.add_parser("simulate", help="regenerate the synthetic demo raw data")
     sm.add_argument("--out", default=None)
     sm.add_argument("--n", type=int, default=1200)
     sm.add_argument("--seed", type=int, default=20221230)
     sm.set_defaults(func=_cmd_simulate)
-    sub.add_parser("manifest", help="record the sha256 of every raw file in data/raw/MANIFEST").set_defaults(func=_cmd_manifest)
+    sub.add_parser("manifest", help="record the sha256 of every raw file in data/raw/MANIFEST").set_defaults(
+        func=_cmd_manifest)
     return p
 
 
@@ -144,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (ValueError, FileNotFoundError, KeyError, RuntimeError) as exc:
-        # Data validation, configuration, render and disclosure errors are the user's to fix:
+        # Data validation, configuration, render, publish and disclosure errors are the user's to fix:
         # show the message (it names the file, column, row or page), not a traceback.
         print(f"research-kit {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ import pytest
 R = importlib.import_module("research_kit.pipeline.render")  # the package's `render` name is a function
 M = importlib.import_module("research_kit.pipeline._markdown")
 S = importlib.import_module("research_kit.pipeline._site")
+P = importlib.import_module("research_kit.pipeline._paper")
 
 TITLE_ZH = "个体工商户国内外汇贷款的政策效果"
 ABSTRACT_ZH = "本文用合成数据估计外汇贷款试点对融资成本的影响 $\\tau$。"
@@ -297,7 +298,7 @@ def test_interrupted_render_leaves_old_site(project: Path, monkeypatch: pytest.M
 
     write_paper(project, title="NEW VERSION")
     write_paper(project, variant="second")
-    real, calls = R._run_pandoc, []
+    real, calls = P._run_pandoc, []
 
     def flaky(args, *, cwd):  # type: ignore[no-untyped-def]
         calls.append(args[0])
@@ -305,7 +306,7 @@ def test_interrupted_render_leaves_old_site(project: Path, monkeypatch: pytest.M
             raise KeyboardInterrupt
         return real(args, cwd=cwd)
 
-    monkeypatch.setattr(R, "_run_pandoc", flaky)
+    monkeypatch.setattr(P, "_run_pandoc", flaky)
     with pytest.raises(KeyboardInterrupt):
         R.render_site()
     assert len(calls) == 3
@@ -320,7 +321,7 @@ def test_pandoc_error_names_the_notebook(project: Path, monkeypatch: pytest.Monk
     def broken(args, *, cwd):  # type: ignore[no-untyped-def]
         raise R.RenderError("pandoc failed (exit 64)")
 
-    monkeypatch.setattr(R, "_run_pandoc", broken)
+    monkeypatch.setattr(P, "_run_pandoc", broken)
     with pytest.raises(R.RenderError, match=re.escape(str(path))):
         R.render_site()
     assert not site_of(project).exists()

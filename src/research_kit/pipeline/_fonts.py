@@ -17,7 +17,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["FONT_FAMILY", "embed_cjk_font", "cjk_characters"]
+__all__ = ["FONT_FAMILY", "embed_cjk_font", "cjk_characters", "page_characters", "subset_woff", "unicode_range",
+           "font_face_rule"]
 
 FONT_FAMILY = "RK Noto Sans CJK SC"
 _MARKER = "<!-- rk-cjk-font -->"
@@ -30,14 +31,26 @@ def cjk_characters(text: str) -> str:
     return "".join(sorted(set(_CJK.findall(text))))
 
 
+def _font_path() -> Path:
+    """Noto Sans CJK SC as shipped by mplfonts (the same file as ``research_kit.report.theme.cjk_font_path``,
+    found without importing matplotlib)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("mplfonts")
+    if spec is None or spec.origin is None:  # pragma: no cover - set-up installs it
+        raise FileNotFoundError("the CJK font package mplfonts is not installed; run make setup.")
+    path = Path(spec.origin).resolve().parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.is_file():  # pragma: no cover - set-up installs it
+        raise FileNotFoundError(f"CJK font not found at {path}; reinstall mplfonts (make setup).")
+    return path
+
+
 @lru_cache(maxsize=64)
 def _subset_woff(chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from research_kit.report.theme import cjk_font_path
-
-    font = TTFont(str(cjk_font_path()), lazy=False)
+    font = TTFont(str(_font_path()), lazy=False)
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = ["*"]
@@ -51,6 +64,43 @@ def _subset_woff(chars: str) -> bytes:
     font.flavor = "woff"
     font.save(buf)
     return buf.getvalue()
+
+
+def subset_woff(chars: str) -> bytes:
+    """A WOFF subset of Noto Sans CJK SC with exactly these characters (cached per process)."""
+    return _subset_woff("".join(sorted(set(chars))))
+
+
+def page_characters(path: str | Path) -> str:
+    """The distinct CJK characters of an HTML page, ignoring ``data:`` payloads."""
+    text = Path(path).read_text(encoding="utf-8")
+    return cjk_characters(re.sub(r"data:[^\"')\s]+", "", text))
+
+
+def unicode_range(chars: str) -> str:
+    """A CSS ``unicode-range`` value listing exactly these characters (runs collapsed).
+
+    Examples
+    --------
+    >>> unicode_range("一丁七")
+    'U+4E00-4E01,U+4E03'
+    """
+    cps = sorted({ord(c) for c in chars})
+    parts: list[str] = []
+    i = 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        parts.append(f"U+{cps[i]:X}" if i == j else f"U+{cps[i]:X}-{cps[j]:X}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def font_face_rule(url: str, chars: str, *, family: str = FONT_FAMILY) -> str:
+    """An ``@font-face`` rule of ``family`` for a local font file covering exactly ``chars``."""
+    return (f'@font-face{{font-family:"{family}";font-style:normal;font-weight:100 900;font-display:swap;'
+            f'unicode-range:{unicode_range(chars)};src:url("{url}") format("woff");}}')
 
 
 def embed_cjk_font(path: str | Path) -> bool:

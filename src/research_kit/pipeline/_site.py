@@ -79,8 +79,37 @@ def _task_label(task: str, labels: Mapping[str, str]) -> str:
     return labels["task_n"].format(n=task) if task.strip().isdigit() else task
 
 
-def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated: str) -> Path:
-    """Write the self-contained ``index.html``: papers grouped by policy task, then study."""
+def _group_key(task: str) -> str:
+    """Papers of one policy task group together whatever the language of their task label ("2", "任务 2：…", "Task 2: …")."""
+    m = re.search(r"\d+", task)
+    return m.group() if m else task
+
+
+def _group_label(studies: Mapping[str, list[dict[str, Any]]], lang: str, labels: Mapping[str, str]) -> str:
+    """The task label in the index language when a paper of that language gives one, else any paper's."""
+    tasks = [(p.get("lang"), p.get("task") or "") for ps in studies.values() for p in ps]
+    for want in (lang, None):
+        for plang, task in tasks:
+            if task and (want is None or plang == want):
+                return _task_label(task, labels)
+    return labels["task_other"]
+
+
+def _search_ui(labels: Mapping[str, str]) -> dict[str, Any]:
+    """Options of the Pagefind UI: its texts in the index language (so the page's font subset covers them)."""
+    keys = ("placeholder", "clear_search", "load_more", "search_label", "zero_results", "many_results",
+            "one_result", "searching", "filters_label", "alt_search", "search_suggestion")
+    return {"element": "#search", "showSubResults": True, "showImages": False, "resetStyles": False,
+            "translations": {k: labels[f"pf_{k}"] for k in keys}}
+
+
+def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated: str, *, search: bool = False,
+                search_css: str = "", filename: str = "index.html") -> Path:
+    """Write ``index.html``: papers grouped by policy task, then study; with ``search``, the Pagefind search box.
+
+    Without search the page is self-contained; with it, it loads ``pagefind/`` and
+    ``assets/fonts/`` of the site (local files).
+    """
     import jinja2
 
     labels = LABELS[lang]
@@ -94,17 +123,19 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
         fp = e.get("failure_page")
         view["failure_page"] = "/".join(quote(part) for part in fp.split("/")) if fp else ""
         view["parameters"] = {str(k): display_value(v) for k, v in (e.get("parameters") or {}).items()}
-        groups.setdefault(e.get("task") or "", {}).setdefault(e["study"], []).append(view)
+        view["task_label"] = _task_label(e.get("task") or "", labels) if e.get("task") else ""
+        groups.setdefault(_group_key(e.get("task") or ""), {}).setdefault(e["study"], []).append(view)
     view_groups = [
-        {"label": _task_label(task, labels),
+        {"label": _group_label(studies, lang, labels),
          "studies": [{"name": s, "papers": sorted(ps, key=lambda p: p["variant"])} for s, ps in sorted(studies.items())]}
-        for task, studies in sorted(groups.items(), key=lambda kv: _task_key(kv[0]))
+        for _key, studies in sorted(groups.items(), key=lambda kv: _task_key(kv[0]))
     ]
     text = env.get_template("index.html.j2").render(
         L=labels, html_lang="zh-CN" if lang == "zh" else "en", groups=view_groups, count=len(entries),
         generated=generated, css=(assets_dir() / "site.css").read_text(encoding="utf-8"),
+        search=search, search_css=search_css, search_ui=json.dumps(_search_ui(labels), ensure_ascii=False),
     )
-    index = site / "index.html"
+    index = site / filename
     index.write_text(text, encoding="utf-8")
     return index
 

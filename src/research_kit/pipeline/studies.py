@@ -13,12 +13,23 @@ sets)::
 
 Parameters are checked against the notebook's ``parameters`` cell before
 anything runs: unknown names and wrong types are rejected (papermill itself
-accepts unknown parameters silently), and variant names, which become file
-names, may not contain path separators.
+accepts unknown parameters silently). Study and variant names, which become
+file names (``reports/papers/<study>/<variant>.ipynb``, ``reports/logs/...``),
+may only hold letters, digits, Chinese characters, ``_`` and ``-`` (at most 100
+characters), so no value can escape the output folder; a notebook must lie
+inside the project; a study entry may only hold the keys ``notebook``, ``task``
+and ``variants``; a name used twice in ``studies.yaml`` is an error (YAML would
+silently keep the last one).
+
+The parameters a notebook declares are read with papermill once per notebook
+version and remembered in ``reports/.cache/parameters.json`` (by the notebook's
+sha256), so a build that changes nothing does not import papermill.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -54,6 +65,10 @@ class Study:
     variants: tuple[Variant, ...] = field(default_factory=tuple)
 
 
+_STUDY_KEYS = frozenset({"notebook", "task", "variants"})
+MAX_NAME = 100
+
+
 def check_name(name: str, what: str) -> str:
     """Reject names that would escape the output folder or are awkward as file names."""
     if not isinstance(name, str) or not _NAME.match(name) or name in {".", ".."}:
@@ -61,7 +76,28 @@ def check_name(name: str, what: str) -> str:
             f"{what} {name!r} may only contain letters, digits, Chinese characters, '_' and '-' "
             "(it becomes a file name under reports/papers/)."
         )
+    if len(name) > MAX_NAME:
+        raise ParameterError(f"{what} {name[:20]!r}… has {len(name)} characters; at most {MAX_NAME} "
+                             "(it becomes a file name under reports/papers/).")
     return name
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key used twice in one mapping."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise ParameterError(f"studies.yaml line {key_node.start_mark.line + 1}: {key!r} is listed twice; "
+                                 "each study and variant name must be unique.")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def load_studies(root: str | os.PathLike[str] | None = None) -> dict[str, Study]:
@@ -69,14 +105,25 @@ def load_studies(root: str | os.PathLike[str] | None = None) -> dict[str, Study]
     file = paths.studies_file(root)
     if not file.is_file():
         raise FileNotFoundError(f"{file} not found: it lists the studies to build (see README).")
-    spec = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    spec = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
+    project = paths.project_root(root)
+    cache = paths.reports_dir(root) / ".cache" / "parameters.json"
     studies: dict[str, Study] = {}
     for sname, s in (spec.get("studies") or {}).items():
         check_name(sname, "study name")
-        nb = paths.project_root(root) / s["notebook"]
+        if not isinstance(s, dict) or "notebook" not in s:
+            raise ParameterError(f"{file.name}: study {sname!r} needs a 'notebook:' entry (and 'variants:').")
+        extra = sorted(set(s) - _STUDY_KEYS)
+        if extra:
+            raise ParameterError(f"{file.name}: study {sname!r} has unknown key(s) {extra}; "
+                                 f"allowed: {sorted(_STUDY_KEYS)}.")
+        nb = (project / str(s["notebook"])).resolve()
+        if not nb.is_relative_to(project):
+            raise ParameterError(f"{file.name}: study {sname!r} names notebook {s['notebook']!r}, outside the "
+                                 f"project {project}; notebooks live under notebooks/.")
         if not nb.is_file():
             raise FileNotFoundError(f"{file}: study {sname!r} names notebook {s['notebook']!r}, which does not exist.")
-        declared = notebook_parameters(nb)
+        declared = notebook_parameters(nb, cache=cache)
         variants = []
         for vname, params in (s.get("variants") or {}).items():
             check_name(vname, f"{file.name}: variant name of study {sname!r}")
@@ -85,14 +132,36 @@ def load_studies(root: str | os.PathLike[str] | None = None) -> dict[str, Study]
     return studies
 
 
-def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
-    """Names, types and defaults of the notebook's ``parameters`` cell."""
+def notebook_parameters(notebook: str | os.PathLike[str], *,
+                        cache: str | os.PathLike[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Names, types and defaults of the notebook's ``parameters`` cell.
+
+    With ``cache`` (a JSON file), the answer is remembered by the notebook's sha256.
+    """
+    sha = hashlib.sha256(Path(notebook).read_bytes()).hexdigest()
+    store: dict[str, Any] = {}
+    if cache is not None:
+        try:
+            store = json.loads(Path(cache).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            store = {}
+        if isinstance(store.get(sha), dict) and store[sha]:
+            return {name: dict(p) for name, p in store[sha].items()}
     import papermill as pm
 
     found = pm.inspect_notebook(str(notebook))
     if not found:
         raise ParameterError(f"{notebook} has no cell tagged 'parameters'.")
-    return {name: dict(p) for name, p in found.items()}
+    result = {name: {k: v for k, v in dict(p).items()} for name, p in found.items()}
+    if cache is not None:
+        store = store if isinstance(store, dict) else {}
+        store[sha] = result
+        target = Path(cache)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(store, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(tmp, target)
+    return result
 
 
 _TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (float, int), "bool": (bool,),

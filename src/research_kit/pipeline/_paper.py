@@ -1,0 +1,314 @@
+"""Render one executed notebook (HTML, DOCX, Typst → PDF) into the render cache.
+
+A paper's render depends only on its executed notebook, the formats, the index
+language and the renderer itself (this package's files, Pandoc, Typst,
+Pagefind versions). Its outputs are kept in
+``reports/.cache/render/<study>/<variant>/<key>/`` with a ``record.json``
+describing them, so the site assembly (:mod:`research_kit.pipeline.render`)
+copies unchanged papers instead of rendering them again, and papers can be
+rendered in parallel by worker processes. A record folder is written under a
+temporary name and renamed into place when complete: an interrupted render
+leaves no half record behind.
+
+The HTML page gets its subset of the CJK font embedded here (see
+:mod:`research_kit.pipeline._fonts`); the subset is also kept as ``font.woff``
+for the search results of the index page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+from urllib.parse import quote
+
+from research_kit.pipeline import _site
+from research_kit.pipeline._fonts import embed_cjk_font, page_characters, subset_woff
+from research_kit.pipeline._markdown import (
+    LABELS,
+    NotebookError,
+    PaperMeta,
+    front_matter,
+    notebook_error,
+    notebook_to_markdown,
+    paper_metadata,
+)
+from research_kit.pipeline._offline import RenderError, check_offline
+
+__all__ = ["CJK_FONT_FAMILY", "paper_key", "render_paper", "load_record", "record_meta", "record_error",
+           "tool_versions", "read_notebook"]
+
+CJK_FONT_FAMILY = "Noto Sans CJK SC"
+RECORD = "record.json"
+_PANDOC_TIMEOUT = 600
+_ABSTRACT = re.compile(r"<!--rk-abstract-->(.*?)<!--/rk-abstract-->", re.S)
+
+
+# ---------------------------------------------------------------------------- tools
+
+def _pandoc_path() -> str:
+    try:
+        import pypandoc
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise RenderError("pypandoc-binary is not installed: `pip install pypandoc-binary`.") from exc
+    return str(pypandoc.get_pandoc_path())
+
+
+def _run_pandoc(args: Sequence[str], *, cwd: Path) -> str:
+    """Run Pandoc with ``args`` in ``cwd``; return its stderr (warnings). Raises on failure."""
+    cmd = [_pandoc_path(), *args]
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=_PANDOC_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"pandoc timed out after {_PANDOC_TIMEOUT}s: {' '.join(args)}") from exc
+    if proc.returncode != 0:
+        raise RenderError(f"pandoc failed (exit {proc.returncode}) on {cwd / args[0]}: {proc.stderr.strip()}")
+    return proc.stderr
+
+
+def _cjk_font_dir() -> Path:
+    import mplfonts
+
+    d = Path(mplfonts.__file__).resolve().parent / "fonts"
+    if not (d / "NotoSansCJKsc-Regular.otf").is_file():
+        raise RenderError(f"{d / 'NotoSansCJKsc-Regular.otf'} not found: PDF needs the Noto CJK font "
+                          "shipped by mplfonts (`pip install mplfonts`).")
+    return d
+
+
+def _compile_typst(typ: Path, pdf: Path) -> None:
+    """Compile a Typst file to PDF with the Noto CJK font available."""
+    import typst
+
+    try:
+        typst.compile(str(typ), output=str(pdf), root=str(typ.parent), font_paths=[str(_cjk_font_dir())])
+    except Exception as exc:  # typst raises its own error types
+        raise RenderError(f"typst could not compile {typ}: {exc}") from exc
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions of the external renderers (part of the cache keys)."""
+    from importlib import metadata
+
+    out = {}
+    for name in ("pypandoc-binary", "typst", "fonttools", "pagefind-bin-extended"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+def read_notebook(nb_path: Path) -> Any:
+    """Read an executed notebook; :class:`RenderError` naming the file when it is not a notebook."""
+    import nbformat
+
+    try:
+        return nbformat.read(nb_path, as_version=4)
+    except Exception as exc:  # invalid JSON, wrong schema
+        raise RenderError(f"cannot read notebook {nb_path}: {exc}") from exc
+
+
+# ---------------------------------------------------------------------------- one paper
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _params_html(meta: PaperMeta, labels: Mapping[str, str]) -> str:
+    if not meta.parameters:
+        return ""
+    rows = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(_site.display_value(v))}</dd>"
+                   for k, v in meta.parameters.items())
+    return f'<details><summary>{html.escape(labels["parameters"])}</summary><dl class="params">{rows}</dl></details>'
+
+
+def _var(name: str, value: str) -> list[str]:
+    return ["-V", f"{name}={value}"]
+
+
+class _PaperRenderer:
+    """Renders one good notebook to the requested formats into one folder."""
+
+    def __init__(self, *, root: Path, work: Path, formats: Sequence[str], generated: str) -> None:
+        self.root, self.work, self.formats, self.generated = root, work, formats, generated
+        self.assets = _site.assets_dir()
+
+    def render(self, src: Path, study: str, variant: str, nb: Any, meta: PaperMeta,
+               out_dir: Path) -> tuple[dict[str, str], str, list[str]]:
+        """Return (format → file name in ``out_dir``, abstract HTML, Pandoc warnings)."""
+        labels = LABELS[meta.lang]
+        work = self.work
+        work.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            body = notebook_to_markdown(nb, work / "media", meta=meta, media_prefix="media")
+        except ValueError as exc:
+            raise RenderError(f"{src}: {exc}") from exc
+        head = front_matter(meta)
+        (work / "paper.md").write_text(head + body, encoding="utf-8")
+        notice = (f'::: {{.notice custom-style="Synthetic Notice"}}\n**{labels["synthetic_notice"]}**\n:::\n\n'
+                  if meta.synthetic else "")
+        (work / "paper-print.md").write_text(head + notice + body, encoding="utf-8")
+        data_dir = f"--data-dir={self.assets / 'pandoc'}"
+        files: dict[str, str] = {}
+        warnings: list[str] = []
+        q = quote(variant)
+
+        html_out = out_dir / f"{variant}.html"
+        downloads = " ".join(f'<a href="{q}.{fmt}">{html.escape(labels[fmt])}</a>'
+                             for fmt in self.formats if fmt != "html")
+        args = ["paper.md", "-f", "markdown", "-t", "html5", "--standalone", "--embed-resources", "--mathml",
+                f"--template={self.assets / 'paper.html'}", f"--css={self.assets / 'site.css'}", data_dir,
+                "--resource-path=.", "-o", str(html_out)]
+        args += _var("pagetitle", html.escape(meta.title))
+        args += _var("rk-index", "../index.html") + _var("rk-back", html.escape(labels["back"]))
+        args += _var("rk-downloads", downloads)
+        args += _var("rk-task", html.escape(meta.task)) if meta.task else []
+        args += _var("rk-county", html.escape(f'{labels["county"]} {meta.county}')) if meta.county else []
+        args += _var("rk-synthetic", html.escape(labels["synthetic"]))
+        args += _var("rk-notice", html.escape(labels["synthetic_notice"]))
+        args += _var("rk-params", _params_html(meta, labels))
+        args += _var("rk-generated", html.escape(f'{labels["generated"]} {self.generated} · '
+                                                 f'{labels["source"]} {_rel(src, self.root)}'))
+        warnings += self._pandoc(args, work, src)
+        check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
+        files["html"] = html_out.name
+        m = _ABSTRACT.search(html_out.read_text(encoding="utf-8"))
+        abstract_html = m.group(1).strip() if m else ""
+
+        if "docx" in self.formats:
+            out = out_dir / f"{variant}.docx"
+            warnings += self._pandoc(["paper-print.md", "-f", "markdown", "-t", "docx", data_dir,
+                                      "--resource-path=.", "-o", str(out)], work, src)
+            files["docx"] = out.name
+        if "pdf" in self.formats:
+            typ = work / "paper.typ"
+            args = ["paper-print.md", "-f", "markdown", "-t", "typst", "--standalone", data_dir,
+                    f"--include-in-header={self.assets / 'typst-header.typ'}",
+                    "-V", "papersize=a4", "-V", "page-numbering=1", "-o", str(typ)]
+            if meta.lang == "zh":
+                args += ["-V", f"mainfont={CJK_FONT_FAMILY}"]
+            warnings += self._pandoc(args, work, src)
+            _compile_typst(typ, out_dir / f"{variant}.pdf")
+            shutil.copyfile(typ, out_dir / "paper.typ")  # kept beside the PDF for debugging and tests
+            files["pdf"] = f"{variant}.pdf"
+        return files, abstract_html, warnings
+
+    def _pandoc(self, args: list[str], work: Path, src: Path) -> list[str]:
+        try:
+            err = _run_pandoc(args, cwd=work)
+        except RenderError as exc:
+            raise RenderError(f"{src}: {exc}") from exc
+        if "Could not fetch resource" in err:
+            raise RenderError(f"{src}: pandoc could not embed a resource: {err.strip()}")
+        return [f"{src.name}: {line.strip()}" for line in err.splitlines()
+                if line.startswith("[WARNING]") and "translation" not in line]
+
+
+# ---------------------------------------------------------------------------- cache records
+
+def paper_key(notebook_sha: str, formats: Sequence[str], lang_default: str) -> str:
+    """Render-cache key of a paper: its notebook, the formats, the index language and the renderer's versions."""
+    from research_kit.pipeline.hashing import canonical_json, sha256_bytes, source_tree_hash
+
+    return sha256_bytes(canonical_json({"schema": 1, "notebook": notebook_sha, "formats": list(formats),
+                                        "lang": lang_default, "renderer": source_tree_hash(),
+                                        "tools": tool_versions()}))
+
+
+def _meta_dict(meta: PaperMeta) -> dict[str, Any]:
+    d = dataclasses.asdict(meta)
+    d["parameters"] = dict(meta.parameters)
+    return d
+
+
+def record_meta(record: Mapping[str, Any]) -> PaperMeta | None:
+    """The paper metadata stored in a record (None for an unreadable notebook)."""
+    m = record.get("meta")
+    return PaperMeta(**m) if isinstance(m, dict) else None
+
+
+def record_error(record: Mapping[str, Any]) -> NotebookError | str | None:
+    """The error a record's notebook holds (None when it rendered)."""
+    e = record.get("error")
+    if isinstance(e, dict):
+        return NotebookError(e.get("name", ""), e.get("value", ""), e.get("traceback", ""))
+    return e or None
+
+
+def load_record(folder: Path) -> dict[str, Any] | None:
+    """The record of a render-cache folder, or None when absent or unreadable."""
+    try:
+        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _iso_now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="minutes")
+
+
+def render_paper(root: str | os.PathLike[str], study: str, variant: str, notebook: str | os.PathLike[str], *,
+                 formats: Sequence[str], lang_default: str, key: str, folder: str | os.PathLike[str]) -> str:
+    """Render one executed notebook into the cache folder ``folder`` (named by ``key``); return its path.
+
+    Runs in any process (the local pool renders papers in parallel). A notebook
+    that holds an error output, or cannot be read, gives a record of kind
+    ``"error"`` and no files. Pandoc/Typst failures raise :class:`RenderError`.
+    """
+    project, nb_path, target = Path(root), Path(notebook), Path(folder)
+    if load_record(target) is not None:
+        return str(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+    generated = _iso_now()
+    record: dict[str, Any] = {"key": key, "study": study, "variant": variant, "source": _rel(nb_path, project),
+                              "kind": "ok", "meta": None, "files": {}, "abstract_html": "", "warnings": [],
+                              "error": None, "rendered_at": generated, "font": None}
+    try:
+        try:
+            nb = read_notebook(nb_path)
+        except RenderError as exc:
+            record.update(kind="error", error=str(exc))
+        else:
+            meta = paper_metadata(nb, study=study, variant=variant, lang_default=lang_default)  # type: ignore[arg-type]
+            record["meta"] = _meta_dict(meta)
+            err = notebook_error(nb)
+            if err is not None:
+                record.update(kind="error", error={"name": err.name, "value": err.value, "traceback": err.traceback})
+            else:
+                with tempfile.TemporaryDirectory(prefix="rk-render-") as work:
+                    renderer = _PaperRenderer(root=project, work=Path(work), formats=formats, generated=generated)
+                    files, abstract_html, warnings = renderer.render(nb_path, study, variant, nb, meta, tmp)
+                page = tmp / files["html"]
+                embed_cjk_font(page)
+                chars = page_characters(page)
+                if chars:
+                    (tmp / "font.woff").write_bytes(subset_woff(chars))
+                    record["font"] = {"chars": chars, "file": "font.woff"}
+                record.update(files=files, abstract_html=abstract_html, warnings=warnings)
+        (tmp / RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        try:
+            os.rename(tmp, target)
+        except OSError:  # a concurrent render of the same paper won: keep its record
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for old in target.parent.iterdir():  # keep only the latest render of this paper
+        if old.name != target.name and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return str(target)

@@ -1,0 +1,169 @@
+"""`build` end to end on the fake paper: the site (index, search, fonts), the no-change rebuild, a SIGKILL mid-render."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from research_kit import pipeline
+
+from pipeline_fixtures import make_fake_project, set_data_marker, write_studies
+
+CLI = [sys.executable, "-m", "research_kit.cli"]
+
+
+def assert_site_consistent(root: Path) -> dict:
+    """Every paper of the manifest is in the index with files that exist; no half-built folder is left."""
+    site = root / "reports" / "_site"
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for e in manifest["papers"]:
+        assert e["files"] or e["status"] == "failed", e
+        for rel in e["files"].values():
+            assert (site / rel).is_file(), rel
+            assert f'href="{rel}"' in index, rel
+    for href in re.findall(r'href="([^"#:]+)"', index):
+        assert (site / unquote(href)).exists(), href
+    assert (site / "pagefind" / "pagefind-ui.js").is_file()
+    assert not list(site.parent.glob("._site.*"))
+    return manifest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pipeline.BuildReport]:
+    root = make_fake_project(tmp_path_factory.mktemp("site") / "project",
+                             {"zh": {"x": 1, "label": "义乌市"}, "en": {"x": 2, "label": "Yongkang", "lang": "en"}})
+    os.environ["RESEARCH_KIT_ROOT"] = str(root)
+    try:
+        report = pipeline.build(root=root, workers=2)
+    finally:
+        os.environ.pop("RESEARCH_KIT_ROOT", None)
+    return root, report
+
+
+def test_index_lists_every_paper_with_its_facts_and_links(built) -> None:
+    root, report = built
+    assert [o.status for o in report.outcomes] == ["ok", "ok"] and report.site is not None
+    manifest = assert_site_consistent(root)
+    index = (root / "reports/_site/index.html").read_text(encoding="utf-8")
+    assert index.count('<article class="card') == 2 and "任务 2" in index  # grouped under the policy task
+    for e in manifest["papers"]:
+        assert e["title"] in index and e["county"] in index and e["date"] in index
+        assert set(e["files"]) == {"html", "docx", "pdf"}
+    assert "摘要：外汇贷款测试 义乌市" in index  # the abstract
+    assert '政策任务：任务 2' in index
+
+
+def test_search_index_is_local_and_covers_both_languages(built) -> None:
+    root, _ = built
+    site = root / "reports/_site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<script src="pagefind/pagefind-ui.js">' in index and 'href="pagefind/pagefind-ui.css"' in index
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (site / "pagefind" / name).is_file(), name
+    assert list((site / "pagefind").glob("wasm.*.pagefind")) and list((site / "pagefind/fragment").iterdir())
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    (lang,) = entry["languages"].values()  # one index for Chinese and English papers
+    assert lang["page_count"] == 2
+    for page in ("demo/zh.html", "demo/en.html"):
+        assert "data-pagefind-body" in (site / page).read_text(encoding="utf-8")
+    assert "data-pagefind-body" not in index
+    # the search results' Chinese characters have local font subsets
+    fonts = list((site / "assets/fonts").glob("*.woff"))
+    assert fonts and index.count('font-family:"RK Search CJK"') == len(fonts)
+    assert re.search(r'unicode-range:U\+[0-9A-F]+', index) and 'url("assets/fonts/' in index
+    pytest.importorskip("fontTools")
+    from fontTools.ttLib import TTFont
+
+    cmap = set().union(*(TTFont(str(f)).getBestCmap() for f in fonts))
+    assert {ord(c) for c in "外汇贷款测试义乌市"} <= cmap
+
+
+def test_no_change_rebuild_is_fast_and_touches_nothing(built) -> None:
+    root, _ = built
+    site = root / "reports/_site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    start = time.perf_counter()
+    proc = subprocess.run([*CLI, "--root", str(root), "build"], capture_output=True, text=True, timeout=120)
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr
+    assert "0 to execute, 2 unchanged" in proc.stdout and "unchanged, kept" in proc.stdout
+    assert seconds < 5.0, seconds
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_build_killed_mid_render_is_repaired_by_the_next_build(tmp_path: Path) -> None:
+    root = make_fake_project(tmp_path / "project", {f"v{i}": {"x": i} for i in range(4)})
+    env = {**os.environ, "RESEARCH_KIT_ROOT": str(root)}
+    first = subprocess.run([*CLI, "--root", str(root), "build", "--workers", "2"], capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    old = assert_site_consistent(root)
+
+    set_data_marker(root, "v2")  # every paper runs and renders again
+    proc = subprocess.Popen([*CLI, "--root", str(root), "build", "--workers", "2"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    reports = root / "reports"
+    killed_in = ""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(reports.glob("._site.tmp-*")):
+            killed_in = "site assembly"
+        elif list((reports / ".cache/render/demo").glob("*/.tmp-*")):
+            killed_in = "paper render"
+        if killed_in:
+            os.killpg(proc.pid, signal.SIGKILL)  # the build, its workers and their kernels
+            break
+        time.sleep(0.005)
+    proc.wait(timeout=30)
+    assert killed_in, "the build finished before the render could be interrupted"
+    # right after the kill the previous site is still served, whole
+    assert assert_site_consistent_or_leftovers(root) == old
+
+    again = subprocess.run([*CLI, "--root", str(root), "build", "--workers", "2"], capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert again.returncode == 0, again.stderr
+    new = assert_site_consistent(root)
+    assert [e["status"] for e in new["papers"]] == ["ok"] * 4
+    page = (root / "reports/_site/demo/v3.html").read_text(encoding="utf-8")
+    assert ">v2<" in page  # the data marker of the new run
+
+
+def assert_site_consistent_or_leftovers(root: Path) -> dict:
+    """The served site right after a kill: consistent, though a half-built folder may lie beside it."""
+    site = root / "reports" / "_site"
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    for e in manifest["papers"]:
+        for rel in e["files"].values():
+            assert (site / rel).is_file(), rel
+    return manifest
+
+
+def test_failing_variant_leaves_the_previous_paper_online_and_build_exits_non_zero(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from research_kit import cli
+
+    root = make_fake_project(tmp_path / "project", {"ok1": {"x": 1}, "flaky": {"x": 2}})
+    monkeypatch.setenv("RESEARCH_KIT_ROOT", str(root))
+    assert cli.main(["--root", str(root), "build", "--formats", "html"]) == 0
+    served = (root / "reports/_site/demo/flaky.html").read_bytes()
+    write_studies(root, {"ok1": {"x": 3}, "flaky": {"x": 2, "fail": True}})
+    capsys.readouterr()
+    assert cli.main(["--root", str(root), "build", "--formats", "html"]) == 1
+    out, err = capsys.readouterr()
+    assert "demo/flaky" in err and "ValueError: boom" in out
+    assert (root / "reports/_site/demo/flaky.html").read_bytes() == served  # the last good version stays online
+    manifest = assert_site_consistent(root)
+    status = {e["variant"]: e["status"] for e in manifest["papers"]}
+    assert status == {"ok1": "ok", "flaky": "stale"}
+    assert (root / "reports/_site/demo/flaky.failed.html").is_file()
+    assert ">3<" in (root / "reports/_site/demo/ok1.html").read_text(encoding="utf-8")  # the others published
