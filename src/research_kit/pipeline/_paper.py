@@ -41,6 +41,7 @@ from research_kit.pipeline._markdown import (
     notebook_to_markdown,
     paper_metadata,
 )
+from research_kit.pipeline._quarto import quarto_executable, render_with_quarto
 from research_kit.pipeline._offline import RenderError, check_offline
 
 __all__ = ["CJK_FONT_FAMILY", "paper_key", "render_paper", "load_record", "record_meta", "record_error",
@@ -104,6 +105,7 @@ def tool_versions() -> dict[str, str]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "missing"
+    out["quarto"] = quarto_executable() or "none"  # the renderer in use is part of the key
     return out
 
 
@@ -166,33 +168,43 @@ class _PaperRenderer:
         warnings: list[str] = []
         q = quote(variant)
 
-        html_out = out_dir / f"{variant}.html"
-        downloads = " ".join(f'<a href="{q}.{fmt}">{html.escape(labels[fmt])}</a>'
-                             for fmt in self.formats if fmt != "html")
-        args = ["paper.md", "-f", "markdown", "-t", "html5", "--standalone", "--embed-resources", "--mathml",
-                f"--template={self.assets / 'paper.html'}", f"--css={self.assets / 'site.css'}", data_dir,
-                "--resource-path=.", "-o", str(html_out)]
-        args += _var("pagetitle", html.escape(meta.title))
-        args += _var("rk-index", "../index.html") + _var("rk-back", html.escape(labels["back"]))
-        args += _var("rk-downloads", downloads)
-        args += _var("rk-task", html.escape(meta.task)) if meta.task else []
-        args += _var("rk-county", html.escape(f'{labels["county"]} {meta.county}')) if meta.county else []
-        args += _var("rk-synthetic", html.escape(labels["synthetic"]))
-        args += _var("rk-notice", html.escape(labels["synthetic_notice"]))
-        args += _var("rk-params", _params_html(meta, labels))
-        args += _var("rk-generated", html.escape(f'{labels["generated"]} {self.generated} · '
-                                                 f'{labels["source"]} {_rel(src, self.root)}'))
-        warnings += self._pandoc(args, work, src)
-        check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
-        files["html"] = html_out.name
-        m = _ABSTRACT.search(html_out.read_text(encoding="utf-8"))
-        abstract_html = m.group(1).strip() if m else ""
+        quarto = quarto_executable()
+        if quarto is not None:
+            files, warnings = render_with_quarto(quarto, nb, variant=variant, lang=meta.lang, formats=self.formats,
+                                                 work=work, out_dir=out_dir, css=self.assets / "site.css",
+                                                 source=_rel(src, self.root))
+            html_out = out_dir / files["html"]
+            check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
+            abstract_html = html.escape(meta.abstract or "")
+        else:
+            html_out = out_dir / f"{variant}.html"
+            downloads = " ".join(f'<a href="{q}.{fmt}">{html.escape(labels[fmt])}</a>'
+                                 for fmt in self.formats if fmt != "html")
+            args = ["paper.md", "-f", "markdown", "-t", "html5", "--standalone", "--embed-resources", "--mathml",
+                    f"--template={self.assets / 'paper.html'}", f"--css={self.assets / 'site.css'}", data_dir,
+                    "--resource-path=.", "-o", str(html_out)]
+            args += _var("pagetitle", html.escape(meta.title))
+            args += _var("rk-index", "../index.html") + _var("rk-back", html.escape(labels["back"]))
+            args += _var("rk-downloads", downloads)
+            args += _var("rk-task", html.escape(meta.task)) if meta.task else []
+            args += _var("rk-county", html.escape(f'{labels["county"]} {meta.county}')) if meta.county else []
+            args += _var("rk-synthetic", html.escape(labels["synthetic"]))
+            args += _var("rk-notice", html.escape(labels["synthetic_notice"]))
+            args += _var("rk-params", _params_html(meta, labels))
+            args += _var("rk-generated", html.escape(f'{labels["generated"]} {self.generated} · '
+                                                     f'{labels["source"]} {_rel(src, self.root)}'))
+            warnings += self._pandoc(args, work, src)
+            check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
+            files["html"] = html_out.name
+            m = _ABSTRACT.search(html_out.read_text(encoding="utf-8"))
+            abstract_html = m.group(1).strip() if m else ""
 
-        if "docx" in self.formats:
-            out = out_dir / f"{variant}.docx"
-            warnings += self._pandoc(["paper-print.md", "-f", "markdown", "-t", "docx", data_dir,
-                                      "--resource-path=.", "-o", str(out)], work, src)
-            files["docx"] = out.name
+            if "docx" in self.formats:
+                out = out_dir / f"{variant}.docx"
+                warnings += self._pandoc(["paper-print.md", "-f", "markdown", "-t", "docx", data_dir,
+                                          "--resource-path=.", "-o", str(out)], work, src)
+                files["docx"] = out.name
+
         if "pdf" in self.formats:
             typ = work / "paper.typ"
             args = ["paper-print.md", "-f", "markdown", "-t", "typst", "--standalone", data_dir,
