@@ -66,8 +66,8 @@ TABLES = ("descriptives", "results", "pretrends", "bacon", "honest", "truth")
 CAPTIONS = {
     "descriptives": {"zh": "分县描述统计（不足 5 家主体的单元格不予显示）",
                      "en": "Descriptive statistics by county (cells with fewer than 5 businesses suppressed)"},
-    "rollout": {"zh": "外汇贷款业务开办时间（县 × 银行；“—”为截至 2025 年末未开办）",
-                "en": "Programme start by county and bank (\"—\": not started by end-2025)"},
+    "rollout": {"zh": "外汇贷款业务开办时间（县 × 银行；灰色为截至 2025 年末未开办）",
+                "en": "Programme start by county and bank (grey: not started by end-2025)"},
     "trends": {"zh": "各开办批次的{outcome}月度均值（虚线为开办月份）",
                "en": "Monthly mean of {outcome} by adoption cohort (dotted lines: start months)"},
     "results": {"zh": "平均处理效应估计", "en": "Average treatment effect estimates"},
