@@ -97,3 +97,27 @@ def test_paper_text_uses_the_estimates(est, lang) -> None:
     table = study.results_table(est, lang=lang).to_markdown()
     for r in (est.twfe, est.cs, est.sa_att, est.imputation_att):
         assert f"{r.estimate:.3f}" in table
+
+
+def test_county_sector_table_withholds_small_cells(panel) -> None:
+    # every county x sector cell with 1-4 businesses in the last month must be withheld ("×")
+    t = study.fx_by_county_sector(panel, lang="en")
+    body = t.body.set_index("County")
+    last = panel.loc[panel["month"] == panel["month"].max()]
+    counts = last.groupby(["county", "sector"], observed=True)["business_id"].nunique()
+    names = {c: study.county_label(c, "en") for c in last["county"].unique()}
+    sectors = {"small_commodities": "Small commodities", "hardware": "Hardware", "textiles": "Textiles",
+               "electronics": "Electronics", "food": "Food", "other": "Other"}
+    small = [(names[c], sectors[str(s)]) for (c, s), n in counts.items() if 0 < n < 5]
+    assert small, "the demo data should have small cells to protect"
+    for county, sector in small:
+        assert body.loc[county, sector] == "×", (county, sector)
+    assert not any("GT" in str(v) for v in body.to_numpy().ravel())
+
+
+def test_baseline_balance_uses_pre_programme_year(panel) -> None:
+    frame = study.baseline_frame(panel, year=2022)
+    assert frame["fx_loan_balance"].notna().all() and frame["business_id"].is_unique
+    t = study.balance_table(panel, lang="en")
+    units = t.body.iloc[-1]
+    assert int(units.iloc[1].replace(",", "")) == int(frame["ever_treated"].sum())

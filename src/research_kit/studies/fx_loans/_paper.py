@@ -21,7 +21,7 @@ __all__ = [
     "CAPTIONS", "bacon_figure", "bacon_paragraph", "bacon_table", "caption", "data_notice", "data_paragraph",
     "event_study_figure", "front_matter", "honest_figure", "honest_paragraph", "honest_table", "pretrend_paragraph",
     "pretrend_table", "results_paragraph", "results_table", "rollout_figure", "trends_figure", "truth_paragraph",
-    "truth_table", "wild_paragraph",
+    "truth_table", "wild_paragraph", "balance_table", "baseline_frame", "fx_by_county_sector",
 ]
 
 
@@ -62,10 +62,14 @@ def data_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh") -> str:
 
 
 #: Table captions are numbered in this order; figure captions are numbered by the renderer.
-TABLES = ("descriptives", "results", "pretrends", "bacon", "honest", "truth")
+TABLES = ("descriptives", "balance", "safe", "results", "pretrends", "bacon", "honest", "truth")
 CAPTIONS = {
     "descriptives": {"zh": "分县描述统计（不足 5 家主体的单元格不予显示）",
                      "en": "Descriptive statistics by county (cells with fewer than 5 businesses suppressed)"},
+    "balance": {"zh": "{year} 年（开办前）基线平衡：截至 2025 年末开办与未开办的个体工商户",
+                "en": "Baseline balance in {year} (before the programme): businesses whose bank starts it by end-2025 vs the others"},
+    "safe": {"zh": "{month} 外汇贷款余额合计（万美元），按县与行业（已做统计披露控制）",
+             "en": "FX loan balances in {month} (USD 10k), by county and sector (with disclosure control)"},
     "rollout": {"zh": "外汇贷款业务开办时间（县 × 银行；灰色为截至 2025 年末未开办）",
                 "en": "Programme start by county and bank (grey: not started by end-2025)"},
     "trends": {"zh": "各开办批次的{outcome}月度均值（虚线为开办月份）",
@@ -88,7 +92,7 @@ CAPTIONS = {
 def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
     """Caption text; tables get their number from :data:`TABLES`."""
     lab = Labels(lang)
-    fill = {k: lab.get(v) for k, v in kw.items()}
+    fill = {k: lab.get(v) for k, v in kw.items()}  # label keys are translated; other values pass through
     text = CAPTIONS[key][lang].format(**fill)
     if key in TABLES:
         n = TABLES.index(key) + 1
@@ -395,3 +399,54 @@ def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
     return {"title": title, "abstract": abstract, "lang": lang,
             "task": lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"),
             "county": where, "synthetic": est.synthetic}
+
+
+# --------------------------------------------------------------------------- baseline balance and a safe table
+_VAR_LABELS = {
+    "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
+    "financing_cost": {"zh": "融资成本（%）", "en": "Financing cost (%)"},
+    "loan_access": {"zh": "获得贷款（0/1）", "en": "Loan access (0/1)"},
+    "fx_loan_balance": {"zh": "外汇贷款余额（万美元）", "en": "FX loan balance (USD 10k)"},
+    "small": {"zh": "小型（非微型）", "en": "Small (not micro)"},
+}
+_SECTORS = {"small_commodities": ("小商品", "Small commodities"), "hardware": ("五金机电", "Hardware"),
+            "textiles": ("纺织服装", "Textiles"), "electronics": ("电子电器", "Electronics"),
+            "food": ("食品农产品", "Food"), "other": ("其他", "Other")}
+
+
+def baseline_frame(panel: pd.DataFrame, *, year: int = 2022) -> pd.DataFrame:
+    """One row per business: its mean outcomes in ``year`` (before any start) and whether it is ever treated."""
+    base = panel.loc[panel["month"].dt.year == year]
+    out = base.groupby("business_id", observed=True).agg(
+        export_receipts=("export_receipts", "mean"), financing_cost=("financing_cost", "mean"),
+        loan_access=("loan_access", "mean"), fx_loan_balance=("fx_loan_balance", "mean"),
+        cohort=("cohort", "first"), size=("size", "first")).reset_index()
+    out["ever_treated"] = (out["cohort"] > 0).astype(int)
+    out["small"] = (out["size"].astype(str) == "small").astype(float)
+    return out
+
+
+def balance_table(panel: pd.DataFrame, *, lang: Lang = "zh", year: int = 2022) -> Table:
+    """Businesses whose bank starts the programme by 2025-12 vs the others, in ``year``."""
+    from research_kit.report.descriptive import balance_table as _balance
+
+    frame = baseline_frame(panel, year=year)
+    if frame["ever_treated"].nunique() < 2:
+        frame = frame.assign(ever_treated=(frame["cohort"] == frame["cohort"].min()).astype(int))
+    return _balance(frame, ["export_receipts", "financing_cost", "loan_access", "fx_loan_balance", "small"],
+                    treated="ever_treated", unit_id="business_id", lang=lang, extra=_VAR_LABELS,
+                    caption=caption("balance", lang, year=str(year)))
+
+
+def fx_by_county_sector(panel: pd.DataFrame, *, lang: Lang = "zh") -> Table:
+    """FX-loan balances in the last month by county × sector, with disclosure control (k = 5, 85% dominance)."""
+    from research_kit.report.disclosure import safe_table
+
+    last = panel.loc[panel["month"] == panel["month"].max()].copy()
+    last["county_name"] = [county_label(c, lang) for c in last["county"]]
+    last["sector_name"] = [(_SECTORS.get(str(s), (str(s), str(s)))[0 if lang == "zh" else 1]) for s in last["sector"]]
+    st = safe_table(last, rows="county_name", cols="sector_name", value="fx_loan_balance", unit_id="business_id",
+                    agg="sum", k=5, dominance_p=0.85)
+    extra = {"county_name": {"zh": "县（市、区）", "en": "County"}}
+    return st.to_table(lang=lang, digits=1, extra=extra,
+                       caption=caption("safe", lang, month=panel["month"].max().strftime("%Y-%m")))
