@@ -8,6 +8,7 @@ The browser test loads the site from a local HTTP server in headless Chromium (`
 from __future__ import annotations
 
 import json
+import html
 import re
 import shutil
 import threading
@@ -127,6 +128,23 @@ def test_english_paper_has_no_chinese_except_proper_names(built) -> None:
         text = text.replace(name, "")
     found = sorted(set(CJK.findall(re.sub(r"<[^>]+>", " ", text))))
     assert not found, f"Chinese characters in the English paper: {''.join(found)}"
+
+
+# Proper names, acronyms and product names that a Chinese paper keeps in Latin script.
+LATIN_ALLOWED = {"TWFE", "Callaway", "Sant'Anna", "Sant’Anna", "Goodman-Bacon", "Sun", "Abraham", "BJS", "Rambachan",
+                 "Roth", "ATT", "Webb", "Word", "PDF", "research_kit", "simulate", "Borusyak", "Jaravel", "Spiess",
+                 "Cameron", "Gelbach", "Miller", "CR1", "Wald", "HonestDiD", "C-LF", "p", "N", "g", "t", "M"}
+
+
+def test_chinese_paper_has_no_english_except_proper_names(built) -> None:
+    root, _ = built
+    html_text = (root / "reports/_site/fx_loans/yiwu.html").read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script|math)\b.*?</\1>", " ", html_text, flags=re.S)
+    text = re.sub(r"data:[^\"')\s]+", "", text)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    body = text.split("附录")[0]  # the provenance appendix lists parameter values and package names
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9_\-'’]*", body))
+    assert not words - LATIN_ALLOWED, f"English in the Chinese paper: {sorted(words - LATIN_ALLOWED)}"
 
 
 def test_no_business_identifier_is_published(built) -> None:

@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
     "control_group": {"zh": "对照组", "en": "Control group"},
     "never": {"zh": "从未处理", "en": "never treated"},
     "not_yet": {"zh": "尚未处理", "en": "not yet treated"},
+    "last_cohort": {"zh": "最晚开办批次", "en": "last-treated cohort"},
     "r2": {"zh": "R²", "en": "R²"},
     "yes": {"zh": "是", "en": "Yes"},
     "no": {"zh": "否", "en": "No"},

@@ -253,9 +253,9 @@ def pretrend_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 
 def _bacon_labels(lang: Lang) -> dict[str, str]:
-    zh = {"Earlier vs Later Treated": "较早开办 vs 较晚开办（尚未开办作对照）",
-          "Later vs Earlier Treated": "较晚开办 vs 较早开办（已开办作对照）",
-          "Treated vs Untreated": "开办 vs 从未开办", "Later vs Always Treated": "较晚开办 vs 始终开办"}
+    zh = {"Earlier vs Later Treated": "较早开办对较晚开办（尚未开办作对照）",
+          "Later vs Earlier Treated": "较晚开办对较早开办（已开办作对照）",
+          "Treated vs Untreated": "开办对从未开办", "Later vs Always Treated": "较晚开办对始终开办"}
     return zh if lang == "zh" else {k: k for k in zh}
 
 
