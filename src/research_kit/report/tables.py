@@ -19,7 +19,7 @@ import pandas as pd
 from research_kit.report.labels import Labels, Lang
 from research_kit.results import Result
 
-__all__ = ["Table", "regression_table", "format_number", "table"]
+__all__ = ["Table", "format_amount", "format_number", "regression_table", "table"]
 
 
 def format_number(x: object, *, digits: int = 3, thousands: bool = True, percent: bool = False) -> str:
@@ -45,6 +45,43 @@ def format_number(x: object, *, digits: int = 3, thousands: bool = True, percent
             s = s[1:]
         return s + ("%" if percent else "")
     return str(x)
+
+
+_AMOUNT_UNITS = {"元": ("CNY", 1.0), "万元": ("CNY", 1e4), "亿元": ("CNY", 1e8),
+                 "美元": ("USD", 1.0), "万美元": ("USD", 1e4), "亿美元": ("USD", 1e8)}
+
+
+def format_amount(value: float, unit: str, *, lang: Lang = "zh", digits: int = 2) -> str:
+    """Format an amount held in a Chinese unit (元, 万元, 亿元, 美元, 万美元, 亿美元) for a paper.
+
+    Chinese keeps the unit, switching to 亿 from 1亿 up; English states the currency and
+    millions or billions.
+
+    Examples
+    --------
+    >>> format_amount(30000, "万美元")
+    '3.00 亿美元'
+    >>> format_amount(30000, "万美元", lang="en")
+    'USD 300.00 million'
+    >>> format_amount(1234.5, "万元", lang="en", digits=1)
+    'CNY 12.3 million'
+    >>> format_amount(56.78, "万元")
+    '56.78 万元'
+    """
+    if unit not in _AMOUNT_UNITS:
+        raise ValueError(f"unit must be one of {list(_AMOUNT_UNITS)}; got {unit!r}.")
+    currency, factor = _AMOUNT_UNITS[unit]
+    base = float(value) * factor
+    if lang == "zh":
+        big = "亿元" if currency == "CNY" else "亿美元"
+        if abs(base) >= 1e8:
+            return f"{format_number(base / 1e8, digits=digits)} {big}"
+        return f"{format_number(float(value), digits=digits)} {unit}"
+    if abs(base) >= 1e9:
+        return f"{currency} {format_number(base / 1e9, digits=digits)} billion"
+    if abs(base) >= 1e6:
+        return f"{currency} {format_number(base / 1e6, digits=digits)} million"
+    return f"{currency} {format_number(base, digits=0)}"
 
 
 @dataclass(frozen=True)

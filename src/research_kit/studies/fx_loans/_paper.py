@@ -42,6 +42,31 @@ def _fmt(x: float, d: int = 2) -> str:
     return format_number(float(x), digits=d)
 
 
+def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
+    """Weighted FX-loan balance in the last month against the plan's 2025 target (all of Jinhua only)."""
+    from research_kit.report.tables import format_amount
+    from research_kit.timeseries import load_targets
+
+    if panel["county"].nunique() < 9:
+        return ""
+    try:
+        target = load_targets().loc["fx_loans_individual"]
+    except (FileNotFoundError, KeyError):
+        return ""
+    last = panel.loc[panel["month"] == panel["month"].max()]
+    total = float((last["fx_loan_balance"] * last["weight"]).sum())  # 万美元, expanded to the population by weight
+    goal = float(target["target"]) * (1e4 if target["unit"] == "亿美元" else 1.0)  # in 万美元
+    month = panel["month"].max().strftime("%Y-%m")
+    lab = Labels(lang)
+    return lab.pick(
+        zh=f"按抽样权数推算，{month} 全市个体工商户外汇贷款余额为 {format_amount(total, '万美元', lang='zh')}，"
+           f"为方案目标（{format_amount(goal, '万美元', lang='zh')}）的 {total / goal:.0%}。",
+        en=f" Expanded by the sampling weights, FX loans to individual businesses stood at "
+           f"{format_amount(total, '万美元', lang='en')} in {month}, {total / goal:.0%} of the plan's target of "
+           f"{format_amount(goal, '万美元', lang='en')}.",
+    )
+
+
 def data_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh") -> str:
     lab = Labels(lang)
     n_b = panel["business_id"].nunique()
@@ -58,7 +83,7 @@ def data_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh") -> str:
         en=f"The sample has {n_o:,} business-months of {n_b:,} individual businesses from {first} to {last} "
            f"(unbalanced: {n_o / expected:.0%} of a balanced panel). The programme started in waves in {waves}; "
            f"the banks of {never:,} businesses had not started it in their county by {last}.",
-    )
+    ) + _target_sentence(panel, lang)
 
 
 #: Table captions are numbered in this order; figure captions are numbered by the renderer.
