@@ -32,7 +32,7 @@ from scipy import sparse
 
 from research_kit.did._within import TwoWayDemeaner, _bincount_columns
 
-__all__ = ["OneHotDesign", "CellDesign", "OneHotFit", "CellFit", "fit_onehot"]
+__all__ = ["CellDesign", "CellFit", "OneHotDesign", "OneHotFit", "fit_onehot"]
 
 
 @dataclass(frozen=True)

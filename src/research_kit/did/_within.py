@@ -41,7 +41,7 @@ class _Ones:
         self.shape = (n_rows, n_cols)
 
     @property
-    def T(self) -> "_Ones":  # noqa: N802 - mirrors ndarray.T
+    def T(self) -> "_Ones":  # mirrors ndarray.T
         return _Ones(self.shape[1], self.shape[0])
 
     def __matmul__(self, other: Any) -> np.ndarray:
@@ -63,7 +63,8 @@ class TwoWayDemeaner:
     Parameters
     ----------
     unit, time
-        Integer codes ``0..n_units-1`` and ``0..n_times-1`` per row.
+        Integer codes ``0..n_units-1`` and ``0..n_times-1`` per row; each
+        (unit, period) pair at most once (callers check it).
     weights
         Regression weights per row, or None.
 

@@ -7,11 +7,18 @@
   dummies. Biased under heterogeneous effects with staggered adoption.
 * ``method="callaway_santanna"`` -- the dynamic aggregation of Callaway and
   Sant'Anna group-time effects (:func:`research_kit.did.callaway_santanna`).
+* ``method="sun_abraham"`` / ``"imputation"`` -- interaction-weighted (Sun and
+  Abraham 2021) and imputation (Borusyak, Jaravel and Spiess 2024) event studies.
 
-Both return a :class:`~research_kit.results.Result` with one row per relative
-period (terms ``"e=-3"`` ... ``"e=2"``), ``extra["event_time"]`` (columns
-event_time, estimate, std_error, conf_low, conf_high) and a joint Wald test that
-all pre-treatment coefficients are zero in ``info["pretrend"]``.
+The TWFE dummies depend only on a unit's cohort and the period, so they are
+never built row by row: the regression runs on the cohort x period table
+(:class:`research_kit.did._onehot.CellDesign`), a few passes over the rows.
+
+The TWFE and Callaway--Sant'Anna methods return a
+:class:`~research_kit.results.Result` with one row per relative period (terms
+``"e=-3"`` ... ``"e=2"``), ``extra["event_time"]`` (columns event_time, estimate,
+std_error, conf_low, conf_high) and a joint Wald test that all pre-treatment
+coefficients are zero in ``info["pretrend"]``.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Literal, NoReturn
 import numpy as np
 import pandas as pd
 
+from research_kit.did._onehot import CellDesign
 from research_kit.did._panel import (
     NEVER,
     check_missing,
@@ -31,7 +39,6 @@ from research_kit.did._panel import (
     per_unit,
     require_columns,
 )
-from research_kit.did._onehot import CellDesign
 from research_kit.did.callaway_santanna import callaway_santanna
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test
@@ -81,8 +88,11 @@ def event_study(
     cohort
         First treated period of the unit; 0 or NaN = never treated.
     method
-        ``"twfe"`` or ``"callaway_santanna"`` (``"sun_abraham"`` and
-        ``"imputation"`` raise ``NotImplementedError`` for now).
+        ``"twfe"``, ``"callaway_santanna"``, ``"sun_abraham"``
+        (:func:`research_kit.did.sun_abraham.sun_abraham`) or ``"imputation"``
+        (:func:`research_kit.did.imputation.imputation`; it takes no ``reference``,
+        ``control_group`` or ``bin_endpoints``). The last two raise
+        ``NotImplementedError`` where their modules are not installed.
     leads, lags
         Window: relative periods ``-leads .. lags`` are reported; None = every
         relative period in the data.
