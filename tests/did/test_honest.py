@@ -37,7 +37,6 @@ The C-LF test itself is checked against a line-by-line port of HonestDiD's linea
 from __future__ import annotations
 
 import itertools
-import time
 import warnings
 from pathlib import Path
 
@@ -405,17 +404,14 @@ def test_projection_covers_at_the_worst_case(sigma):
     assert cover_orig / 1000 < 0.9
 
 
-def test_large_event_study_is_fast_and_sensible():
+def test_large_event_study_is_sensible():
     """12 pre- and 25 post-periods (the FX-loans paper's window), average effect, 5 values of Mbar."""
     rng = np.random.default_rng(7)
     n = 37
     idx = np.arange(n)
     V = 0.02**2 * 0.6 ** np.abs(idx[:, None] - idx[None, :])
     beta = np.r_[rng.normal(0, 0.02, 12), 0.3 + rng.normal(0, 0.02, 25)]
-    start = time.perf_counter()
     tab = honest_rm(beta, V, num_pre=12, num_post=25, l_vec=np.full(25, 1 / 25))
-    elapsed = time.perf_counter() - start
-    assert elapsed < 20  # seen: 2-4 s (the Mbar = 2 set is 230 sd wide: about 11,000 grid points)
     proj = honest_rm(beta, V, num_pre=12, num_post=25, l_vec=np.full(25, 1 / 25), method="projection")
     assert np.all(tab["lb"] < tab["id_lb"]) and np.all(tab["ub"] > tab["id_ub"])
     assert np.all(tab["ub"] - tab["lb"] < proj["ub"] - proj["lb"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -47,10 +46,9 @@ def test_parallel_run_cache_and_force(fake_project: Path) -> None:
     assert len(workers) == 3  # one key per parameter set
 
     before = {v: _paper(root, v).read_bytes() for v in "abc"}
-    start = time.perf_counter()
     again = pipeline.run_studies(root=root, workers=2, on_plan=lambda n, k: plans.append((n, k)))
     assert _statuses(again) == {"a": "cached", "b": "cached", "c": "cached"} and plans[-1] == (3, 0)
-    assert time.perf_counter() - start < 3.0
+    # (how fast a no-change run is, is measured by benchmarks/pipeline_bench.py, not here)
     assert {v: _paper(root, v).read_bytes() for v in "abc"} == before
 
     forced = pipeline.run_studies(root=root, workers=2, force=True)

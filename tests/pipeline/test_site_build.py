@@ -88,16 +88,14 @@ def test_search_index_is_local_and_covers_both_languages(built) -> None:
     assert {ord(c) for c in "外汇贷款测试义乌市"} <= cmap
 
 
-def test_no_change_rebuild_is_fast_and_touches_nothing(built) -> None:
+def test_no_change_rebuild_executes_and_touches_nothing(built) -> None:
     root, _ = built
     site = root / "reports/_site"
     before = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
-    start = time.perf_counter()
     proc = subprocess.run([*CLI, "--root", str(root), "build"], capture_output=True, text=True, timeout=120)
-    seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
     assert "0 to execute, 2 unchanged" in proc.stdout and "unchanged, kept" in proc.stdout
-    assert seconds < 5.0, seconds
+    # its speed (under 5 s) is measured by benchmarks/pipeline_bench.py, not by a timed test
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == before
 
 
