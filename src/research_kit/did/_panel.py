@@ -8,13 +8,14 @@ reported with :class:`DroppedUnitsWarning`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from research_kit.did._within import is_grid
 from research_kit.inference import warn_user
+from research_kit._validation import check_option  # noqa: F401 (re-exported)
 
 __all__ = [
     "NEVER",
@@ -40,13 +41,6 @@ NEVER = np.iinfo(np.int64).max // 4
 
 class DroppedUnitsWarning(UserWarning):
     """Some units were dropped from the estimation (e.g. treated before the first period)."""
-
-
-def check_option(name: str, value: Any, allowed: Sequence[Any]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed`` (listing them)."""
-    if value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name}={value!r} is not supported; choose one of {choices}.")
 
 
 def require_columns(df: pd.DataFrame, roles: dict[str, str | Iterable[str] | None]) -> None:
