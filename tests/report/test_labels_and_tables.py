@@ -110,3 +110,12 @@ def test_regression_table_leaves_missing_uncertainty_blank() -> None:
     for stat in ("se", "ci"):
         body = regression_table([r], lang="en", stat=stat).body  # type: ignore[arg-type]
         assert body.iloc[0, 1] == "-19.000" and body.iloc[1, 1] == ""
+
+
+def test_commit_comes_from_the_environment_when_given(monkeypatch) -> None:
+    from research_kit.report.provenance import COMMIT_ENV, git_commit
+
+    monkeypatch.setenv(COMMIT_ENV, "abc123def456")
+    assert git_commit() == "abc123def456"
+    monkeypatch.delenv(COMMIT_ENV)
+    assert git_commit() != "abc123def456"

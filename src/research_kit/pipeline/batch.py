@@ -39,6 +39,7 @@ from research_kit.pipeline.hashing import (
 )
 from research_kit.pipeline.run import RunOutcome, read_state, store_result
 from research_kit.pipeline.studies import Study, Variant, load_studies
+from research_kit.report.provenance import COMMIT_ENV, git_commit
 
 if TYPE_CHECKING:  # pragma: no cover
     from research_kit.pipeline.render import SiteReport
@@ -256,7 +257,8 @@ def run_studies(names: Iterable[str] | None = None, *, root: str | os.PathLike[s
             # longest first (unknown durations count as longest) so the last worker does not finish alone
             planned.sort(key=lambda p: -(p.last_seconds if p.last_seconds is not None else float("inf")))
             imports = warm_imports_of(sorted({p.notebook for p in planned})) if warm else ()
-            spec = KernelSpec(kernel_name, str(project), ((paths.ENV_VAR, str(project)), *_blas_threads()), imports)
+            spec = KernelSpec(kernel_name, str(project), ((paths.ENV_VAR, str(project)), (COMMIT_ENV, git_commit(project)),
+                                                          *_blas_threads()), imports)
             own = pool is None
             if own:
                 pool = (DaskPool(scheduler, root=project, shared_fs=shared_fs) if scheduler is not None

@@ -32,6 +32,7 @@ import yaml
 
 from research_kit import paths
 from research_kit.pipeline.studies import Study, Variant, check_name
+from research_kit.report.provenance import COMMIT_ENV, git_commit
 
 __all__ = ["RunOutcome", "run_variant", "finalize_notebook", "store_result", "log_path", "state_path", "read_state"]
 
@@ -188,7 +189,7 @@ def run_variant(study: Study, variant: Variant, *, root: str | os.PathLike[str] 
     key = variant_key(notebook_sha=hashlib.sha256(raw).hexdigest(), parameters=variant.parameters,
                       task=study.task, data=data_hash(project, hasher=FileHasher()), source=source_tree_hash(),
                       version=package_version(), kernel_name=kernel_name)
-    spec = _worker.KernelSpec(kernel_name, str(project), ((paths.ENV_VAR, str(project)),), ())
+    spec = _worker.KernelSpec(kernel_name, str(project), ((paths.ENV_VAR, str(project)), (COMMIT_ENV, git_commit(project))), ())
     job = _worker.Job(study.name, variant.name, dict(variant.parameters), text, str(study.notebook), key, spec,
                       root=str(project), timeout=timeout, prewarm=False)
     return store_result(study, variant, _worker.execute_job(job), key=key, root=project)

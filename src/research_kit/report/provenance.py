@@ -18,12 +18,21 @@ from research_kit.report.tables import Table, table
 
 __all__ = ["provenance", "provenance_tables", "git_commit", "PACKAGES"]
 
+COMMIT_ENV = "RESEARCH_KIT_COMMIT"
+
 PACKAGES = ("research_kit", "numpy", "pandas", "scipy", "statsmodels", "linearmodels", "matplotlib",
             "seaborn", "papermill", "pyarrow", "rdrobust", "rddensity")
 
 
 def git_commit(root: str | os.PathLike[str] | None = None) -> str:
-    """The git commit of the project (with ``+dirty`` if the tree has changes), or ``unknown``."""
+    """The git commit of the project (with ``+dirty`` if the tree has changes), or ``unknown``.
+
+    ``RESEARCH_KIT_COMMIT`` overrides it: the pipeline sets it for kernels that run
+    away from the checkout (Dask workers receive a data bundle without ``.git``).
+    """
+    given = os.environ.get(COMMIT_ENV, "").strip()
+    if given:
+        return given
     top = paths.project_root(root)
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=top, capture_output=True, text=True, timeout=10)
