@@ -36,6 +36,7 @@ from research_kit.did._panel import (
     per_unit,
     require_columns,
 )
+from research_kit.did._onehot import OneHotDesign
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test, warn_user
 from research_kit.results import Result
@@ -163,12 +164,14 @@ def sun_abraham(
     cells = sorted((int(c), int(e)) for c, e in key.index if e != reference)
     if not cells:
         raise ValueError("no cohort x relative-period cell is left besides the reference period.")
-    X = np.zeros((len(y), len(cells)), order="F")
-    pos = {c: j for j, c in enumerate(cells)}
+    # one non-zero per row: the cohort x relative-period cell, never a dense N x cells matrix
     rows = np.flatnonzero(is_tr & (rel != reference))
-    cols = np.array([pos[(int(a), int(b))] for a, b in zip(g[rows], rel[rows])], dtype=np.intp)
-    X[rows, cols] = 1.0
-    counts = X.sum(axis=0)
+    codes = np.full(len(y), -1, dtype=np.intp)
+    pairs = pd.MultiIndex.from_arrays([g[rows], rel[rows]])
+    lookup = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_tuples(cells))
+    codes[rows] = lookup.reindex(pairs).to_numpy(dtype=np.intp)
+    X = OneHotDesign(codes, len(cells))
+    counts = np.bincount(codes[rows], minlength=len(cells)).astype(float)
     names = [f"g={times[c]}:e={e}" for c, e in cells]
     fit = fe_regression(data, y, X, names, unit=unit, time=time, cluster=unit if cluster is None else cluster,
                         weights=None)
