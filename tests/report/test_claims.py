@@ -231,3 +231,17 @@ def test_bacon_gap_sentence_no_gap_and_no_forbidden(lang) -> None:
     assert g.forbidden == 0.0
     s = c.bacon_gap_sentence(g, robust_name="CS", unit_name="u", cell_name="c", lang=lang)
     assert ("没有以较早开办者作对照" in s) if lang == "zh" else ("no forbidden comparison" in s)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_estimand_reason_branches(lang) -> None:
+    own_ok = [("CS", 0.523, 0.32, 0.71), ("BJS", 0.503, 0.31, 0.68)]
+    own_bad = [("CS", 0.523, 0.32, 0.71), ("BJS", 0.75, 0.31, 0.68)]
+    ok, bad = c.estimand_reason(0.81, own_ok, lang=lang), c.estimand_reason(0.81, own_bad, lang=lang)
+    assert "0.503–0.523" in ok and "0.523–0.750" in bad
+    if lang == "zh":
+        assert "估计目标不同" in ok and "不是估计误差" in ok and "BJS 的置信区间连自己的估计目标也没有覆盖" in bad
+        _zh_ok(ok), _zh_ok(bad, {"BJS"})
+    else:
+        assert "difference of estimand" in ok and "intervals of BJS miss even their own target" in bad
+    assert c.estimand_reason(0.81, [], lang=lang) == ""
