@@ -16,6 +16,8 @@ Examples
 (23, ['annual_growth', 'cumulative', 'level', 'share'])
 """
 
+from typing import Any
+
 from research_kit.timeseries.forecast import (
     ETS_MODELS,
     MIN_OBS,
@@ -26,7 +28,6 @@ from research_kit.timeseries.forecast import (
     ets_psi,
     fit_forecast,
 )
-from research_kit.timeseries.plot import STATUS_COLORS, TS_LABELS, dashboard_plot
 from research_kit.timeseries.targets import (
     TARGET_COLUMNS,
     TargetKind,
@@ -67,3 +68,14 @@ __all__ = [
     "targets_file",
     "track_targets",
 ]
+
+_PLOTTING = ("STATUS_COLORS", "TS_LABELS", "dashboard_plot")
+
+
+def __getattr__(name: str) -> Any:
+    """The dashboard lives in the plotting layer (:mod:`research_kit.report.dashboard`); loaded on first use."""
+    if name in _PLOTTING:
+        from research_kit.report import dashboard
+
+        return getattr(dashboard, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -90,7 +90,7 @@ class TargetTracking(Result):
     def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 4,
              **kwargs: Any) -> Any:
         """Dashboard of small multiples (see :func:`research_kit.timeseries.dashboard_plot`)."""
-        from research_kit.timeseries.plot import dashboard_plot
+        from research_kit.report.dashboard import dashboard_plot
 
         if kwargs:
             raise TypeError(f"plot() got unexpected options {sorted(kwargs)}; it takes lang, ids and ncols.")
