@@ -1,7 +1,7 @@
 """Indicator tracking and forecasting: the plan's 2025 targets.
 
-* :func:`load_targets` — the plan's quantitative 2025 targets
-  (``data/targets/targets_2025.csv``, transcribed from its 主要目标 section);
+* :func:`check_targets` — the checks of a targets table (the plan's own is read by
+  :func:`research_kit.studies.plan_targets.load_targets`);
 * :func:`track_targets` — forecast each indicator to its deadline (ETS or local
   linear trend chosen by AICc), the probability of reaching the target and an
   on-track / at-risk / off-track status; ``.plot()`` draws the dashboard;
@@ -10,7 +10,7 @@
 
 Examples
 --------
->>> from research_kit.timeseries import load_targets
+>>> from research_kit.studies.plan_targets import load_targets
 >>> t = load_targets()
 >>> len(t), sorted(t["kind"].unique())
 (23, ['annual_growth', 'cumulative', 'level', 'share'])
@@ -32,8 +32,6 @@ from research_kit.timeseries.targets import (
     TARGET_COLUMNS,
     TargetKind,
     check_targets,
-    load_targets,
-    targets_file,
 )
 from research_kit.timeseries.tracking import (
     STATUSES,
@@ -63,9 +61,7 @@ __all__ = [
     "dashboard_plot",
     "ets_psi",
     "fit_forecast",
-    "load_targets",
     "probability_status",
-    "targets_file",
     "track_targets",
 ]
 
