@@ -94,7 +94,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             key, raw = item.split("=", 1)
             params[key] = pipeline.parse_cli_value(key, raw, declared)
         params = pipeline.validate_parameters(params, declared, where="-p")
-        from research_kit.pipeline.studies import check_name
+        from research_kit.pipeline.study_config import check_name
 
         name = check_name(args.name or _variant_name(params), "--name")
         selection = [(study, pipeline.Variant(study.name, name, params))]

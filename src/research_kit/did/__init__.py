@@ -9,7 +9,7 @@ group-time effects and the Goodman-Bacon (2021) decomposition.
 
 from __future__ import annotations
 
-from research_kit.did._panel import DroppedUnitsWarning
+from research_kit.tabular.encode import DroppedUnitsWarning
 from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_plot, bacon_summary
 from research_kit.did.callaway_santanna import CallawaySantAnnaResult, CellSkippedWarning, callaway_santanna
 from research_kit.did.event_study import event_study

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research_kit.did._panel import check_missing, check_unique, encode_time, require_columns
+from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 from research_kit.did.twfe import _numeric
 
 __all__ = ["bacon_decomposition", "bacon_summary", "bacon_plot", "BACON_TYPES"]

@@ -32,7 +32,7 @@ from scipy import stats
 
 from research_kit.did._drdid import CellProblem, did_2x2_panel
 from research_kit.did._influence import GroupAffineInfluence, group_sums
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     WidePanel,
     build_wide_panel,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.did._onehot import CellDesign
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     check_missing,
     check_option,

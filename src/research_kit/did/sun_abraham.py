@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
     check_missing,

@@ -25,7 +25,7 @@ from research_kit.pipeline.pools import DaskPool, LocalPool, WorkerMismatchError
 from research_kit.pipeline.publish import PublishError, PublishedVersion, publish, published_versions, rollback
 from research_kit.pipeline.render import DEFAULT_FORMATS, SiteReport, prefetch_paper, render_site, site_is_current
 from research_kit.pipeline.run import RunOutcome, finalize_notebook, run_variant, store_result
-from research_kit.pipeline.studies import (
+from research_kit.pipeline.study_config import (
     ParameterError,
     Study,
     Variant,

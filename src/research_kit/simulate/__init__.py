@@ -38,7 +38,7 @@ from research_kit.simulate._demo import (
     DemoData,
     fx_loans_demo,
 )
-from research_kit.simulate._panel import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
+from research_kit.simulate._staggered import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
 from research_kit.simulate._raw import RAW_FILES, write_demo_raw
 from research_kit.simulate.indicators import target_indicators_demo
 from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo

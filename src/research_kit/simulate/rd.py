@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from research_kit.simulate._demo import COUNTY_POPULATION, SECTORS
-from research_kit.simulate._panel import _check_int, check_choice
+from research_kit.simulate._staggered import _check_int, check_choice
 
 __all__ = ["CCT_MODEL1_JUMP", "HedgingRDData", "hedging_guarantee_demo", "rd_data"]
 

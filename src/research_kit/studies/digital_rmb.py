@@ -369,7 +369,7 @@ def estimates_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
 
 # --------------------------------------------------------------------------- figures
 def paths_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
-    from research_kit.synth._plots import labels as synth_labels
+    from research_kit.report.synth_plots import labels as synth_labels
 
     lab = labels(lang)
     name = county_name(est.demo.treated, lang)
@@ -410,7 +410,7 @@ def sdid_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
 
 
 def in_time_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
-    from research_kit.synth._plots import labels as synth_labels
+    from research_kit.report.synth_plots import labels as synth_labels
 
     lab = labels(lang)
     ax = est.in_time.plot(kind="paths", lang=lang, ylabel=lab(est.outcome))

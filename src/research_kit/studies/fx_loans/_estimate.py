@@ -94,7 +94,8 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     """
     import warnings
 
-    from research_kit import bootstrap, did
+    from research_kit import did
+    from research_kit.inference import bootstrap
 
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")

@@ -45,7 +45,7 @@ def _fmt(x: float, d: int = 2) -> str:
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
     """Weighted FX-loan balance in the last month against the plan's 2025 target (all of Jinhua only)."""
     from research_kit.report.tables import format_amount
-    from research_kit.timeseries import load_targets
+    from research_kit.studies.plan_targets import load_targets
 
     if panel["county"].nunique() < 9:
         return ""
