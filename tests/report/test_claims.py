@@ -50,6 +50,7 @@ def test_p_text() -> None:
     (20.0, 11, 0.045, None, ("reject", "")),
     (8.4, 11, 0.674, None, ("no_reject", "")),
     (float("nan"), 59, float("nan"), None, ("uninformative", "missing")),
+    (float("nan"), 59, float("nan"), 6, ("uninformative", "rank")),
     (30.0, 60, 0.999, 54, ("uninformative", "rank")),
     (73.7, 384, 1.0, None, ("uninformative", "lower_tail")),
     (1.0, 12, 0.99998, None, ("uninformative", "lower_tail")),
@@ -61,7 +62,7 @@ def test_pretrend_status(stat, df, p, g, expected) -> None:
 YIWU = [("TWFE", {"statistic": 21.8, "df": 11, "p_value": 0.036}), ("Sun–Abraham", {"statistic": 9.0, "df": 11, "p_value": 0.62}),
         ("Callaway–Sant'Anna", {"statistic": 73.7, "df": 384, "p_value": 1.0})]
 CLEAN = [("TWFE", {"statistic": 8.4, "df": 11, "p_value": 0.674}), ("Sun–Abraham", {"statistic": 7.4, "df": 11, "p_value": 0.768})]
-NONE = [("Callaway–Sant'Anna", {"statistic": float("nan"), "df": 59, "p_value": float("nan")}),
+NONE = [("Callaway–Sant'Anna", {"statistic": float("nan"), "df": 40, "p_value": float("nan")}),
         ("TWFE", {"statistic": 40.0, "df": 60, "p_value": 0.9})]
 
 
@@ -150,7 +151,7 @@ def test_coverage_branches(lang) -> None:
     some = c.coverage_sentence(0.70, INTERVALS, lang=lang)
     none = c.coverage_sentence(0.81, INTERVALS, lang=lang, reason="BECAUSE")
     if lang == "zh":
-        assert "全部 3 个" in every and "CS 的置信区间覆盖" in some and "SA 和 BJS 的没有覆盖" in some
+        assert "全部 3 个" in every and "CS 的置信区间覆盖" in some and "SA和BJS 的没有覆盖" in some
         assert none.startswith("没有一个置信区间覆盖真实效应 0.810") and none.endswith("BECAUSE")
     else:
         assert "All 3 intervals" in every and "those of SA and BJS do not" in some
@@ -210,7 +211,8 @@ def test_bacon_gap_parts_add_up() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(("cells", "robust", "main_zh", "main_en"), [
     (0.6298, 0.7518, "主要来自不当比较", "mainly from the forbidden comparisons"),     # forbidden part -0.083 of -0.187
-    (0.6298, 0.95, "主要来自加权方式", "mainly from the different weighting"),        # clean mean 0.713 vs 0.95
+    (0.6298, 0.95, "而不是不当比较", "not from the forbidden comparisons"),           # clean mean 0.713 vs 0.95
+    (0.6298, 0.86, "不当比较的贡献次之", "smaller but sizeable"),                       # weighting -0.147, forbidden -0.083
     (0.70, 0.72, "主要来自单元汇总", "cell-level and the individual-level"),             # aggregation -0.135 of -0.155
 ])
 def test_bacon_gap_sentence_names_the_main_part(lang, cells, robust, main_zh, main_en) -> None:

@@ -64,7 +64,7 @@ def join_names(names: Sequence[str], lang: Lang = "zh") -> str:
     if len(names) == 1:
         return names[0]
     if lang == "zh":
-        return "、".join(names[:-1]) + " 和 " + names[-1]
+        return "、".join(names[:-1]) + "和" + names[-1]
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -123,10 +123,10 @@ def pretrend_status(statistic: float, df: float, p_value: float, *, n_clusters: 
                     alpha: float = 0.05) -> tuple[PretrendStatus, str]:
     """Classify one joint pre-trend test: (status, reason) with reason one of
     ``missing``, ``rank``, ``lower_tail`` (uninformative) or ``""``."""
-    if statistic is None or p_value is None or not (np.isfinite(statistic) and np.isfinite(p_value)):
-        return "uninformative", "missing"
     if n_clusters is not None and df >= n_clusters:
         return "uninformative", "rank"
+    if statistic is None or p_value is None or not (np.isfinite(statistic) and np.isfinite(p_value)):
+        return "uninformative", "missing"
     if p_value > UNINFORMATIVE_P:
         return "uninformative", "lower_tail"
     return ("reject" if p_value < alpha else "no_reject"), ""
@@ -479,10 +479,15 @@ def bacon_gap_sentence(g: BaconGap, *, robust_name: str, unit_name: str, cell_na
            f"equally, balanced panel), which differs from the {unit_name}-level TWFE ({d(g.twfe_unit)}: {unit_name}es "
            f"weighted equally, unbalanced panel) by {d(g.aggregation)}, {pct['aggregation']}")
     main = max(share, key=lambda k: abs(share[k]))
+    minor_forbidden = abs(share["forbidden"]) < 0.25
     main_txt = {
         "forbidden": lab.pick(zh="差距主要来自不当比较。", en="The gap comes mainly from the forbidden comparisons."),
-        "weighting": lab.pick(zh="差距主要来自加权方式的不同，而不是不当比较。",
-                              en="The gap comes mainly from the different weighting, not from the forbidden comparisons."),
+        "weighting": (lab.pick(zh="差距主要来自加权方式的不同，而不是不当比较。",
+                               en="The gap comes mainly from the different weighting, not from the forbidden comparisons.")
+                      if minor_forbidden else
+                      lab.pick(zh="差距主要来自加权方式的不同，不当比较的贡献次之但也不小。",
+                               en="The gap comes mainly from the different weighting, with a smaller but sizeable "
+                                  "contribution from the forbidden comparisons.")),
         "aggregation": lab.pick(zh="差距主要来自单元汇总与个体层面回归的不同，分解对这一部分不作解释。",
                                 en="The gap comes mainly from the difference between the cell-level and the "
                                    "individual-level regression, which the decomposition does not explain."),
