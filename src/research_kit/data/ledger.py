@@ -348,8 +348,8 @@ def ledger_to_panel(
     out_mask = row_month >= first_out if first_out is not None else np.ones(rows, dtype=bool)
     for c, name in enumerate(ccy_names):
         sel = ccy_code == c
-        iss_c = np.bincount(r_issue, weights=np.where(sel, amt, 0.0)[ok_i], minlength=rows)
-        rep_c = np.bincount(r_rep, weights=np.where(sel[which], ramt, 0.0)[ok_r], minlength=rows)
+        iss_c = np.bincount(r_issue, weights=np.where(sel, amt, 0.0)[ok_i], minlength=rows).astype(float)
+        rep_c = np.bincount(r_rep, weights=np.where(sel[which], ramt, 0.0)[ok_r], minlength=rows).astype(float)
         rep_c += np.bincount(r_end, weights=np.where(sel, remainder, 0.0)[ok_e], minlength=rows)
         bal_c = pd.Series(iss_c - rep_c).groupby(row_ent, sort=False).cumsum().to_numpy(copy=True)
         bal_c[np.abs(bal_c) <= tolerance * 1e-3] = 0.0
