@@ -129,14 +129,17 @@ class MatchReport:
         if lang == "zh":
             text = (f"{self.left_name}共{self.n_left:,}行，其中{self.matched_left:,}行（{self.match_rate_left:.1%}）与"
                     f"{self.right_name}匹配；{self.right_name}共{self.n_right:,}行，其中{self.matched_right:,}行匹配。")
-            if self.dropped_left or self.dropped_right:
-                text += f"未匹配的{self.dropped_left:,}行（{self.left_name}）和{self.dropped_right:,}行（{self.right_name}）不进入合并结果。"
+            parts = [f"{self.left_name}{self.dropped_left:,}行" if self.dropped_left else "",
+                     f"{self.right_name}{self.dropped_right:,}行" if self.dropped_right else ""]
+            if any(parts):
+                text += f"未匹配的{'、'.join(p for p in parts if p)}不进入合并结果。"
             return text
         text = (f"{self.matched_left:,} of {self.n_left:,} rows of {self.left_name} ({self.match_rate_left:.1%}) match "
                 f"{self.right_name}; {self.matched_right:,} of its {self.n_right:,} rows match.")
-        if self.dropped_left or self.dropped_right:
-            text += (f" The {self.dropped_left:,} unmatched rows of {self.left_name} and {self.dropped_right:,} of "
-                     f"{self.right_name} are left out of the merge.")
+        parts = [f"{self.dropped_left:,} of {self.left_name}" if self.dropped_left else "",
+                 f"{self.dropped_right:,} of {self.right_name}" if self.dropped_right else ""]
+        if any(parts):
+            text += f" Unmatched rows left out of the merge: {' and '.join(p for p in parts if p)}."
         return text
 
     def __str__(self) -> str:
