@@ -245,10 +245,12 @@ def link(
     # Missing codes never match anything (pandas would match NaN with NaN).
     lk = np.where(lf["missing"], [f"\x00L{i}" for i in range(len(lkey))] if lf["missing"].any() else lkey, lkey)
     rk = np.where(rf["missing"], [f"\x00R{i}" for i in range(len(rkey))] if rf["missing"].any() else rkey, rkey)
-    in_right = pd.Index(rk).isin(lk[~lf["missing"]]) & ~rf["missing"]
-    in_left = pd.Index(lk).isin(rk[~rf["missing"]]) & ~lf["missing"]
-    dup_l = pd.Series(lk).duplicated(keep=False).to_numpy() & ~lf["missing"]
-    dup_r = pd.Series(rk).duplicated(keep=False).to_numpy() & ~rf["missing"]
+    codes, _ = pd.factorize(np.concatenate([lk, rk]).astype(object))  # integer codes: fast membership tests
+    lc, rc = codes[: len(lk)], codes[len(lk):]
+    in_right = np.isin(rc, lc[~lf["missing"]]) & ~rf["missing"]
+    in_left = np.isin(lc, rc[~rf["missing"]]) & ~lf["missing"]
+    dup_l = pd.Series(lc).duplicated(keep=False).to_numpy() & ~lf["missing"]
+    dup_r = pd.Series(rc).duplicated(keep=False).to_numpy() & ~rf["missing"]
     lframe = left.reset_index(drop=True).assign(**{key: lk})
     rframe = right.reset_index(drop=True).assign(**{key: rk})
     merged = lframe.merge(rframe, on=key, how=how, suffixes=suffixes, indicator="_match", sort=False)
