@@ -312,14 +312,17 @@ def fx_microdata_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> tupl
     rows, cols = np.nonzero(active & (notional >= 0.01))
     k = len(rows)
     trade_month = np.maximum(cols - rng.integers(1, 4, k), first[rows])
+    same = trade_month == cols  # first month of a business: traded and maturing within the month
+    trade_day = np.where(same, rng.integers(6, 15, k), rng.integers(6, 29, k))
+    mature_day = np.where(same, rng.integers(15, 29, k), rng.integers(1, 29, k))
     hedges = pd.DataFrame({
         "contract_id": [f"TB{i + 1:07d}" for i in range(k)],
         "uscc": uscc[rows],
         "bank": pd.Categorical.from_codes(b["bank"].cat.codes.to_numpy()[rows], categories=list(BANKS)),
-        "trade_date": pd.DatetimeIndex([_day(int(m), int(d)) for m, d in zip(trade_month, rng.integers(6, 29, k))]),
+        "trade_date": pd.DatetimeIndex([_day(int(m), int(d)) for m, d in zip(trade_month, trade_day)]),
         "product": np.where(rng.random(k) < 0.2, "option", "forward"),
         "notional": notional[rows, cols],
-        "maturity_date": pd.DatetimeIndex([_day(int(m), int(d)) for m, d in zip(cols, rng.integers(1, 29, k))]),
+        "maturity_date": pd.DatetimeIndex([_day(int(m), int(d)) for m, d in zip(cols, mature_day)]),
     })
     hedges["trade_date"] = hedges["trade_date"].astype("datetime64[ns]")
     hedges["maturity_date"] = hedges["maturity_date"].astype("datetime64[ns]")
