@@ -39,11 +39,11 @@ __all__ = [
     "load_catalog",
 ]
 
-DTYPES = ("string", "int", "float", "amount", "month", "county", "category")
+DTYPES = ("string", "int", "float", "amount", "month", "date", "county", "category")
 READER_FORMATS = ("csv", "xlsx", "parquet")
 _COLUMN_KEYS = {
     "source", "aliases", "dtype", "description", "unit", "source_unit", "required",
-    "min", "max", "greater_than", "less_than", "allowed", "pattern", "values", "unique",
+    "min", "max", "greater_than", "less_than", "allowed", "pattern", "values", "unique", "entity",
 }
 _DATASET_KEYS = {"description", "synthetic", "files", "reader", "primary_key", "foreign_keys", "columns", "provenance"}
 _READER_KEYS = {"format", "encoding", "sheet", "header_row", "delimiter", "na_values"}
@@ -80,6 +80,7 @@ class ColumnSpec:
     pattern: str | None = None
     values: Mapping[str, str] | None = None
     unique: bool = False
+    entity: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -142,6 +143,15 @@ class DatasetSpec:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def entity_keys(self) -> tuple[str, ...]:
+        """String columns that identify an entity or record: those of the primary key, of a
+        foreign key, or marked ``entity: true``. ``prepare`` stores them dictionary-encoded
+        (categorical); ``load`` returns them as categoricals; no rendered page may show a value."""
+        fk = {c for f in self.foreign_keys for c in f.columns}
+        return tuple(c.name for c in self.columns
+                     if c.dtype == "string" and (c.entity or c.name in self.primary_key or c.name in fk))
 
     @property
     def units(self) -> dict[str, str]:
@@ -242,6 +252,7 @@ def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
         pattern=pattern,
         values=values,
         unique=bool(raw.get("unique", False)),
+        entity=bool(raw.get("entity", False)),
     )
 
 

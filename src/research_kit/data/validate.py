@@ -31,6 +31,7 @@ from research_kit.data.normalize import (
     ParseError,
     convert_amount,
     parse_amount,
+    parse_date,
     parse_month,
     parse_number,
 )
@@ -199,8 +200,8 @@ def _convert(raw: pd.Series, spec: ColumnSpec, present: np.ndarray) -> tuple[pd.
             series[~whole] = pd.NA
             return series, failures
         return pd.Series(values, dtype="float64"), failures
-    if spec.dtype == "month":
-        positions, parsed, failures = _parse_each(raw, present, parse_month)
+    if spec.dtype in ("month", "date"):
+        positions, parsed, failures = _parse_each(raw, present, parse_month if spec.dtype == "month" else parse_date)
         months = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         months[positions] = pd.DatetimeIndex(list(parsed)).to_numpy(dtype="datetime64[ns]")
         return pd.Series(months), failures
@@ -286,6 +287,8 @@ def _message(kind: str, spec: ColumnSpec, dataset: str) -> str:
         "not_integer": "wrong type: expected a whole number" + (f" (one of {allowed})" if spec.allowed else ""),
         "not_a_month": "not a month: expected e.g. 2023年1月, 2023-01, 2023/1, 2023M01 or 202301",
         "impossible_month": "impossible date: the month must be 1–12 (and a day must exist in its month)",
+        "not_a_date": "not a date: expected a day such as 2023年1月5日, 2023-01-05, 2023/1/5 or 20230105",
+        "impossible_date": "impossible date: the day does not exist in its month (e.g. 2023年2月30日)",
         "unknown_county": f"unknown county: expected one of the 9 county-level divisions of Jinhua: {', '.join(COUNTIES['name_zh'])}",
         "unknown_category": (
             f"unknown category value: expected one of {', '.join(spec.values or {})}; if this is a new category, "
