@@ -74,6 +74,8 @@ STUDY_RAW_FILES: tuple[str, ...] = (
     "studies/digital_rmb_true_effects.csv",
     "studies/financing_cost_panel.csv",
     "studies/financing_cost_truth.csv",
+    "studies/hedging_guarantee_firms.csv",
+    "studies/hedging_guarantee_truth.csv",
 )
 
 BANK_ZH = {"boc": "中国银行", "icbc": "工商银行", "ccb": "建设银行", "abc": "农业银行", "jhb": "金华银行", "rcb": "农商银行"}
@@ -136,6 +138,29 @@ def _financing_files(seed: int) -> dict[str, bytes]:
             "studies/financing_cost_truth.csv": truth.encode("utf-8")}
 
 
+def _hedging_files(seed: int) -> dict[str, bytes]:
+    from research_kit.data.counties import COUNTIES
+    from research_kit.simulate._raw import SECTOR_ZH
+    from research_kit.simulate.rd import smallfirm_guarantee_demo
+
+    d = smallfirm_guarantee_demo(4000, seed=seed)
+    f = d.firms
+    names = COUNTIES["name_zh"]
+    rows = [(i, names[c], SECTOR_ZH[s], f"{r:,.1f}", f"{x:,.2f}", e, a, f"{h21:.2f}", g, f"{h:.2f}", f"{loss:.3f}")
+            for i, c, s, r, x, e, a, h21, g, h, loss in zip(
+                f["firm_id"], f["county"], f["sector"], f["revenue"], f["export_receipts"], f["employees"],
+                f["firm_age"], f["hedge_ratio_2021"], f["guaranteed"], f["hedge_ratio"], f["fx_loss"])]
+    firms = _csv(["企业编号", "县市区", "行业", "上年营业收入(万元)", "上年出口收汇(万美元)", "从业人员(人)", "成立年限(年)",
+                  "2021年避险比例(%)", "办理避险担保", "避险比例(%)", "汇兑损失(占收汇%)"], rows)
+    notes = {"window": "真实效应的计算范围：真实营业收入距门槛不超过该值（万元）",
+             "first_stage": "门槛附近符合条件企业的担保办理率", "late_hedge_ratio": "担保对办理企业避险比例的效应（百分点）",
+             "late_fx_loss": "担保对办理企业汇兑损失的效应（百分点）", "itt_hedge_ratio": "符合条件对避险比例的效应（百分点）",
+             "itt_fx_loss": "符合条件对汇兑损失的效应（百分点）"}
+    truth = _csv(["参数", "真实值", "说明"], [(k, f"{v:.6f}", notes[k]) for k, v in d.truth.items()])
+    return {"studies/hedging_guarantee_firms.csv": firms.encode("gbk"),
+            "studies/hedging_guarantee_truth.csv": truth.encode("utf-8")}
+
+
 def write_study_raw(directory: str | os.PathLike[str], *, seed: int = 20221230) -> list[Path]:
     """Write the studies' raw demo files (SYNTHETIC, except the pilot list) under ``directory``.
 
@@ -144,7 +169,7 @@ def write_study_raw(directory: str | os.PathLike[str], *, seed: int = 20221230) 
     """
     out = Path(directory)
     files = {"studies/ecny_pilot_areas.csv": _pilot_areas_csv(), **_digital_rmb_files(seed),
-             **_financing_files(20230301)}
+             **_financing_files(20230301), **_hedging_files(seed)}
     written = []
     for rel in STUDY_RAW_FILES:
         path = out / rel
