@@ -34,6 +34,7 @@ _SUBMODULES = (
     "report",
     "pipeline",
     "cli",
+    "lab",
 )
 
 __all__ = [*_SUBMODULES, "__version__"]
