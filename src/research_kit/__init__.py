@@ -38,6 +38,7 @@ _SUBMODULES = (
     "report",
     "pipeline",
     "cli",
+    "lab",
 )
 
 #: Old module paths kept working after a module moved: ``import research_kit.bootstrap`` and

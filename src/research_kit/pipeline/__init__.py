@@ -32,6 +32,7 @@ from research_kit.pipeline.study_config import (
     load_studies,
     notebook_parameters,
     parse_cli_value,
+    study_parameters,
     validate_parameters,
 )
 
@@ -40,7 +41,7 @@ __all__ = [
     "PublishedVersion", "RunOutcome", "SiteReport", "Study", "Variant", "WorkerMismatchError", "build", "build_lock",
     "default_workers", "finalize_notebook", "load_studies", "notebook_parameters", "parse_cli_value",
     "prefetch_paper", "prepare_if_needed", "publish", "published_versions", "render_site", "rollback", "run_studies", "run_variant",
-    "site_is_current", "store_result", "validate_parameters",
+    "site_is_current", "store_result", "study_parameters", "validate_parameters",
 ]
 
 
