@@ -56,7 +56,7 @@ class CellSkippedWarning(UserWarning):
     """A group-time cell could not be estimated (no overlap, no comparison units) and was left out."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CSFit:
     """Everything :func:`aggregate` needs: cells, their influence functions and the design."""
 
@@ -131,7 +131,7 @@ def _multiplier_bootstrap(S: np.ndarray, n: int, B: int, alpha: float, rng: np.r
     return se, max(crit, float(stats.norm.ppf(1 - alpha / 2)))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CallawaySantAnnaResult(Result):
     """Result of :func:`callaway_santanna`: the overall ATT plus every ATT(g, t).
 

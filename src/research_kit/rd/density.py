@@ -27,7 +27,7 @@ __all__ = ["DensityResult", "density_test"]
 DensityBw = Literal["comb", "each", "diff", "sum"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DensityResult(Result):
     """Result of :func:`density_test`: rows ``Density (left)``, ``Density (right)`` and ``Difference``.
 
