@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Hashable
 from typing import Any, Iterable
 
-__all__ = ["as_pandas", "check_option", "warn_user"]
+__all__ = ["as_pandas", "check_level", "check_option", "warn_user"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -71,3 +71,27 @@ def as_pandas(df: Any, name: str = "data") -> Any:
         return df.to_pandas()
     raise TypeError(f"{name} must be a pandas DataFrame (or a polars DataFrame / pyarrow Table, converted for you); "
                     f"got {type(df).__module__}.{type(df).__name__}.")
+
+
+def check_level(level: float, alpha: float | None = None) -> float:
+    """The confidence level to use: ``level`` (e.g. 0.95), or ``1 - alpha`` from the deprecated ``alpha=``.
+
+    Every estimator takes ``level=``; ``alpha=`` still works for one release with a
+    :class:`DeprecationWarning`.
+
+    Examples
+    --------
+    >>> check_level(0.9)
+    0.9
+    >>> check_level(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: level=1.5 must be between 0 and 1 (e.g. 0.95 for 95% intervals).
+    """
+    if alpha is not None:
+        warn_user(f"alpha={alpha!r} is deprecated: pass level={1 - alpha:g} (the confidence level), as every "
+                  "research_kit estimator takes it.", DeprecationWarning)
+        level = 1 - float(alpha)
+    if not isinstance(level, (int, float)) or isinstance(level, bool) or not 0 < float(level) < 1:
+        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95 for 95% intervals).")
+    return float(level)

@@ -41,6 +41,7 @@ from research_kit.tabular.encode import (
 )
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
@@ -226,7 +227,8 @@ def callaway_santanna(
     cluster: str | None = None,
     bootstrap: int | None = None,
     seed: int | None = None,
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     unbalanced: Unbalanced = "error",
 ) -> CallawaySantAnnaResult:
     """Group-time average treatment effects of Callaway and Sant'Anna (2021).
@@ -260,8 +262,8 @@ def callaway_santanna(
         cells are uniform (sup-t) bands.
     seed
         Seed for the bootstrap.
-    alpha
-        1 - confidence level.
+    level
+        Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     unbalanced
         ``"error"`` (default, as R ``did`` with ``panel = TRUE``): every unit must be
         observed in every period. ``"pairwise"``: each ATT(g, t) compares the units of
@@ -294,8 +296,7 @@ def callaway_santanna(
         raise ValueError(f"anticipation={anticipation!r} must be a non-negative integer number of periods.")
     if bootstrap is not None and (not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2):
         raise ValueError(f"bootstrap={bootstrap!r} must be None or a number of draws (e.g. 999).")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be between 0 and 1.")
+    alpha = 1 - check_level(level, alpha)
     covariates = list(covariates or [])
     panel = build_wide_panel(df, outcome=outcome, unit=unit, time=time, cohort=cohort,
                              covariates=covariates, cluster=cluster, balanced=unbalanced == "error")

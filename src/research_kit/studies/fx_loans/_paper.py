@@ -505,10 +505,10 @@ def honest_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     lab = Labels(lang)
     h = est.honest
     frame = pd.DataFrame({"M̄": h["mbar"].to_numpy(),
-                          lab.pick(zh="识别集下界", en="Identified set, lower"): h["id_lb"].to_numpy(),
-                          lab.pick(zh="识别集上界", en="Identified set, upper"): h["id_ub"].to_numpy(),
-                          lab.pick(zh="稳健 95% 区间下界", en="Robust 95% CI, lower"): h["lb"].to_numpy(),
-                          lab.pick(zh="稳健 95% 区间上界", en="Robust 95% CI, upper"): h["ub"].to_numpy()})
+                          lab.pick(zh="识别集下界", en="Identified set, lower"): h["id_low"].to_numpy(),
+                          lab.pick(zh="识别集上界", en="Identified set, upper"): h["id_high"].to_numpy(),
+                          lab.pick(zh="稳健 95% 区间下界", en="Robust 95% CI, lower"): h["conf_low"].to_numpy(),
+                          lab.pick(zh="稳健 95% 区间上界", en="Robust 95% CI, upper"): h["conf_high"].to_numpy()})
     note = lab.pick(
         zh="基于 Sun–Abraham 事件研究。M̄：开办后相邻月份间对平行趋势的偏离不超过开办前最大偏离的 M̄ 倍（Rambachan 与 Roth, 2023）。"
            "稳健区间为 HonestDiD 的条件—最不利混合区间（C-LF）。",
