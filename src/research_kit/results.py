@@ -308,7 +308,15 @@ class Result:
         return self.summary().as_html()
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Coefficient plot of the terms with their intervals (see :mod:`research_kit.report`)."""
-        from research_kit.report import coef_plot
+        """The natural picture of the result, on ``ax`` (or a new one); returns the Axes.
 
+        An event-time result (event study, dynamic aggregation) draws its event-study plot;
+        any other result a coefficient plot of its terms with their intervals. The user's
+        matplotlib rcParams are unchanged.
+        """
+        from research_kit.report import coef_plot, event_study_plot
+
+        if isinstance(self.extra.get("event_time"), pd.DataFrame):
+            fig = event_study_plot(self, ax=ax, **kwargs)
+            return ax if ax is not None else fig.axes[0]
         return coef_plot(self, ax=ax, **kwargs)

@@ -38,6 +38,7 @@ import pandas as pd
 from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 from research_kit.did.twfe import _numeric
 from research_kit.did._inputs import checked_input
+from research_kit._plotstyle import themed
 
 __all__ = ["bacon_decomposition", "bacon_summary", "bacon_plot", "BACON_TYPES"]
 
@@ -214,6 +215,7 @@ _TYPE_LABELS = {
 }
 
 
+@themed
 def bacon_plot(table: pd.DataFrame, *, lang: str = "zh", ax: Any = None) -> Any:
     """Scatter of each 2x2 estimate against its weight, marker by comparison type.
 
@@ -243,13 +245,12 @@ def bacon_plot(table: pd.DataFrame, *, lang: str = "zh", ax: Any = None) -> Any:
     import matplotlib.pyplot as plt
 
     from research_kit.report.labels import Labels, check_lang
-    from research_kit.report.theme import PALETTE, use_theme
+    from research_kit.report.theme import PALETTE
 
     lab = Labels(check_lang(lang), extra={"weight": {"zh": "权重", "en": "Weight"},
                                           "bacon_estimate": {"zh": "2×2 估计值", "en": "2×2 estimate"},
                                           "twfe_line": {"zh": "TWFE 估计值", "en": "TWFE estimate"},
                                           **_TYPE_LABELS})
-    use_theme()
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.0, 4.2))
     else:

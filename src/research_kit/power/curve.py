@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from research_kit.power.analytic import _check, power_did, power_two_sample
 from research_kit.power.simulation import simulate_power
 from research_kit.report.labels import Labels, Lang, check_lang
+from research_kit._plotstyle import themed
 
 __all__ = ["POWER_LABELS", "power_curve", "power_curve_plot"]
 
@@ -73,6 +74,7 @@ def power_curve(effects: Sequence[float] | np.ndarray, *, method: Method = "did"
     return out
 
 
+@themed
 def power_curve_plot(curves: Mapping[str, pd.DataFrame], *, lang: Lang = "zh", target_power: float = 0.8,
                      xlabel: str | None = None, mde: Mapping[str, float] | None = None) -> Figure:
     """Power curves of several designs in one figure.
@@ -97,11 +99,10 @@ def power_curve_plot(curves: Mapping[str, pd.DataFrame], *, lang: Lang = "zh", t
     """
     import matplotlib.pyplot as plt
 
-    from research_kit.report.theme import PALETTE, use_theme
+    from research_kit.report.theme import PALETTE
 
     check_lang(lang)
     lab = Labels(lang, extra=POWER_LABELS)
-    use_theme()
     fig, ax = plt.subplots(figsize=(7.0, 4.0))
     for i, (name, c) in enumerate(curves.items()):
         color = PALETTE[i % len(PALETTE)]

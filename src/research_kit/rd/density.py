@@ -21,6 +21,7 @@ from scipy import stats
 
 from research_kit.rd._common import Kernel, analysis_sample, call_reference, check_option, import_reference
 from research_kit.results import Result
+from research_kit._plotstyle import themed
 
 __all__ = ["DensityResult", "density_test"]
 
@@ -35,6 +36,7 @@ class DensityResult(Result):
     ``statistic`` and ``p_value`` are the robust bias-corrected test of ``rddensity``.
     """
 
+    @themed
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Histogram of the running variable on each side, with the estimated densities at the cutoff.
 
@@ -49,9 +51,8 @@ class DensityResult(Result):
         if kwargs:
             raise TypeError(f"DensityResult.plot() got unexpected keyword arguments {sorted(kwargs)}.")
 
-        from research_kit.report.theme import PALETTE, use_theme
+        from research_kit.report.theme import PALETTE
 
-        use_theme()
         if ax is None:
             _, ax = plt.subplots(figsize=(7.0, 4.0))
         x = self.extra["running"]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.rd._common import KERNELS, Kernel, analysis_sample, call_reference, check_option, import_reference
+from research_kit._plotstyle import themed
 
 __all__ = ["BinSelect", "RDPlotData", "rd_plot", "rd_plot_data"]
 
@@ -141,6 +142,7 @@ def rd_plot_data(
     return RDPlotData(bins=bins, fit=fit, n_bins=(J[0], J[1]), cutoff=float(cutoff), p=int(p), binselect=binselect)
 
 
+@themed
 def rd_plot(
     df: pd.DataFrame,
     *,
@@ -179,11 +181,10 @@ def rd_plot(
     """
     import matplotlib.pyplot as plt
 
-    from research_kit.report.theme import PALETTE, use_theme
+    from research_kit.report.theme import PALETTE
 
     d = rd_plot_data(df, outcome=outcome, running=running, cutoff=cutoff, p=p, nbins=nbins, binselect=binselect,
                      kernel=kernel, h=h, ci=ci)
-    use_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 4.2))
     for k, side in enumerate(("left", "right")):

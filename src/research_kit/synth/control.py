@@ -34,6 +34,7 @@ from research_kit.synth._data import (
     wide_panel,
 )
 from research_kit.synth._qp import fit_v, scale_predictors, simplex_least_squares
+from research_kit._plotstyle import themed
 
 __all__ = ["PoorPreFitWarning", "Predictor", "SyntheticControlResult", "synthetic_control"]
 
@@ -163,6 +164,7 @@ class SyntheticControlResult(Result):
         return in_time_placebo(self, fake_time, predictors=predictors)
 
     # -------------------------------------------------------------- output
+    @themed
     def plot(self, ax: Any = None, *, kind: PlotKind = "both", lang: Literal["zh", "en"] = "zh",
              ylabel: str = "", **kwargs: Any) -> Any:
         """Treated vs synthetic paths and/or the gap.
@@ -181,9 +183,7 @@ class SyntheticControlResult(Result):
             return _plots.gap_plot(self.paths, ax=ax, lang=lang)
         import matplotlib.pyplot as plt
 
-        from research_kit.report.theme import use_theme
 
-        use_theme()
         fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8))
         _plots.paths_plot(self.paths, treated_name=name, ax=axes[0], lang=lang, ylabel=ylabel)
         _plots.gap_plot(self.paths, ax=axes[1], lang=lang)
