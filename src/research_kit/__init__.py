@@ -39,6 +39,7 @@ _SUBMODULES = (
     "pipeline",
     "cli",
     "lab",
+    "datasets",
 )
 
 #: Old module paths kept working after a module moved: ``import research_kit.bootstrap`` and
