@@ -234,6 +234,21 @@ class Result:
         """The coefficient table: term, estimate, std_error, statistic, p_value, conf_low, conf_high."""
         return self.table[TIDY_COLUMNS].copy()
 
+    def with_level(self, level: float) -> "Result":
+        """The same result with intervals at confidence ``level`` (t with the result's df, else normal).
+
+        For results whose intervals are not ``estimate ± critical value × std_error`` (bootstrap bands,
+        robust bias-corrected RD), ask the estimator for the level instead.
+        """
+        if level == self.level:
+            return self
+        dist = stats.norm if self.df is None else stats.t(self.df)
+        crit = dist.ppf(0.5 + level / 2)
+        table = self.table.copy()
+        table["conf_low"] = table["estimate"] - crit * table["std_error"]
+        table["conf_high"] = table["estimate"] + crit * table["std_error"]
+        return replace(self, table=table, info={**self.info, "level": level})
+
     # ------------------------------------------------------------- typed facts
     @property
     def level(self) -> float:

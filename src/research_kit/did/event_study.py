@@ -227,7 +227,7 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
         extra["outside_window"] = _frame(np.array(outside), fit.coef[k:], np.sqrt(np.diag(fit.vcov))[k:],
                                          fit.coef[k:] - crit * np.sqrt(np.diag(fit.vcov))[k:],
                                          fit.coef[k:] + crit * np.sqrt(np.diag(fit.vcov))[k:])
-    return Result.from_arrays([f"e={e}" for e in ev], est, ses, nobs=len(df), estimator="event_study",
+    return Result.from_arrays([f"e={e}" for e in ev], est, ses, nobs=len(df), estimator="twfe", level=level,
                               df=fit.df, term=_headline(ev), info=info, extra=extra)
 
 
@@ -253,5 +253,5 @@ def _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, clu
     info = {**agg.info, "estimator": "event_study", "method": "callaway_santanna", "pretrend": pretrend,
             "overall_post": agg.estimate, "overall_post_std_error": agg.std_error}
     return Result.from_arrays([f"e={e}" for e in ev], table["estimate"], table["std_error"], nobs=agg.nobs,
-                              estimator="event_study", conf_low=table["conf_low"], conf_high=table["conf_high"],
+                              estimator="callaway_santanna", level=level, conf_low=table["conf_low"], conf_high=table["conf_high"],
                               term=_headline(ev), info=info, extra={"event_time": table, "group_time": cs.group_time})

@@ -36,6 +36,7 @@ from research_kit.inference import (
 )
 from research_kit.results import Result
 from research_kit.did._inputs import checked_input
+from research_kit._validation import shared_vocabulary
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -288,6 +289,7 @@ def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
     return w
 
 
+@shared_vocabulary(vcov_alias=None)
 def twfe(
     df: pd.DataFrame,
     *,
@@ -348,6 +350,7 @@ def twfe(
                               df=fit.df, info=info, extra={"vcov_matrix": fit.vcov})
 
 
+@shared_vocabulary(vcov_alias=None)
 def two_by_two(
     df: pd.DataFrame,
     *,

@@ -37,6 +37,7 @@ from research_kit.panel._common import (
     warn_no_intercept,
 )
 from research_kit.results import Result
+from research_kit._validation import shared_vocabulary
 
 __all__ = ["IVCovType", "first_stage", "liml", "tsls"]
 
@@ -132,6 +133,7 @@ def _fit_iv(
     return result
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def tsls(
     df: pd.DataFrame,
     formula: str,
@@ -188,6 +190,7 @@ def tsls(
                    bandwidth=bandwidth, debiased=debiased, weights=weights)
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def liml(
     df: pd.DataFrame,
     formula: str,
