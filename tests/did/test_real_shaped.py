@@ -30,7 +30,7 @@ import pytest
 
 import research_kit as rk
 import research_kit.did.callaway_santanna  # noqa: F401 (the module, not the function of that name)
-from research_kit.did._panel import build_wide_panel
+from research_kit.tabular.encode import build_wide_panel
 
 cs_module = sys.modules["research_kit.did.callaway_santanna"]
 

@@ -168,7 +168,7 @@ class GroupAffineInfluence:
 #: Rows of a group handled at once when pair features are built (bounds the temporary memory).
 _CHUNK = 16_384
 #: A PairInfluence with at most this many entries (n x m) is formed once and kept.
-_KEEP_DENSE = 20_000_000
+_KEEP_DENSE = 50_000_000
 
 
 class PairInfluence:
@@ -247,26 +247,53 @@ class PairInfluence:
         """Whether forming psi (n x m) is cheaper than the moments of the features (and small enough to keep)."""
         if self._dense is not None:
             return True
-        m = self.shape[1]
-        if self.shape[0] * m > _KEEP_DENSE:
+        n, m = self.shape
+        if n * m > _KEEP_DENSE:
             return False
-        feat = dense = 0.0
+        T = self._d.Yc.shape[1]
+        feat = 0.0
         for h in range(self._d.n_groups):
             f = 2 * int((np.any(self.C[h] != 0, axis=1) | np.any(self.D[h] != 0, axis=1)).sum()) + 1
             feat += self._d.rows[h].size * f * f
-            dense += self._d.rows[h].size * (f * m + m * m)
-        return dense <= feat
+        return n * (2 * T * m + m * m) <= feat
 
     def _materialize(self) -> np.ndarray:
+        """psi (n x m), computed in period space and kept.
+
+        With ``Cp[t, b]`` (``Dp``) the coefficients of the pair ``(t, b)`` and ``yc``
+        the centred outcomes (zero where missing), a unit observed in every period
+        has ``psi = yc @ (sum_b Cp[:, b] - sum_t Cp[t, :]) + sum_p E_p + a``
+        (``E_p = Cp shift_p + Dp``); each missing period ``c`` of a unit removes the
+        pairs that use it: ``+ yc @ (Cp[c, :] - Cp[:, c]) - sum_b E[c, b] - sum_t E[t, c]``,
+        and pairs with both periods missing are added back once (``+ M @ E[c]``).
+        Cost: n x T x m plus, per missing unit-period, 2 T x m.
+        """
         if self._dense is None:
-            out = np.zeros(self.shape)
-            for h in range(self._d.n_groups):
-                if self._d.rows[h].size == 0:
+            d = self._d
+            n, m = self.shape
+            T = d.Yc.shape[1]
+            t, b = d.pairs[:, 0], d.pairs[:, 1]
+            out = np.empty((n, m))
+            for h in range(d.n_groups):
+                rows = d.rows[h]
+                if rows.size == 0:
                     continue
-                active, B = self._coefficients(h)
-                if B.any():
-                    for r, F in self._blocks(h, active):
-                        out[r] = F @ B
+                Cp = np.zeros((T, T, m))
+                Ep = np.zeros((T, T, m))
+                Cp[t, b] = self.C[h]
+                Ep[t, b] = self.C[h] * d.shift[h][:, None] + self.D[h]
+                Y = d.Yc[rows]
+                block = Y @ (Cp.sum(axis=1) - Cp.sum(axis=0))
+                block += Ep.sum(axis=(0, 1)) + self.a[h]
+                missing = ~d.O[rows]
+                if missing.any():
+                    K = Cp - Cp.transpose(1, 0, 2)  # K[c, x] = Cp[c, x] - Cp[x, c]
+                    lose = Ep.sum(axis=1) + Ep.sum(axis=0)  # pairs starting or ending at c
+                    Mf = missing.astype(float)
+                    for c in np.flatnonzero(missing.any(axis=0)):
+                        r = np.flatnonzero(missing[:, c])
+                        block[r] += Y[r] @ K[c] + Mf[r] @ Ep[c] - lose[c]
+                out[rows] = block
             self._dense = out
         return self._dense
 
