@@ -215,18 +215,6 @@ rk.report.markdown(study.conclusion_paragraphs(panel, est, lang=lang))
 rk.report.markdown(study.caveats(est, lang=lang))
 
 # %% [markdown] tags=["lang-zh"]
-# ## 参考文献
-#
-# ::: {#refs}
-# :::
-
-# %% [markdown] tags=["lang-en"]
-# ## References
-#
-# ::: {#refs}
-# :::
-
-# %% [markdown] tags=["lang-zh"]
 # ## 附录：运行记录
 
 # %% [markdown] tags=["lang-en"]
