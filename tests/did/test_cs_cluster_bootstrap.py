@@ -59,3 +59,24 @@ def test_cluster_bootstrap_is_reproducible_and_seeded(panel) -> None:
     b = rk.did.callaway_santanna(panel, **common, seed=1).aggregate("simple")
     c = rk.did.callaway_santanna(panel, **common, seed=2).aggregate("simple")
     assert a.std_error == b.std_error and a.std_error != c.std_error
+
+
+@pytest.mark.slow
+def test_cluster_bootstrap_coverage_with_nine_clusters() -> None:
+    """Coverage of the 95% interval of the simple ATT, 9 clusters with cluster x period shocks (known truth).
+
+    Measured once with 400 panels (360 units, 12 periods, dynamic effects; /tmp script in the fx9 report):
+    multiplier bootstrap 0.9225, analytic cluster-robust 0.9075, unit-clustered 0.94 (MC sd 0.011). Here 200
+    panels: the bootstrap interval must cover between 0.86 and 0.98 (about 3 MC sd around 0.92).
+    """
+    from research_kit.simulate._panel import staggered_panel
+
+    hits = 0
+    reps = 200
+    for r in range(reps):
+        df = staggered_panel(n_units=360, n_periods=12, n_clusters=9, effect="dynamic", seed=1000 + r)
+        truth = df.loc[(df["cohort"] > 0) & (df["time"] >= df["cohort"]), "true_effect"].mean()
+        b = rk.did.callaway_santanna(df, outcome="y", unit="unit", time="time", cohort="cohort", cluster="cluster",
+                                     bootstrap=999, seed=r).aggregate("simple")
+        hits += b.conf_low <= truth <= b.conf_high
+    assert 0.86 <= hits / reps <= 0.98, hits / reps

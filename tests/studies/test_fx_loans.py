@@ -104,7 +104,7 @@ def test_paper_text_uses_the_estimates(est, lang) -> None:
 
 
 def test_three_outcomes_clustered_at_the_assignment_level(est) -> None:
-    assert list(est.outcomes) == list(study.OUTCOMES)
+    assert list(est.outcomes) == list(study.QUESTION_OUTCOMES)
     assert est.outcomes["fx_loan_balance"].cs.estimate == est.cs.estimate
     for o in est.outcomes.values():
         assert o.cs.info["n_clusters"] == 54 and o.twfe.info["n_clusters"] == 54  # county x bank cells

@@ -12,7 +12,7 @@ from research_kit import data
 from research_kit.results import Result
 from research_kit.studies.fx_loans._data import OUTCOMES, truth_by_event_time, truth_overall
 
-__all__ = ["BREAKDOWN_MAX", "CLUSTERS", "FxEstimates", "OutcomeEstimates", "cell_panel", "data_is_synthetic", "estimate",
+__all__ = ["BREAKDOWN_MAX", "CLUSTERS", "QUESTION_OUTCOMES", "FxEstimates", "OutcomeEstimates", "cell_panel", "data_is_synthetic", "estimate",
            "event_frame", "pre_mean_test", "with_cells"]
 
 
@@ -96,6 +96,9 @@ class FxEstimates:
     def main(self) -> OutcomeEstimates:
         return self.outcomes[self.outcome]
 
+
+#: the three outcomes the paper's question names (FX-loan balance, financing cost, loan access)
+QUESTION_OUTCOMES = ("fx_loan_balance", "financing_cost", "loan_access")
 
 #: upper end of the search for the breakdown value of Mbar
 BREAKDOWN_MAX = 10.0
@@ -192,7 +195,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
              cs_bootstrap_reps: int = 999) -> FxEstimates:
     """Every estimate of the paper.
 
-    For every outcome of the question (``outcomes``, default all three): TWFE, Callaway–Sant'Anna,
+    For every outcome of the question (``outcomes``, default :data:`QUESTION_OUTCOMES`): TWFE, Callaway–Sant'Anna,
     Sun–Abraham and the imputation estimator, clustered at ``cluster`` (default the county × bank
     cell, the level at which the programme starts), and the Callaway–Sant'Anna estimate again with
     R ``did``'s cluster multiplier bootstrap at the county level (at the cell level when the sample
@@ -215,7 +218,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         raise ValueError(f"cluster must be one of {list(CLUSTERS)}; got {cluster!r}.")
     if panel.empty:
         raise ValueError("the analysis panel is empty: check the county parameter and the processed data.")
-    outcomes = tuple(OUTCOMES if outcomes is None else outcomes)
+    outcomes = tuple(QUESTION_OUTCOMES if outcomes is None else outcomes)
     if outcome not in outcomes:
         outcomes = (outcome, *outcomes)
     panel = with_cells(panel)

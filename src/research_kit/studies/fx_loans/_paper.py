@@ -38,7 +38,7 @@ __all__ = [
     "CAPTIONS", "bacon_figure", "bacon_gap_share", "bacon_paragraph", "bacon_table", "balance_paragraph", "caption",
     "caveats", "cluster_name", "conclusion_paragraphs", "data_notice", "data_paragraph", "event_study_figure",
     "front_matter", "honest_figure", "honest_paragraph", "honest_table", "identification_paragraphs",
-    "inference_paragraph", "pretrend_paragraph", "pretrend_table", "pretrend_verdict_of", "results_paragraph",
+    "inference_paragraph", "method_inference_paragraph", "pretrend_paragraph", "pretrend_table", "pretrend_verdict_of", "results_paragraph",
     "results_table", "rollout_figure", "trends_figure", "truth_paragraph", "truth_table", "wild_paragraph",
     "balance_table", "baseline_frame", "fx_by_county_sector",
 ]
@@ -389,6 +389,29 @@ def event_study_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
     return event_study_plot(series, lang=lang, ylabel=lab(est.outcome), truth=truth)
 
 
+def method_inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
+    """The method section's paragraph on inference, by the number of counties in the sample."""
+    lab = Labels(lang)
+    g = _n_clusters(est)
+    name = cluster_name(est.cluster, lang)
+    if est.n_counties > 1:
+        return lab.pick(
+            zh=f"业务按县 × 银行开办，因此标准误按{name}聚类（{g} 个聚类）[@bertrand2004]。县只有 {est.n_counties} 个，以县为聚类时，"
+               f"对 Callaway–Sant'Anna 估计使用其原始软件的乘数自助法（每个县抽取一个取值 ±1 的随机权数），"
+               f"对 TWFE 使用施加原假设的野聚类自助法[@cameron2008; @roodman2019]。",
+            en=f"The programme starts by county × bank, so standard errors are clustered by {name} ({g} clusters) "
+               f"[@bertrand2004]. With only {est.n_counties} counties, county-clustered inference uses, for "
+               f"Callaway–Sant'Anna, the multiplier bootstrap of its authors' software (one random ±1 weight per county) "
+               f"and, for TWFE, the wild cluster bootstrap with the null imposed [@cameron2008; @roodman2019].")
+    return lab.pick(
+        zh=f"业务按县 × 银行开办，因此标准误按{name}聚类（{g} 个聚类）[@bertrand2004]。样本只有一个县，无法以县为聚类；"
+           f"对 Callaway–Sant'Anna 估计另用其原始软件的乘数自助法，在同一层级上每个聚类抽取一个取值 ±1 的随机权数。",
+        en=f"The programme starts by county × bank, so standard errors are clustered by {name} ({g} clusters) "
+           f"[@bertrand2004]. The sample has a single county, so no county-clustered inference is possible; for "
+           f"Callaway–Sant'Anna we also report the multiplier bootstrap of its authors' software, with one random ±1 "
+           f"weight per cluster at the same level.")
+
+
 def _pretrend_rows(est: FxEstimates, lang: Lang) -> list[tuple[str, dict[str, Any] | None, int]]:
     """(name, test, number of clusters behind its covariance) for every joint pre-trend test."""
     lab = Labels(lang)
@@ -714,7 +737,7 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
 
 def _target_amount() -> float | None:
     """The plan's 2025 FX-loan target in 万美元 (None when the targets file does not have it)."""
-    from research_kit.timeseries import load_targets
+    from research_kit.studies.plan_targets import load_targets
 
     try:
         target = load_targets().loc["fx_loans_individual"]
