@@ -273,6 +273,11 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     honest = _quiet(did.honest_did, sa, target="average", alpha=alpha)
     breakdown = _quiet(did.honest_breakdown, sa, target="average", alpha=alpha, search_max=BREAKDOWN_MAX,
                        tol=breakdown_tol)
+    # the C-LF sets are computed on a grid of theta, so near the crossing they can be non-monotone in Mbar by a
+    # grid step: the breakdown value never exceeds the smallest Mbar of the table whose interval includes zero
+    in_table = honest.loc[(honest["lb"] <= 0) & (honest["ub"] >= 0), "mbar"]
+    if len(in_table):
+        breakdown = min(float(breakdown), float(in_table.min()))
     no_comparison = _no_comparison(panel, outcome, control_group)
     n_clusters = {name: int(r.info.get("n_clusters") or 0) for name, r in
                   (("twfe", es), ("sun_abraham", sa), ("imputation", imp), ("callaway_santanna", cs))}

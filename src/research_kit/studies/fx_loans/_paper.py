@@ -806,12 +806,16 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
     v = pretrend_verdict_of(est, lang=lang)
     fragile = bool(np.isfinite(est.breakdown) and est.breakdown < 1)
     if v.status == "reject" or fragile:
+        why = []
+        if v.status == "reject":
+            why.append(lab.pick(zh="部分开办前联合检验拒绝了平行趋势", en="some joint pre-programme tests reject parallel trends"))
+        if fragile:
+            why.append(lab.pick(zh=f"敏感性分析的临界值 M̄ = {est.breakdown:.2f} 不超过 1",
+                                en=f"the breakdown value of the sensitivity analysis, M̄ = {est.breakdown:.2f}, is at most 1"))
         paras.append(lab.pick(
-            zh="开办前检验或敏感性分析显示平行趋势假设存疑，上述数字应视为初步结果；在据此调整目标或扩大推广之前，"
-               "应使用更长的开办前数据或真实贷款台账重复本分析。",
-            en="The pre-programme tests or the sensitivity analysis cast doubt on parallel trends, so these figures are "
-               "preliminary; before targets or the roll-out are adjusted on their basis, the analysis should be repeated "
-               "with a longer pre-programme period or with actual loan ledgers."))
+            zh=f"由于{'，且'.join(why)}，上述数字应视为初步结果；在据此调整目标或扩大推广之前，应使用更长的开办前数据或真实贷款台账重复本分析。",
+            en=f"Because {' and '.join(why)}, these figures are preliminary; before targets or the roll-out are adjusted "
+               f"on their basis, the analysis should be repeated with a longer pre-programme period or with actual loan ledgers."))
     else:
         paras.append(lab.pick(
             zh="下一步应使用银行的真实贷款台账重复本分析（设计与代码不变），并按行业和企业规模估计效应的差异，以确定推广的重点对象。",
