@@ -240,7 +240,8 @@ def parallel_trends_caveat(v: PretrendVerdict, *, lang: Lang = "zh") -> str:
         return lab.pick(
             zh=f"平行趋势假设无法直接检验，而本样本中 {names} 的开办前联合检验在 {int(round(100 * v.alpha))}% 水平上拒绝了开办前效应均为零："
                "开办前各月的估计值并非都接近零。结论因此依赖于开办后偏离有限这一更强的假设，其程度见敏感性分析。",
-            en=f"Parallel trends cannot be tested directly, and here the joint pre-programme test of {names} rejects "
+            en=f"Parallel trends cannot be tested directly, and here the joint pre-programme "
+               f"{'test' if len(v.rejecting) == 1 else 'tests'} of {names} {'rejects' if len(v.rejecting) == 1 else 'reject'} "
                f"that the pre-programme effects are all zero at the {int(round(100 * v.alpha))}% level: the "
                "pre-programme estimates are not all close to zero. The conclusions therefore rest on post-programme "
                "violations being limited; the sensitivity analysis shows how limited they must be.")
@@ -280,8 +281,8 @@ def breakdown_sentence(breakdown: float, *, grid_max: float, search_max: float, 
     b = f"{breakdown:.2f}"
     if breakdown <= 1:
         meaning = lab.pick(
-            zh=f"也就是说，开办后偏离只需达到开办前最大月度偏离的 {b} 倍（小于开办前已观察到的偏离）就足以使区间包含零，结论较为脆弱。",
-            en=f"Post-programme violations only {b} times the largest pre-programme month-to-month violation — smaller "
+            zh=f"也就是说，开办后偏离只需达到开办前最大月度偏离的 {b} 倍（不超过开办前已观察到的偏离）就足以使区间包含零，结论较为脆弱。",
+            en=f"Post-programme violations only {b} times the largest pre-programme month-to-month violation — no larger "
                f"than violations already seen before the programme — would be enough to include zero: the conclusion is fragile.")
     else:
         meaning = lab.pick(

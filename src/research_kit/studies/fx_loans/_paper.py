@@ -755,7 +755,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
     where = county_label(est.county, lang)
     eff = ("；" if lang == "zh" else "; ").join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
     paras = [lab.pick(zh=f"在{where}，业务开办{eff}。",
-                      en=f"In {where}, the programme {eff}.")]
+                      en=f"In {lower_first(where) if est.county == 'all' else where}, the programme {eff}.")]
     fx = est.outcomes.get("fx_loan_balance")
     goal = _target_amount()
     last = panel.loc[panel["month"] == panel["month"].max()]
@@ -804,7 +804,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
                f"{join_names(top, lang)}. The estimates describe customers of cells that did start; extending the "
                f"programme to these cells should be evaluated with the same design on the first extensions before a full roll-out."))
     v = pretrend_verdict_of(est, lang=lang)
-    fragile = bool(np.isfinite(est.breakdown) and est.breakdown < 1)
+    fragile = bool(np.isfinite(est.breakdown) and est.breakdown <= 1)
     if v.status == "reject" or fragile:
         why = []
         if v.status == "reject":
