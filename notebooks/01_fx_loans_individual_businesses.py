@@ -197,6 +197,16 @@ rk.report.markdown(study.truth_paragraph(est, lang=lang))
 study.truth_table(est, lang=lang)
 
 # %% [markdown] tags=["lang-zh"]
+# ### 5.7 按行业的差异
+
+# %% [markdown] tags=["lang-en"]
+# ### 5.7 Differences by sector
+
+# %%
+rk.report.markdown(study.sector_paragraph(est, lang=lang))
+study.sector_table(est, lang=lang)
+
+# %% [markdown] tags=["lang-zh"]
 # ## 6 结论与政策含义
 
 # %% [markdown] tags=["lang-en"]

@@ -69,7 +69,7 @@ def test_cluster_bootstrap_coverage_with_nine_clusters() -> None:
     multiplier bootstrap 0.9225, analytic cluster-robust 0.9075, unit-clustered 0.94 (MC sd 0.011). Here 200
     panels: the bootstrap interval must cover between 0.86 and 0.98 (about 3 MC sd around 0.92).
     """
-    from research_kit.simulate._panel import staggered_panel
+    from research_kit.simulate import staggered_panel
 
     hits = 0
     reps = 200
