@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Hashable
 from typing import Any, Iterable
 
-__all__ = ["check_option", "warn_user"]
+__all__ = ["as_pandas", "check_option", "warn_user"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -45,3 +45,29 @@ def warn_user(message: str, category: type[Warning]) -> None:
 
 
 # --------------------------------------------------------------------- clusters
+
+
+def as_pandas(df: Any, name: str = "data") -> Any:
+    """Return ``df`` as a pandas DataFrame: pandas as is, polars and pyarrow tables converted.
+
+    Anything else is refused with a message that names its type and says what to pass.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_pandas(pd.DataFrame({"y": [1.0]})).shape
+    (1, 1)
+    >>> as_pandas([1, 2])
+    Traceback (most recent call last):
+    ...
+    TypeError: data must be a pandas DataFrame (or a polars DataFrame / pyarrow Table, converted for you); got builtins.list.
+    """
+    import pandas as pd
+
+    if isinstance(df, pd.DataFrame):
+        return df
+    module = type(df).__module__.split(".")[0]
+    if module in ("polars", "pyarrow") and hasattr(df, "to_pandas"):
+        return df.to_pandas()
+    raise TypeError(f"{name} must be a pandas DataFrame (or a polars DataFrame / pyarrow Table, converted for you); "
+                    f"got {type(df).__module__}.{type(df).__name__}.")

@@ -52,6 +52,7 @@ from research_kit.tabular.within import TwoWayDemeaner
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["imputation", "NotImputableWarning"]
 
@@ -185,6 +186,7 @@ def imputation(
     >>> abs(r.estimate - 1.0) < 3 * r.std_error   # true effect at e=0 is 1
     True
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "cluster": cluster})
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)

@@ -35,6 +35,7 @@ from research_kit.inference import (
     warn_few_clusters,
 )
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -332,6 +333,7 @@ def twfe(
     >>> round(r.estimate, 2)
     1.99
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, treat=treat)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat, "weights": weights,
                          "cluster": _cluster_list(cluster)})
     for col, role in ((unit, "unit"), (time, "time")):

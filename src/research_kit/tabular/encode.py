@@ -277,11 +277,16 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, co
             bad = int((~same.reshape(n_units, -1).all(axis=1)).sum())
         else:
             bad = int(pd.Series(unit_codes[~same]).nunique())
-        raise ValueError(
-            f"{role} column {column!r} changes within {bad} units; it must be constant for each unit "
-            f"(the first treated period). Recompute it per unit, e.g. "
-            f"df.groupby(unit)[{column!r}].transform('min')."
-        )
+        if role == "cohort":
+            advice = ("(the first treated period). Recompute it per unit, e.g. "
+                      f"df.groupby(unit)[{column!r}].transform('min').")
+        elif role == "cluster":
+            advice = ("because units are nested in clusters here: a unit must stay in one cluster. Cluster on a "
+                      "coarser column that contains each unit (e.g. its county at the start), or on the unit.")
+        else:
+            advice = "; make it a per-unit column."
+        raise ValueError(f"{role} column {column!r} changes within {bad} units; it must be constant for each unit "
+                         + advice)
     return first
 
 
@@ -356,7 +361,10 @@ def build_wide_panel(
                          "covariate": covariates, "cluster": cluster})
     check_missing(df, unit, "unit")
     check_missing(df, time, "time")
-    check_missing(df, outcome, "outcome", " Callaway-Sant'Anna needs a balanced panel, so drop whole units.")
+    check_missing(df, outcome, "outcome",
+                  " With unbalanced='error' Callaway-Sant'Anna needs a balanced panel, so drop whole units."
+                  if balanced else " With unbalanced='pairwise' the rows with a missing outcome can simply be "
+                  "dropped: each 2x2 then uses the units observed in both of its periods.")
     for c in covariates:
         check_missing(df, c, "covariate")
     idx = panel_index(df, unit, time, sort_units=True)
