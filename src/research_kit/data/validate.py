@@ -31,6 +31,7 @@ from research_kit.data.normalize import (
     ParseError,
     convert_amount,
     parse_amount,
+    parse_date,
     parse_month,
     parse_number,
 )
@@ -211,8 +212,8 @@ def _convert(raw: pd.Series, spec: ColumnSpec, present: np.ndarray) -> tuple[pd.
             series[~whole] = pd.NA
             return series, failures
         return pd.Series(values, dtype="float64"), failures
-    if spec.dtype == "month":
-        positions, parsed, failures = _parse_each(raw, present, parse_month)
+    if spec.dtype in ("month", "date"):
+        positions, parsed, failures = _parse_each(raw, present, parse_month if spec.dtype == "month" else parse_date)
         months = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         months[positions] = pd.DatetimeIndex(list(parsed)).to_numpy(dtype="datetime64[ns]")
         return pd.Series(months), failures
@@ -274,13 +275,20 @@ def _range_failures(values: pd.Series, spec: ColumnSpec, raw: pd.Series) -> list
     return failures
 
 
-def _ym(value: Any) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m") if value is not None else "?"
+def _ym(value: Any, dtype: str = "month") -> str:
+    if value is None:
+        return "?"
+    return pd.Timestamp(value).strftime("%Y-%m" if dtype == "month" else "%Y-%m-%d")
 
 
 def _month_bounds(values: pd.Series, spec: ColumnSpec, raw: pd.Series,
                   delivered: pd.Timestamp | None) -> list[_Failure]:
-    """Months outside the catalog's ``min``/``max``, or (without ``max``) after the file's delivery month."""
+    """Months (dates) outside the catalog's ``min``/``max``; months after the file's delivery month.
+
+    The delivery bound applies to ``month`` columns without a ``max`` (a report cannot cover a
+    month after it was delivered); ``date`` columns hold future dates legitimately (maturities),
+    so only their declared bounds apply.
+    """
     if values.isna().all():
         return []
     x = values.to_numpy(dtype="datetime64[ns]")
@@ -289,12 +297,13 @@ def _month_bounds(values: pd.Series, spec: ColumnSpec, raw: pd.Series,
     checks = [("month_before_min", spec.min, lambda b: x < b)]
     if spec.max is not None:
         checks.append(("month_after_max", spec.max, lambda b: x > b))
-    elif delivered is not None:
+    elif delivered is not None and spec.dtype == "month":
         checks.append(("month_after_delivery", delivered, lambda b: x > b))
     for kind, bound, test in checks:
         if bound is None:
             continue
-        start = pd.Timestamp(bound).to_period("M").to_timestamp().to_datetime64()
+        stamp = pd.Timestamp(bound)
+        start = (stamp.to_period("M").to_timestamp() if spec.dtype == "month" else stamp.normalize()).to_datetime64()
         hit = np.flatnonzero(known & test(start.astype("datetime64[ns]")))
         if hit.size:
             failures.append(_failure(kind, hit, raw))
@@ -320,8 +329,10 @@ def _message(kind: str, spec: ColumnSpec, dataset: str, delivered: pd.Timestamp 
             "TRUE/FALSE (boolean) cells in a numeric column: expected a number"
             + (f" (one of {allowed})" if spec.allowed else "") + "; deliver the column as numbers (e.g. 1/0)"
         ),
-        "month_before_min": f"month before the allowed range: expected ≥ {_ym(spec.min)} (min in {fix_catalog})",
-        "month_after_max": f"month after the allowed range: expected ≤ {_ym(spec.max)} (max in {fix_catalog})",
+        "month_before_min": (f"{spec.dtype} before the allowed range: expected ≥ {_ym(spec.min, spec.dtype)} "
+                             f"(min in {fix_catalog})"),
+        "month_after_max": (f"{spec.dtype} after the allowed range: expected ≤ {_ym(spec.max, spec.dtype)} "
+                            f"(max in {fix_catalog})"),
         "month_after_delivery": (
             f"month after the delivery of the file: the file was delivered (last modified) in {_ym(delivered)}, "
             f"so it cannot report a later month; expected ≤ {_ym(delivered)}. Fix the cell; if future months are "
@@ -343,6 +354,8 @@ def _message(kind: str, spec: ColumnSpec, dataset: str, delivered: pd.Timestamp 
         "not_integer": "wrong type: expected a whole number" + (f" (one of {allowed})" if spec.allowed else ""),
         "not_a_month": "not a month: expected e.g. 2023年1月, 2023-01, 2023/1, 2023M01 or 202301",
         "impossible_month": "impossible date: the month must be 1–12 (and a day must exist in its month)",
+        "not_a_date": "not a date: expected a day such as 2023年1月5日, 2023-01-05, 2023/1/5 or 20230105",
+        "impossible_date": "impossible date: the day does not exist in its month (e.g. 2023年2月30日)",
         "unknown_county": f"unknown county: expected one of the 9 county-level divisions of Jinhua: {', '.join(COUNTIES['name_zh'])}",
         "unknown_category": (
             f"unknown category value: expected one of {', '.join(spec.values or {})}; if this is a new category, "
@@ -412,7 +425,7 @@ def convert_table(table: RawTable, spec: DatasetSpec, *, file: str) -> Converted
         missing = _missing_mask(raw, na_values)
         values, failures = _convert(raw, col, ~missing)
         failures += _range_failures(values, col, raw)
-        if col.dtype == "month":
+        if col.dtype in ("month", "date"):
             failures += _month_bounds(values, col, raw, table.delivered)
         if col.required and missing.any():
             marker = missing & ~_blank(raw)  # N/A, NULL ...: show the value that was read as missing
