@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from research_kit.report.labels import Labels, Lang
-from research_kit.report.theme import PALETTE, use_theme
+from research_kit.report.theme import PALETTE, themed, use_theme
 from research_kit.results import Result
 
 __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot", "figure_png"]
@@ -25,7 +25,7 @@ __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot
 def figure_png(fig: Figure) -> bytes:
     """PNG bytes of a figure (deterministic: no timestamp metadata)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})  # the theme's savefig.*
     return buf.getvalue()
 
 
@@ -45,16 +45,23 @@ def show(fig: Figure | None, caption: str = "") -> None:
 
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
+    """A new Axes (or ``ax``) after applying the theme globally: for the studies' own figures only;
+    the functions here draw with :func:`_new_axes` inside :func:`~research_kit.report.theme.themed`."""
     use_theme()
+    return _new_axes(ax, size)
+
+
+def _new_axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
     if ax is None:
         fig, ax = plt.subplots(figsize=size)
         return fig, ax
     return ax.figure, ax  # type: ignore[return-value]
 
 
+@themed
 def coef_plot(result: Result, *, ax: plt.Axes | None = None, labels: Mapping[str, str] | None = None) -> plt.Axes:
     """Point estimates and confidence intervals of every term of ``result``."""
-    _, ax = _axes(ax)
+    _, ax = _new_axes(ax)
     tab = result.tidy()
     y = np.arange(len(tab))[::-1]
     ax.errorbar(tab["estimate"], y, xerr=[tab["estimate"] - tab["conf_low"], tab["conf_high"] - tab["estimate"]],
@@ -64,6 +71,7 @@ def coef_plot(result: Result, *, ax: plt.Axes | None = None, labels: Mapping[str
     return ax
 
 
+@themed
 def event_study_plot(
     series: Mapping[str, pd.DataFrame],
     *,
@@ -84,7 +92,7 @@ def event_study_plot(
         Optional DataFrame ``event_time, estimate`` of the true effects (simulated data).
     """
     lab = Labels(lang)
-    fig, ax = _axes(ax, (7.5, 4.2))
+    fig, ax = _new_axes(ax, (7.5, 4.2))
     k = len(series)
     width = 0.25 if k > 1 else 0.0
     for i, (name, df) in enumerate(series.items()):
@@ -108,12 +116,13 @@ def event_study_plot(
     return fig
 
 
+@themed
 def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang: Lang = "zh",
                  row_labels: Mapping[str, str] | None = None, col_labels: Mapping[str, str] | None = None,
                  end: pd.Timestamp | None = None) -> Figure:
     """Which cell starts when: a heat map of adoption dates (rows × columns)."""
     lab = Labels(lang)
-    fig, ax = _axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (7.5, 4.0))
     d = rollout.copy()
     d["_label"] = d[start].dt.strftime("%Y-%m").where(d[start].notna(), "—")
     origin = d[start].min()
@@ -138,11 +147,12 @@ def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang:
     return fig
 
 
+@themed
 def trends_plot(df: pd.DataFrame, *, time: str, group: str, value: str, lang: Lang = "zh", ylabel: str = "",
                 group_labels: Mapping[object, str] | None = None, markers: Mapping[object, pd.Timestamp] | None = None) -> Figure:
     """Raw means of ``value`` over ``time`` by ``group`` (e.g. adoption cohort), aggregated already."""
     lab = Labels(lang)
-    fig, ax = _axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (7.5, 4.0))
     for i, (g, d) in enumerate(df.groupby(group, sort=True)):
         color = PALETTE[i % len(PALETTE)]
         ax.plot(d[time], d[value], color=color, lw=1.3, label=(group_labels or {}).get(g, str(g)))

@@ -179,16 +179,7 @@ class SyntheticControlResult(Result):
             return _plots.paths_plot(self.paths, treated_name=name, ax=ax, lang=lang, ylabel=ylabel)
         if kind == "gap":
             return _plots.gap_plot(self.paths, ax=ax, lang=lang)
-        import matplotlib.pyplot as plt
-
-        from research_kit.report.theme import use_theme
-
-        use_theme()
-        fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8))
-        _plots.paths_plot(self.paths, treated_name=name, ax=axes[0], lang=lang, ylabel=ylabel)
-        _plots.gap_plot(self.paths, ax=axes[1], lang=lang)
-        fig.tight_layout()
-        return axes
+        return _plots.control_plot(self.paths, treated_name=name, lang=lang, ylabel=ylabel)
 
 
 # ---------------------------------------------------------------------- fitting
