@@ -188,6 +188,6 @@ class Result:
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Coefficient plot of the terms with their intervals (see :mod:`research_kit.report`)."""
-        from research_kit.report import coef_plot
+        from research_kit.report.figures import coef_plot  # the plotting layer, at call time
 
         return coef_plot(self, ax=ax, **kwargs)

@@ -3,7 +3,7 @@
 A synthetic control built from the other Jinhua counties and counties elsewhere
 in Zhejiang estimates how much the pilot raised the share of merchants that
 accept digital RMB (or wallets opened per 1,000 residents). The data are
-SYNTHETIC (:func:`research_kit.simulate.synth.digital_rmb_panel`), so the
+SYNTHETIC (:func:`research_kit.simulate.digital_rmb_demo.digital_rmb_panel`), so the
 estimates can be compared with the effect built into the simulation.
 """
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.simulate.synth import (
+from research_kit.simulate.digital_rmb_demo import (
     DIGITAL_RMB_OUTCOMES,
     JINHUA_COUNTIES,
     DigitalRmbDemo,

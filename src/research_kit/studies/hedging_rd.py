@@ -6,7 +6,7 @@ get the government-backed guarantee for their FX hedging, firms just below
 cannot. The sharp RD estimates the effect of eligibility (intention to treat);
 the fuzzy RD, with take-up as the treatment, the effect of the guarantee on the
 firms that take it up. The demo data are synthetic
-(:func:`research_kit.simulate.rd.hedging_guarantee_demo`).
+(:func:`research_kit.simulate.hedging_demo.hedging_guarantee_demo`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 from research_kit import rd
 from research_kit.report.labels import Labels, Lang
 from research_kit.report.tables import Table, format_number, regression_table, table
-from research_kit.simulate.rd import HedgingRDData, hedging_guarantee_demo
+from research_kit.simulate.hedging_demo import HedgingRDData, hedging_guarantee_demo
 
 __all__ = [
     "COVARIATES",
@@ -99,7 +99,7 @@ def labels(lang: Lang = "zh") -> Labels:
 
 
 def simulate(n_firms: int, *, threshold: float, take_up: float, manipulation: float, seed: int) -> HedgingRDData:
-    """The synthetic demo firms (see :func:`research_kit.simulate.rd.hedging_guarantee_demo`)."""
+    """The synthetic demo firms (see :func:`research_kit.simulate.hedging_demo.hedging_guarantee_demo`)."""
     return hedging_guarantee_demo(n_firms, threshold=threshold, take_up=take_up, manipulation=manipulation, seed=seed)
 
 
