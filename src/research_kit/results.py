@@ -329,7 +329,7 @@ class Result:
         any other result a coefficient plot of its terms with their intervals. The user's
         matplotlib rcParams are unchanged.
         """
-        from research_kit.report import coef_plot, event_study_plot
+        from research_kit.report.figures import coef_plot, event_study_plot  # the plotting layer, at call time
 
         if isinstance(self.extra.get("event_time"), pd.DataFrame):
             fig = event_study_plot(self, ax=ax, **kwargs)

@@ -57,10 +57,10 @@ from research_kit.did.honest import (
     _r_mvnorm,
     _r_rnorm,
     honest_did,
-    honest_plot,
     honest_rm,
     rm_identified_set,
 )
+from research_kit.report.did_plots import honest_plot
 
 matplotlib.use("Agg")
 DATA = Path(__file__).parent / "data" / "honestdid"

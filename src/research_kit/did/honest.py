@@ -79,7 +79,7 @@ from scipy.special import ndtri
 from research_kit._validation import check_option
 from research_kit._validation import check_level
 
-__all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_plot", "honest_rm", "rm_identified_set"]
+__all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_rm", "rm_identified_set"]
 
 Method = Literal["C-LF", "projection"]
 METHODS: tuple[str, ...] = ("C-LF", "projection")
@@ -621,52 +621,3 @@ def honest_breakdown(
         else:
             lo = mid
     return hi
-
-
-def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = None, lang: str = "zh",
-                ax: Any = None) -> Any:
-    """Robust intervals against ``Mbar`` beside the original interval (HonestDiD's sensitivity plot).
-
-    Returns the matplotlib Figure. ``original`` defaults to ``table.attrs["original"]``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> tab = honest_rm([0.0, 0.01, 0.05], np.eye(3) * 1e-4, num_pre=2, num_post=1, mbar=(0.5, 1))
-    >>> fig = honest_plot(tab, lang="en")
-    >>> fig.axes[0].get_xlabel().endswith("(relative magnitude)")
-    True
-    """
-    import matplotlib.pyplot as plt
-
-    from research_kit.report.labels import Labels, check_lang
-
-    lab = Labels(check_lang(lang), extra={
-        "x": {"zh": r"$\bar{M}$（相对幅度）", "en": r"$\bar{M}$ (relative magnitude)"},
-        "y": {"zh": "效应的置信区间", "en": "Confidence interval for the effect"},
-        "orig": {"zh": "原始区间", "en": "Original"},
-        "robust_C-LF": {"zh": "稳健区间（C-LF）", "en": "Robust (C-LF)"},
-        "robust_projection": {"zh": "稳健区间（sup-t 投影）", "en": "Robust (sup-t projection)"},
-        "idset": {"zh": "识别集", "en": "Identified set"},
-    })
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
-    orig = original if original is not None else table.attrs.get("original")
-    mb = table["mbar"].to_numpy(dtype=float)
-    step = float(np.min(np.diff(np.unique(mb)))) if np.unique(mb).size > 1 else 0.5
-    if orig is not None:
-        x0 = mb.min() - step
-        ax.vlines(x0, orig[0], orig[1], color="0.4", lw=2.5, label=lab("orig"))
-        ax.set_xticks(np.r_[x0, mb], [lab("orig")] + [f"{m:g}" for m in mb])
-    kind = table["method"].iloc[0] if "method" in table.columns and len(table) else "C-LF"
-    robust = lab("robust_projection") if kind in ("projection", "sup-t projection") else lab("robust_C-LF")
-    ax.vlines(mb, table["conf_low"], table["conf_high"], color="C0", lw=2.5, label=robust)
-    if {"id_low", "id_high"} <= set(table.columns):
-        ax.vlines(mb + 0.12 * step, table["id_low"], table["id_high"], color="C1", lw=1.5, label=lab("idset"))
-    ax.axhline(0.0, color="0.6", lw=0.8, ls="--")
-    ax.set_xlabel(lab("x"))
-    ax.set_ylabel(lab("y"))
-    ax.legend(loc="best", frameon=False)
-    return fig

@@ -121,7 +121,7 @@ class RDResult(Result):
         restricts it to ``[c - h, c + h]`` and fits the estimation polynomial with the
         estimation kernel.
         """
-        from research_kit.rd.plot import rd_plot
+        from research_kit.report.rd_plots import rd_plot  # the plotting layer, at call time
 
         i = self.info
         sample = self.extra["sample"]

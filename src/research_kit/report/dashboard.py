@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from research_kit.report.labels import Labels, Lang, check_lang
-from research_kit._plotstyle import themed
+from research_kit.report.theme import themed
 
 if TYPE_CHECKING:  # pragma: no cover
     from research_kit.timeseries.tracking import TargetTracking
@@ -79,7 +79,6 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
     """
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-
 
     check_lang(lang)
     lab = Labels(lang, extra=TS_LABELS)

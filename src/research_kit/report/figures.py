@@ -16,9 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from research_kit.report.labels import Labels, Lang
-from research_kit.report.theme import PALETTE
+from research_kit.report.theme import PALETTE, themed, use_theme
 from research_kit.results import Result
-from research_kit._plotstyle import themed
 
 __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot", "figure_png"]
 
@@ -26,7 +25,7 @@ __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot
 def figure_png(fig: Figure) -> bytes:
     """PNG bytes of a figure (deterministic: no timestamp metadata)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})  # the theme's savefig.*
     return buf.getvalue()
 
 
@@ -46,6 +45,13 @@ def show(fig: Figure | None, caption: str = "") -> None:
 
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
+    """A new Axes (or ``ax``) after applying the theme globally: for the studies' own figures only;
+    the functions here draw with :func:`_new_axes` inside :func:`~research_kit.report.theme.themed`."""
+    use_theme()
+    return _new_axes(ax, size)
+
+
+def _new_axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
     if ax is None:
         fig, ax = plt.subplots(figsize=size)
         return fig, ax
@@ -55,7 +61,7 @@ def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[
 @themed
 def coef_plot(result: Result, *, ax: plt.Axes | None = None, labels: Mapping[str, str] | None = None) -> plt.Axes:
     """Point estimates and confidence intervals of every term of ``result``."""
-    _, ax = _axes(ax)
+    _, ax = _new_axes(ax)
     tab = result.tidy()
     y = np.arange(len(tab))[::-1]
     ax.errorbar(tab["estimate"], y, xerr=[tab["estimate"] - tab["conf_low"], tab["conf_high"] - tab["estimate"]],
@@ -103,7 +109,7 @@ def event_study_plot(
         frames[name] = frame
         binned = binned or window
     series = frames
-    fig, ax = _axes(ax, (7.5, 4.2))
+    fig, ax = _new_axes(ax, (7.5, 4.2))
     k = len(series)
     width = 0.25 if k > 1 else 0.0
     for i, (name, df) in enumerate(series.items()):
@@ -156,7 +162,7 @@ def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang:
                  end: pd.Timestamp | None = None) -> Figure:
     """Which cell starts when: a heat map of adoption dates (rows × columns)."""
     lab = Labels(lang)
-    fig, ax = _axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (7.5, 4.0))
     d = rollout.copy()
     d["_label"] = d[start].dt.strftime("%Y-%m").where(d[start].notna(), "—")
     origin = d[start].min()
@@ -186,7 +192,7 @@ def trends_plot(df: pd.DataFrame, *, time: str, group: str, value: str, lang: La
                 group_labels: Mapping[object, str] | None = None, markers: Mapping[object, pd.Timestamp] | None = None) -> Figure:
     """Raw means of ``value`` over ``time`` by ``group`` (e.g. adoption cohort), aggregated already."""
     lab = Labels(lang)
-    fig, ax = _axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (7.5, 4.0))
     for i, (g, d) in enumerate(df.groupby(group, sort=True)):
         color = PALETTE[i % len(PALETTE)]
         ax.plot(d[time], d[value], color=color, lw=1.3, label=(group_labels or {}).get(g, str(g)))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.report.labels import Labels, Lang
-from research_kit._plotstyle import themed
+from research_kit.report.theme import themed
 
 __all__ = [
     "SYNTH_LABELS",
@@ -49,11 +49,10 @@ def labels(lang: Lang = "zh") -> Labels:
 
 
 def new_axes(ax: Any = None, size: tuple[float, float] = (7.0, 4.0)) -> Any:
-    """The given Axes, or a new one on a themed figure."""
+    """The given Axes, or a new one (the public functions draw inside the theme's context)."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
-
 
     _, ax = plt.subplots(figsize=size)
     return ax
@@ -183,3 +182,15 @@ def sdid_plot(paths: pd.DataFrame, time_weights: pd.Series, *, ax: Any = None, l
     ax.set_ylabel(ylabel or lab("outcome"))
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+@themed
+def control_plot(paths: pd.DataFrame, *, treated_name: str, lang: Lang = "zh", ylabel: str = "") -> Any:
+    """Two panels: treated vs synthetic paths, and the gap; returns the array of their Axes."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8))
+    paths_plot(paths, treated_name=treated_name, ax=axes[0], lang=lang, ylabel=ylabel)
+    gap_plot(paths, ax=axes[1], lang=lang)
+    fig.tight_layout()
+    return axes

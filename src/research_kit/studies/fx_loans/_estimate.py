@@ -307,7 +307,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
                        tol=breakdown_tol)
     # the C-LF sets are computed on a grid of theta, so near the crossing they can be non-monotone in Mbar by a
     # grid step: the breakdown value never exceeds the smallest Mbar of the table whose interval includes zero
-    in_table = honest.loc[(honest["lb"] <= 0) & (honest["ub"] >= 0), "mbar"]
+    in_table = honest.loc[(honest["conf_low"] <= 0) & (honest["conf_high"] >= 0), "mbar"]
     if len(in_table):
         breakdown = min(float(breakdown), float(in_table.min()))
     no_comparison = _no_comparison(panel, outcome, control_group)
