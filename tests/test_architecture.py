@@ -34,7 +34,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "research_kit"
 
 ESTIMATORS = frozenset({"did", "synth", "rd", "panel", "iv", "timeseries", "power"})
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"cli"}),
+    frozenset({"cli", "lab"}),  # lab: the JupyterLab helpers (parameter check), a front end like the CLI
     frozenset({"pipeline"}),
     frozenset({"studies"}),
     frozenset({"report"}),
@@ -42,7 +42,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"inference"}),
     frozenset({"tabular"}),
     frozenset({"results"}),
-    frozenset({"_validation"}),
+    frozenset({"_validation", "datasets"}),  # datasets: public reference data (pandas only)
 )
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 BESIDE = frozenset({"data", "paths"})
