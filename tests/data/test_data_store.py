@@ -120,7 +120,9 @@ def test_manifest_content(project: Project):
     prepare(project.root)
     manifest = json.loads((project.processed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema_version"] == 1
-    assert set(manifest) == {"schema_version", "catalog_sha256", "research_kit_version", "generated_at", "datasets"}
+    assert set(manifest) == {"schema_version", "catalog_sha256", "research_kit_version", "generated_at", "datasets",
+                             "raw_manifest"}
+    assert manifest["raw_manifest"] is False  # no data/raw/MANIFEST in this project: nothing to miss later
     assert sorted(manifest["datasets"]) == ["businesses", "fx_loans", "rollout", "true_effects"]
     fx = manifest["datasets"]["fx_loans"]
     assert fx["inputs"] == [{"path": "data/raw/fx_loans_monthly.csv.gz", "sha256": sha256_file(project.raw / "fx_loans_monthly.csv.gz")}]

@@ -205,6 +205,18 @@ def _number(where: str, value: Any) -> float | None:
     return float(value)
 
 
+def _month(where: str, value: Any) -> Any:
+    """A month bound (``2019-01``, ``2019年1月``, a date): the month's first day as a Timestamp."""
+    if value is None:
+        return None
+    from research_kit.data.normalize import ParseError, parse_month
+
+    try:
+        return parse_month(value)
+    except ParseError as exc:
+        raise CatalogError(f"{where}: expected a month such as 2019-01; {exc}") from None
+
+
 def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
     where = f"dataset {dataset!r}, column {name!r}"
     if not isinstance(raw, Mapping):
@@ -244,8 +256,8 @@ def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
         unit=unit,
         source_unit=source_unit,
         required=bool(raw.get("required", True)),
-        min=_number(f"{where}, min", raw.get("min")),
-        max=_number(f"{where}, max", raw.get("max")),
+        min=(_month if dtype == "month" else _number)(f"{where}, min", raw.get("min")),
+        max=(_month if dtype == "month" else _number)(f"{where}, max", raw.get("max")),
         greater_than=_number(f"{where}, greater_than", raw.get("greater_than")),
         less_than=_number(f"{where}, less_than", raw.get("less_than")),
         allowed=tuple(allowed) if allowed is not None else None,

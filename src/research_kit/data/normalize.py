@@ -154,6 +154,7 @@ _AMOUNT_RE = re.compile(
     rf"\s*(?P<unit>{_UNIT_SUFFIX})?$"
 )
 _NUMBER_WITH_JUNK = re.compile(r"^[+-]?[\d,.]+\s*(?P<rest>\S.*)$")
+_UNIT_ONLY = re.compile(rf"(?:{_UNIT_SUFFIX})")
 
 
 def parse_amount(value: Any, *, unit: str = "元", default_unit: str | None = None) -> float:
@@ -195,7 +196,7 @@ def parse_amount(value: Any, *, unit: str = "元", default_unit: str | None = No
     _unit_info(source_unit)
     if is_missing(value):
         return math.nan
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ParseError(f"{value!r} is a boolean, not an amount", kind="not_a_number", value=value)
     if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
         return float(convert_amount(float(value), from_unit=source_unit, to_unit=unit))
@@ -205,6 +206,12 @@ def parse_amount(value: Any, *, unit: str = "元", default_unit: str | None = No
     match = _AMOUNT_RE.match(text)
     if match is None:
         junk = _NUMBER_WITH_JUNK.match(text)
+        if junk is not None and _UNIT_ONLY.fullmatch(junk.group("rest")) and "," in text:
+            raise ParseError(  # `1,2345元`: a known unit after a number whose separator is misplaced
+                f"malformed thousands separator in {value!r}; expected groups of three digits like 1,234.5",
+                kind="thousands_separator",
+                value=value,
+            )
         if junk is not None and re.fullmatch(r"[\u4e00-\u9fffA-Za-z$]+", junk.group("rest")):
             raise ParseError(
                 f"unknown unit {junk.group('rest')!r} in {value!r}; known units: {', '.join(UNITS)}",

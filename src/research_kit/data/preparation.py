@@ -278,6 +278,7 @@ def _write(results: list[_Validated], catalog: Catalog, root: str | os.PathLike[
             "schema_version": catalog.schema_version,
             "catalog_sha256": catalog.sha256,
             "research_kit_version": research_kit.__version__,
+            "raw_manifest": (paths.raw_dir(root) / "MANIFEST").is_file(),  # checked: its deletion is reported
             "generated_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
             "datasets": {k: entries[k] for k in sorted(entries)},
         }

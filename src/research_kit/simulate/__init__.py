@@ -40,7 +40,7 @@ from research_kit.simulate._demo import (
     DemoData,
     fx_loans_demo,
 )
-from research_kit.simulate._panel import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
+from research_kit.simulate._staggered import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
 from research_kit.simulate._raw import RAW_FILES, write_demo_raw
 from research_kit.simulate.microdata import MicroData, fx_microdata_demo
 from research_kit.simulate.indicators import target_indicators_demo

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from research_kit.simulate._panel import _check_int
+from research_kit.simulate._staggered import _check_int
 
 __all__ = [
     "DemoData",
