@@ -714,7 +714,7 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
 
 def _target_amount() -> float | None:
     """The plan's 2025 FX-loan target in 万美元 (None when the targets file does not have it)."""
-    from research_kit.timeseries import load_targets
+    from research_kit.studies.plan_targets import load_targets
 
     try:
         target = load_targets().loc["fx_loans_individual"]
