@@ -373,7 +373,7 @@ def ledger_to_panel(
     np.minimum.at(first_e, e_code[keep], m_issue[keep])
     has = first_e <= last
     length = np.where(has, last - first_e + 1, 0)
-    offset = np.r_[0, np.cumsum(length)[:-1]]
+    offset = np.cumsum(length) - length
     rows = int(length.sum())
     row_ent = np.repeat(np.arange(n_ent), length)
     row_month = np.arange(rows) - np.repeat(offset, length) + np.repeat(np.where(has, first_e, 0), length)
