@@ -7,7 +7,7 @@
 # %% tags=["parameters"]
 instruments: str = "both"  # instruments for the loan rate: "both" (relending + rediscount quotas) or "relending"
 se: str = "clustered"  # standard errors of the panel estimators: "clustered" (by firm) or "driscoll_kraay"
-lang: str = "zh"  # paper language; one of "zh", "en"
+lang: str = "zh"  # language of the paper: "zh" or "en"
 
 # %%
 import research_kit as rk
@@ -161,19 +161,9 @@ rk.report.markdown(study.truth_paragraph(est, lang=lang))
 # - With few quarters, Driscoll–Kraay standard errors are themselves imprecise.
 
 # %% [markdown] tags=["lang-zh"]
-# ## 参考文献
-#
-# ::: {#refs}
-# :::
-#
 # ## 附录：运行记录
 
 # %% [markdown] tags=["lang-en"]
-# ## References
-#
-# ::: {#refs}
-# :::
-#
 # ## Appendix: provenance
 
 # %%

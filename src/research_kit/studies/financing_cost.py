@@ -79,7 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
     "overid": {"zh": "过度识别检验（Wooldridge 稳健得分）", "en": "Over-identification (Wooldridge robust score)"},
     "demand_check": {"zh": "额度对上季度信贷增长的回归（银行 × 季度）", "en": "Quota on last quarter's credit growth (bank × quarter)"},
     "endogeneity": {"zh": "利率外生性检验（Wooldridge 回归）", "en": "Exogeneity of the rate (Wooldridge regression)"},
-    "hausman": {"zh": "Hausman 检验（固定效应 vs 随机效应）", "en": "Hausman test (FE vs RE)"},
+    "hausman": {"zh": "Hausman 检验（固定效应与随机效应）", "en": "Hausman test (FE vs RE)"},
     "mundlak": {"zh": "Mundlak 检验（聚类稳健）", "en": "Mundlak test (cluster-robust)"},
     "n_firms": {"zh": "企业数", "en": "Firms"},
     "n_quarters": {"zh": "季度数", "en": "Quarters"},
