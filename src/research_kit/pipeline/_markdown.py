@@ -88,6 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_number": "报告编号",
         "contact": "联系方式",
         "other_language": "English version",
+        "index_label": "中文目录",
         "date": "日期",
         "county": "县（市、区）",
         "task": "政策任务",
@@ -151,6 +152,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_number": "Report No.",
         "contact": "Contact",
         "other_language": "中文版",
+        "index_label": "English index",
         "date": "Date",
         "county": "County",
         "task": "Policy task",
@@ -487,7 +489,7 @@ def _render_output(out: Any, media: _Media, numbering: _Numbering) -> tuple[str,
             raise ValueError(f"an output's {mime} data is not valid base64: {exc}") from exc
         rel = media.write("fig", ext, payload)
         caption = _output_meta(out, mime, "caption")
-        alt = _output_meta(out, mime, "alt")
+        alt = _output_meta(out, mime, "alt") or strip_caption_number(caption)[1]
         if caption:
             label = _output_meta(out, mime, "label")
             numbered, ident = numbering.caption("figure", caption, label)

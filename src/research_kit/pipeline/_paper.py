@@ -247,7 +247,8 @@ class _PaperRenderer:
         (work / "paper-print.md").write_text(head + notice + body, encoding="utf-8")
         (work / "paper-docx.md").write_text(head + frame_div + notice + body, encoding="utf-8")
         data_dir = f"--data-dir={self.assets / 'pandoc'}"
-        reader = ["-f", "markdown+east_asian_line_breaks", f"--lua-filter={self.assets / 'rk.lua'}", *citeproc]
+        reader = ["-f", "markdown+east_asian_line_breaks", "--wrap=none", f"--lua-filter={self.assets / 'rk.lua'}",
+                  *citeproc]
         files: dict[str, str] = {}
         warnings: list[str] = []
         q = quote(variant)
