@@ -247,8 +247,9 @@ class _PaperRenderer:
         (work / "paper-print.md").write_text(head + notice + body, encoding="utf-8")
         (work / "paper-docx.md").write_text(head + frame_div + notice + body, encoding="utf-8")
         data_dir = f"--data-dir={self.assets / 'pandoc'}"
-        reader = ["-f", "markdown+east_asian_line_breaks", "--wrap=none", f"--lua-filter={self.assets / 'rk.lua'}",
-                  *citeproc]
+        # citeproc first: the filter then also turns the reference list's DOI links into text
+        reader = ["-f", "markdown+east_asian_line_breaks", "--wrap=none", *citeproc,
+                  f"--lua-filter={self.assets / 'rk.lua'}"]
         files: dict[str, str] = {}
         warnings: list[str] = []
         q = quote(variant)
