@@ -134,11 +134,10 @@ class Frame:
     # ------------------------------------------------------------------ Pandoc
 
     def citeproc_args(self, lang: str) -> list[str]:
-        """Pandoc arguments for citeproc: bibliography, CSL of the language, reference-list title."""
+        """Pandoc arguments for citeproc: bibliography and the CSL of the language (the renderer places the list)."""
         if self.bibliography is None:
             return []
-        args = ["--citeproc", f"--bibliography={self.bibliography}", "-M", "link-citations=true",
-                "-M", f"reference-section-title={'参考文献' if lang == 'zh' else 'References'}"]
+        args = ["--citeproc", f"--bibliography={self.bibliography}", "-M", "link-citations=true"]
         csl = self.csl.get(lang)
         if csl is not None:
             args.append(f"--csl={csl}")

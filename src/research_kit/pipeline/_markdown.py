@@ -652,11 +652,19 @@ def notebook_to_markdown(nb: Any, media_dir: Path, *, meta: PaperMeta, media_pre
                 elif text:
                     blocks.append((kind, text))
     texts = [_resolve_refs(t, numbering, meta.lang) if k == "prose" else t for k, t in blocks]
+    cut = len(texts) if appendix_at is None else appendix_at
+    body = "\n\n".join(t for t in texts[:cut] if t)
+    refs = ""
+    if any(_CITATION.search(_PROTECT.sub(" ", t)) for k, t in blocks[:cut] if k == "prose"):
+        refs = f"\n\n## {labels['references']} {{#references .unnumbered}}\n\n::: {{#refs}}\n:::"
     if appendix_at is None:
-        return "\n\n".join(t for t in texts if t) + "\n"
-    body = "\n\n".join(t for t in texts[:appendix_at] if t)
+        return body + refs + "\n"
     appendix = "\n\n".join(t for t in texts[appendix_at:] if t)
-    return (f"{body}\n\n::: {{#refs}}\n:::\n\n::: {{.appendix data-pagefind-ignore=\"all\"}}\n\n{appendix}\n\n:::\n")
+    return f"{body}{refs}\n\n::: {{.appendix data-pagefind-ignore=\"all\"}}\n\n{appendix}\n\n:::\n"
+
+
+#: A Pandoc citation ([@key], @key) that is not a cross-reference (@fig-…, @tbl-…).
+_CITATION = re.compile(r"(?<![\w@])@(?!fig-|tbl-)[A-Za-z][\w:.-]*")
 
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")

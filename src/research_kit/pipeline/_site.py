@@ -140,6 +140,7 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
         generated=generated, css=(assets_dir() / "site.css").read_text(encoding="utf-8"),
         search=search, search_css=search_css.replace('url("assets/', f'url("{base}assets/'),
         search_ui=json.dumps(_search_ui(labels, base), ensure_ascii=False), base=base,
+        filter_names=json.dumps([labels["task"], "语言" if lang == "zh" else "Language"], ensure_ascii=False),
         other_label=LABELS[other[0]]["index_label"] if other else "", other_href=other[1] if other else "",
         other_lang=("zh-CN" if other[0] == "zh" else "en") if other else "",
     )
