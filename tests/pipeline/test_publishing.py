@@ -300,3 +300,15 @@ def test_caption_numbers_follow_reading_order_and_prose_follows(tmp_path: Path) 
     assert "![图 1：第一张]" in md and "![图 2：第二张]" in md
     assert "第二张见[图 2](#fig-2)，第一张见[图 1](#fig-1)" in md
     assert "代表 2 家，列表 1 项" in md  # words ending in 表/图 are not references
+
+
+def test_frame_hash_follows_the_frame_files(tmp_path: Path) -> None:
+    from research_kit.pipeline._frame import frame_hash
+
+    (tmp_path / "reports").mkdir()
+    before = frame_hash(tmp_path)
+    (tmp_path / "reports/frame.yaml").write_text("prefix: NEW\n", encoding="utf-8")
+    after = frame_hash(tmp_path)
+    (tmp_path / "studies.yaml").write_text("studies: {b: {}, a: {}}\n", encoding="utf-8")
+    assert len({before, after, frame_hash(tmp_path)}) == 3  # a cached paper is rendered again with the new frame
+    assert P.paper_key("n", ("html",), "zh", before) != P.paper_key("n", ("html",), "zh", after)

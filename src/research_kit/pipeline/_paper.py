@@ -318,12 +318,13 @@ class _PaperRenderer:
 
 # ---------------------------------------------------------------------------- cache records
 
-def paper_key(notebook_sha: str, formats: Sequence[str], lang_default: str) -> str:
-    """Render-cache key of a paper: its notebook, the formats, the index language and the renderer's versions."""
+def paper_key(notebook_sha: str, formats: Sequence[str], lang_default: str, frame: str = "") -> str:
+    """Render-cache key of a paper: its notebook, the formats, the index language, the report frame
+    (``frame``: :func:`research_kit.pipeline._frame.frame_hash`) and the renderer's versions."""
     from research_kit.pipeline.hashing import canonical_json, sha256_bytes, source_tree_hash
 
     return sha256_bytes(canonical_json({"schema": 1, "notebook": notebook_sha, "formats": list(formats),
-                                        "lang": lang_default, "renderer": source_tree_hash(),
+                                        "lang": lang_default, "renderer": source_tree_hash(), "frame": frame,
                                         "tools": tool_versions()}))
 
 

@@ -8,6 +8,12 @@ rendered by Quarto from the same executed notebooks, with the same metadata
 afterwards (offline scan, CJK font subset, microdata scan, atomic swap). PDF stays
 on Pandoc + Typst, whose CJK font set-up is known to work.
 
+The project's settings come from the committed Quarto project ``reports/_quarto.yml``
+(a website listing the papers by task, for ``quarto preview reports/``): each paper is
+rendered as a single document with that file's metadata, CSS, bibliography and CSL
+(the author-date CSL for English papers) and the report frame of ``reports/frame.yaml``
+in its front matter.
+
 Set ``RESEARCH_KIT_RENDERER=pandoc`` to ignore an installed Quarto.
 """
 

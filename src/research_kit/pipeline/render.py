@@ -60,6 +60,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
 from research_kit import paths
 from research_kit.pipeline import _paper, _search, _site
 from research_kit.pipeline._fonts import embed_cjk_font
+from research_kit.pipeline._frame import frame_hash
 from research_kit.pipeline._markdown import LABELS, NotebookError, PaperMeta, notebook_error, paper_metadata
 from research_kit.pipeline._offline import ExternalReferenceError, RenderError, check_offline, find_external_references
 from research_kit.pipeline.hashing import FileHasher, cache_dir, canonical_json, data_hash, sha256_bytes
@@ -271,7 +272,8 @@ def _current_key(root: str | os.PathLike[str] | None, fmts: Sequence[str], lang_
         data_hasher = FileHasher(cache_dir(root) / "filehash.json")
         data = data_hash(root, hasher=data_hasher)
         data_hasher.save()
-    return sources, hashes, _site_key(sources, hashes, fmts, lang_default, search, data)
+    key = _site_key(sources, hashes, fmts, lang_default, search, data)
+    return sources, hashes, sha256_bytes(canonical_json([key, frame_hash(paths.project_root(root))]))
 
 
 def site_is_current(root: str | os.PathLike[str] | None = None, *, formats: Sequence[Format] = DEFAULT_FORMATS,
@@ -295,7 +297,7 @@ def prefetch_paper(root: str | os.PathLike[str] | None, study: str, variant: str
     fmts = _check_args(formats, lang_default)
     project = paths.project_root(root)
     nb = paths.papers_dir(project) / study / f"{variant}.ipynb"
-    key = _paper.paper_key(FileHasher()(nb), fmts, lang_default)
+    key = _paper.paper_key(FileHasher()(nb), fmts, lang_default, frame_hash(project))
     folder = cache_dir(project) / "render" / study / variant / key[:24]
     return executor.submit(_paper.render_paper, str(project), study, variant, str(nb), formats=fmts,
                            lang_default=lang_default, key=key, folder=str(folder))
@@ -457,10 +459,11 @@ def _paper_records(sources: Sequence[_Source], hashes: Mapping[Path, str], proje
     base = cache_dir(project) / "render"
     folders: dict[tuple[str, str], Path] = {}
     todo: list[tuple[_Source, Path, str]] = []
+    frame = frame_hash(project)
     for src in sources:
         if src.good is None:
             continue
-        key = _paper.paper_key(hashes[src.good], fmts, lang_default)
+        key = _paper.paper_key(hashes[src.good], fmts, lang_default, frame)
         folder = base / src.study / src.variant / key[:24]
         folders[(src.study, src.variant)] = folder
         if _paper.load_record(folder) is None:
