@@ -37,6 +37,7 @@ import pandas as pd
 
 from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 from research_kit.did.twfe import _numeric
+from research_kit._validation import missing_values
 
 __all__ = ["bacon_decomposition", "bacon_summary", "BACON_TYPES"]
 
@@ -61,6 +62,7 @@ def _cohorts(d: np.ndarray, treat: str) -> np.ndarray:
     return first
 
 
+@missing_values
 def bacon_decomposition(
     df: pd.DataFrame,
     *,

@@ -43,6 +43,7 @@ from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_
 from research_kit.results import Result
 from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
 
@@ -212,6 +213,7 @@ def _design(panel: WidePanel, control_group: str, anticipation: int, cohort_col:
     return cohorts, T
 
 
+@missing_values
 def callaway_santanna(
     df: pd.DataFrame,
     *,

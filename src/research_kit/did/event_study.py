@@ -45,6 +45,7 @@ from research_kit.inference import wald_test
 from research_kit.results import Result
 from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["event_study", "PENDING_METHODS_ISSUE"]
 
@@ -64,6 +65,7 @@ def _headline(events: np.ndarray) -> str:
     return f"e={int(post.min()) if post.size else int(events.max())}"
 
 
+@missing_values
 def event_study(
     df: pd.DataFrame,
     *,

@@ -54,6 +54,7 @@ from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_
 from research_kit.results import Result
 from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["imputation", "NotImputableWarning"]
 
@@ -124,6 +125,7 @@ def _pretrend(df: pd.DataFrame, y: np.ndarray, rel: np.ndarray, untreated: np.nd
     return fit.coef, fit.vcov, fit.df, leads
 
 
+@missing_values
 def imputation(
     df: pd.DataFrame,
     *,

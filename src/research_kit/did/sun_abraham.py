@@ -42,6 +42,7 @@ from research_kit.inference import wald_test, warn_user
 from research_kit.results import Result
 from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["sun_abraham"]
 
@@ -58,6 +59,7 @@ def _aggregate(names: list[tuple[int, int]], counts: np.ndarray, coef: np.ndarra
     return R, R @ coef
 
 
+@missing_values
 def sun_abraham(
     df: pd.DataFrame,
     *,

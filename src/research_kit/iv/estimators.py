@@ -38,6 +38,7 @@ from research_kit.panel._common import (
 )
 from research_kit.results import Result
 from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values
 
 __all__ = ["IVCovType", "first_stage", "liml", "tsls"]
 
@@ -133,6 +134,7 @@ def _fit_iv(
     return result
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def tsls(
     df: pd.DataFrame,
@@ -190,6 +192,7 @@ def tsls(
                    bandwidth=bandwidth, debiased=debiased, weights=weights)
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def liml(
     df: pd.DataFrame,

@@ -65,6 +65,7 @@ from research_kit.panel._common import (
 )
 from research_kit.results import Result
 from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values
 
 __all__ = ["fe", "first_difference", "pooled", "re"]
 
@@ -255,6 +256,7 @@ def _fit(
     return to_result(res, estimator=estimator, term=headline_term(terms), debiased=debiased, info=info), res
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def pooled(
     df: pd.DataFrame,
@@ -314,6 +316,7 @@ def pooled(
     return result
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def fe(
     df: pd.DataFrame,
@@ -397,6 +400,7 @@ def fe(
     return result
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def re(
     df: pd.DataFrame,
@@ -456,6 +460,7 @@ def re(
     )
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def first_difference(
     df: pd.DataFrame,

@@ -43,6 +43,7 @@ from research_kit.rd._common import (
     import_reference,
 )
 from research_kit.results import Result, Summary
+from research_kit._validation import missing_values
 
 __all__ = ["TERMS", "RDResult", "rdd"]
 
@@ -178,6 +179,7 @@ def _few_clusters(x: np.ndarray, codes: np.ndarray, cutoff: float, bws: pd.DataF
                   FewClustersWarning)
 
 
+@missing_values
 def rdd(
     df: pd.DataFrame,
     *,
