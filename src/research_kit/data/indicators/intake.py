@@ -115,11 +115,12 @@ class _File:
         self.path, self.shown, self.defs = path, shown, defs
         self.problems: list[Problem] = []
         self.records: list[dict[str, Any]] = []
+        self.current = ""  # 数值 of the row being read, named in every message about it
 
     def problem(self, column: str | None, row: int | tuple[int, ...] | None, value: Any, message: str,
                 indicator: str | None = None) -> None:
         rows = () if row is None else (row,) if isinstance(row, int) else row
-        what = f"indicator {indicator}: " if indicator else ""
+        what = f"indicator {indicator}, 数值 {self.current!r}: " if indicator else ""
         shown = () if value is None else (_text(value) if not isinstance(value, str) else value,)
         self.problems.append(Problem(f"{self.shown}, sheet {SHEET}", column, tuple(rows), shown, what + message,
                                      DATASET, None, "row"))
@@ -175,6 +176,7 @@ class _File:
 
     def row(self, n: int, c: dict[str, Any], filed: _dt.date, synthetic: bool) -> dict[str, Any] | None:
         code = _text(c["指标代码"])
+        self.current = _text(c["数值"])
         if all(_blank(c[k]) for k in ("责任单位", "数值", "备注", "数据来源")):
             return None  # a template row left alone, or an empty row
         defs = self.defs
