@@ -201,7 +201,7 @@ def _targets_table(defs: Definitions, tracking: TargetTracking, filings: pd.Data
                     "model": s["model"], "forecast_growth": s["forecast_growth"],
                     "n_rows": len(f), "revised": int(f["revised"].sum()) if len(f) else 0,
                     "converted": int((f["conversion"] != "").sum()) if len(f) else 0,
-                    "conversion_example": next((c for c in f["conversion"] if c), "")})
+                    "conversion_example": next((c for c in f.sort_values("period")["conversion"].iloc[::-1] if c), "")})
     return pd.DataFrame(out)
 
 

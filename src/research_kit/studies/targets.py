@@ -85,16 +85,24 @@ def run(*, as_of: str = "latest", criterion: str = "aicc", root: str | os.PathLi
 
 def data_notice(r: TargetsRun, lang: Lang = "zh") -> str:
     lab = labels(lang)
-    n_files = r.now.filings["file"].nunique()
-    if r.now.synthetic:
+    files = r.now.filings.drop_duplicates("file")
+    synth = files["synthetic"].astype(str).isin(["True", "true", "1"])
+    n_syn, n_real = int(synth.sum()), int((~synth).sum())
+    if n_syn and not n_real:
         return lab.pick(
-            zh=f"> **数据说明：本文使用的填报数据是模拟（合成）演示数据**：{n_files} 份按填报模板生成的模拟报表，"
+            zh=f"> **数据说明：本文使用的填报数据是模拟（合成）演示数据**：{n_syn} 份按填报模板生成的模拟报表，"
                "不代表金华市任何指标的真实数值。目标和里程碑摘自《实施方案》（金政发〔2022〕38号）。",
-            en=f"> **Data notice: the filings in this paper are synthetic demo data**: {n_files} simulated reporting "
+            en=f"> **Data notice: the filings in this paper are synthetic demo data**: {n_syn} simulated reporting "
                "templates; they are not Jinhua's real figures. Targets and milestones are those of the plan "
                "(Jin Zheng Fa [2022] No. 38).")
-    return lab.pick(zh=f"> 数据来源：各责任单位报送的 {n_files} 份指标填报表。",
-                    en=f"> Data: {n_files} filings of the responsible units.")
+    if n_syn:
+        return lab.pick(
+            zh=f"> **数据说明：本文使用的 {n_syn + n_real} 份填报表中，{n_syn} 份是模拟（合成）演示数据，{n_real} 份为正式报送**；"
+               "结论受模拟数据影响，不能作为真实评价。",
+            en=f"> **Data notice: of the {n_syn + n_real} filings used, {n_syn} are synthetic demo data and {n_real} "
+               "real filings**; the ratings depend on the synthetic data and are not a real assessment.")
+    return lab.pick(zh=f"> 数据来源：各责任单位报送的 {n_real} 份指标填报表。",
+                    en=f"> Data: {n_real} filings of the responsible units.")
 
 
 def _name(row: Any, lang: Lang) -> str:

@@ -1,0 +1,151 @@
+"""The targets dashboard: end to end from a filled template to the built page, and each interpretive branch.
+
+End to end (issue 11, "done when"): on a fresh copy of the project, generate the template, fill it with openpyxl,
+drop it into data/raw/indicators/, run `research-kit manifest` and `research-kit build`, and find the filed value,
+the statuses and the assessment on the dashboard page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from research_kit import cli, paths
+from research_kit.studies import targets as study
+from research_kit.studies.target_status import _milestones, changes, prob_text
+from research_kit.timeseries import probability_status
+
+ROOT = paths.project_root()
+NB = "notebooks/04_targets_2025_dashboard.ipynb"
+
+
+# --------------------------------------------------------------------------- branches
+@pytest.mark.parametrize("kw, expected", [
+    (dict(p=0.85), "on_track"),
+    (dict(p=0.5), "at_risk"),
+    (dict(p=0.1), "off_track"),
+    (dict(p=0.01, forecast=98.0, target=100.0, upper=99.0), "at_risk"),  # 98% of the target: never off track
+    (dict(p=0.3, forecast=80.0, target=100.0, upper=101.0), "at_risk"),  # the interval covers the target
+    (dict(p=0.001, forecast=90.0, target=100.0, upper=95.0, met_now=True), "at_risk"),  # already met
+    (dict(p=0.001, forecast=90.0, target=100.0, upper=95.0), "off_track"),
+])
+def test_status_follows_forecast_and_interval(kw, expected):
+    p = kw.pop("p")
+    assert probability_status(p, **kw) == expected
+
+
+@pytest.mark.parametrize("p, text", [(0.0, "< 1%"), (0.0099, "< 1%"), (0.01, "1%"), (0.5, "50%"), (0.99, "99%"),
+                                     (0.9951, "> 99%"), (np.nan, "")])
+def test_probabilities_near_0_and_1_are_not_printed_as_certain(p, text):
+    assert prob_text(p) == text
+
+
+def _defs_with(deadline: str):
+    from research_kit.data.indicators import load_definitions
+
+    d = load_definitions()
+    m = d.milestones.loc[["cash_pool_pilot"]].copy()
+    m["deadline"] = deadline
+    return type(d)(targets=d.targets, milestones=m, fx_rates=d.fx_rates)
+
+
+@pytest.mark.parametrize("filed, as_of, status, late", [
+    ([("否", False, "")], "2023-10-15", "pending", False),
+    ([("否", False, "")], "2024-01-15", "overdue", False),
+    ([("2023-11-30", True, "2023-11-30")], "2024-01-15", "done", False),
+    ([("否", False, ""), ("2024-02-01", True, "2024-02-01")], "2024-04-15", "done", True),
+    ([], "2024-04-15", "overdue", False),
+])
+def test_milestone_statuses(filed, as_of, status, late):
+    f = pd.DataFrame({"indicator": "cash_pool_pilot", "county": "全市", "period": "2023-12", "value": np.nan,
+                      "done": pd.array([x[1] for x in filed], dtype="boolean"), "done_date": [x[2] for x in filed]})
+    m = _milestones(_defs_with("2023-12"), f, as_of).iloc[0]
+    assert (m["status"], bool(m["late"])) == (status, late)
+
+
+# --------------------------------------------------------------------------- end to end
+def _copy_project(dest: Path) -> Path:
+    (dest / "data").mkdir(parents=True)
+    shutil.copytree(ROOT / "data" / "raw", dest / "data" / "raw")
+    shutil.copytree(ROOT / "data" / "targets", dest / "data" / "targets")
+    shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
+    (dest / "notebooks").mkdir()
+    shutil.copy(ROOT / NB, dest / NB)
+    (dest / "studies.yaml").write_text(
+        f"studies:\n  targets_2025:\n    notebook: {NB}\n    task: \"目标\"\n    variants:\n      jinhua: {{lang: zh}}\n",
+        encoding="utf-8")
+    return dest
+
+
+def _fill(path: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["填报"]
+    ws["B2"], ws["D2"] = dt.datetime(2026, 2, 10), "正式报送"
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1) if ws.cell(r, 6).value == "全市"}
+    r = rows["ftz_fund"]  # a revision of end-2025, filed in 万元 against a target in 亿元
+    for col, v in ((4, "万元"), (5, "金义新区（金东区）"), (7, "2025-12"), (8, 401_234), (9, "更正：补记认缴"), (10, "基金年报")):
+        ws.cell(r, col, v)
+    r = rows["cash_pool_pilot"]  # the overdue milestone is done, late
+    for col, v in ((5, "人行金华市中心支行"), (7, "2026-01"), (8, "2026-02-01"), (10, "试点备案通知")):
+        ws.cell(r, col, v)
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = _copy_project(tmp_path_factory.mktemp("project"))
+    tpl = root / "template.xlsx"
+    assert cli.main(["--root", str(root), "targets", "template", "--out", str(tpl), "--period", "2025-12"]) == 0
+    _fill(tpl)
+    shutil.move(tpl, root / "data/raw/indicators/2026Q1_jinyi_revision.xlsx")
+    assert cli.main(["--root", str(root), "manifest"]) == 0
+    assert cli.main(["--root", str(root), "build", "--formats", "html", "--workers", "1"]) == 0
+    return root
+
+
+def _texts(nb) -> str:
+    out = []
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            out.append(o.get("data", {}).get("text/markdown", ""))
+    return "\n".join(out)
+
+
+@pytest.mark.slow
+def test_a_filled_template_reaches_the_dashboard(built):
+    root = built
+    nb = nbformat.read(root / "reports/papers/targets_2025/jinhua.ipynb", as_version=4)
+    text = _texts(nb)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert "截至 2026-02-10" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 自贸区发展基金总规模"))
+    assert "| 40.1 |" in row and "| 2025Q4 |" in row and "已完成" in row  # the filed (converted) value and its status
+    assert "40.1234 亿元" in text  # the conversion is stated
+    ms = next(line for line in text.splitlines() if line.startswith("| 跨国公司本外币一体化资金池"))
+    assert "已完成（逾期完成）" in ms and "2026-02-01" in ms
+    assert "按牵头单位的年度评价" in text and "| 人行金华市中心支行 |" in text and "按县（市、区）的评价" in text
+    assert "与上期报告（截至 2025-10-15）相比" in text
+    assert "AAN" not in text and "data/raw" not in text.split("## 附录")[0]
+    page = (root / "reports/_site/targets_2025/jinhua.html").read_text(encoding="utf-8")
+    assert "自贸区发展基金总规模" in page and "40.1" in page and "逾期完成" in page
+
+
+@pytest.mark.slow
+def test_dashboard_and_fx_paper_report_the_same_fx_indicator(built):
+    from research_kit.data import load
+    from research_kit.data.indicators import fx_loan_issuance_total
+
+    root = built
+    value = fx_loan_issuance_total(load("fx_loans", root), load("businesses", root), start="2022-01", end="2025-12")
+    text = _texts(nbformat.read(root / "reports/papers/targets_2025/jinhua.ipynb", as_version=4))
+    m = re.search(r"截至报告期 2025Q4，累计发放 ([\d.]+) 亿美元", text)
+    assert m and m.group(1) == f"{value:.2f}"
