@@ -149,3 +149,21 @@ def test_dashboard_and_fx_paper_report_the_same_fx_indicator(built):
     text = _texts(nbformat.read(root / "reports/papers/targets_2025/jinhua.ipynb", as_version=4))
     m = re.search(r"截至报告期 2025Q4，累计发放 ([\d.]+) 亿美元", text)
     assert m and m.group(1) == f"{value:.2f}"
+
+
+@pytest.mark.slow
+def test_demo_fx_filings_come_from_the_same_computation(built):
+    """The shipped filings' FX-loan values are fx_loan_issuance of the FX demo data (万美元, 2 decimals)."""
+    from research_kit.data import load
+    from research_kit.data.counties import COUNTIES
+    from research_kit.data.indicators import fx_loan_issuance
+
+    root = built
+    fx = fx_loan_issuance(load("fx_loans", root), load("businesses", root), start="2022-01", end="2025-12",
+                          by_county=True)
+    expected = {(str(COUNTIES.loc[c, "name_zh"]), p): round(v * 1e4, 2) for p, c, v in fx.itertuples(index=False)}
+    h = load("indicator_filings", root)
+    h = h.loc[h["indicator"] == "fx_loans_individual"]
+    assert set(h["unit_filed"]) == {"万美元"}
+    got = {(c, p): float(v) for c, p, v in zip(h["county"], h["period"], h["value_filed"])}
+    assert got == pytest.approx(expected, abs=0.006)

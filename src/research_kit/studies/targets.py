@@ -300,7 +300,7 @@ def progress_figure(r: TargetsRun, *, lang: Lang = "zh"):
     use_theme()
     lab = labels(lang)
     t = r.now.targets.loc[r.now.targets["status"] != "no_data"].iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7.0, 0.34 * len(t) + 1.4))
+    fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(t) + 1.4))
     y = np.arange(len(t))
     tv = t["target_value"].to_numpy(float)
     cur = 100 * t["current"].to_numpy(float) / tv
@@ -314,7 +314,10 @@ def progress_figure(r: TargetsRun, *, lang: Lang = "zh"):
     ax.scatter(cur, y, facecolors="none", edgecolors="#444444", s=30, zorder=3, label=lab("history"))
     ax.axvline(100, color="black", lw=0.8, ls=":")
     ax.set_yticks(y)
-    ax.set_yticklabels([_name(x, lang)[:22] for x in t.to_dict("records")], fontsize=8)
+    import textwrap
+
+    width = 16 if lang == "zh" else 34
+    ax.set_yticklabels(["\n".join(textwrap.wrap(_name(x, lang), width)) for x in t.to_dict("records")], fontsize=8)
     ax.set_xlabel(lab.pick(zh="占目标的百分比（%）", en="Percent of target"))
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     fig.tight_layout()
