@@ -121,7 +121,7 @@ def test_manifest_content(project: Project):
     manifest = json.loads((project.processed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema_version"] == 1
     assert set(manifest) == {"schema_version", "catalog_sha256", "research_kit_version", "generated_at", "datasets"}
-    assert sorted(manifest["datasets"]) == ["businesses", "fx_loans", "rollout", "true_effects"]
+    assert sorted(manifest["datasets"]) == ["businesses", "fx_loans", "indicator_filings", "rollout", "true_effects"]
     fx = manifest["datasets"]["fx_loans"]
     assert fx["inputs"] == [{"path": "data/raw/fx_loans_monthly.csv.gz", "sha256": sha256_file(project.raw / "fx_loans_monthly.csv.gz")}]
     assert fx["output"] == "data/processed/fx_loans.parquet"
@@ -219,7 +219,7 @@ def test_validation_error_pickles_and_report_prints(project: Project):
     import pickle
 
     report = prepare(project.root)
-    assert str(report).splitlines()[0] == "prepared 4 dataset(s) → data/processed/manifest.json"
+    assert str(report).splitlines()[0] == "prepared 5 dataset(s) → data/processed/manifest.json"
     assert "  fx_loans: 6 rows → data/processed/fx_loans.parquet [synthetic]" in str(report)
     project.cell("businesses", 1, "县市区", "金华县")
     project.write()
@@ -232,6 +232,6 @@ def test_validation_error_pickles_and_report_prints(project: Project):
 @pytest.mark.skipif(not (REPO / "data" / "raw" / "businesses.csv").is_file(), reason="demo raw data not generated")
 def test_shipped_demo_data_validates():
     report = prepare(REPO, dry_run=True)  # writes nothing
-    assert [d.name for d in report.datasets] == ["businesses", "fx_loans", "rollout", "true_effects"]
+    assert [d.name for d in report.datasets] == ["businesses", "fx_loans", "rollout", "true_effects", "indicator_filings"]
     assert report["rollout"].rows == 54
     assert all(d.synthetic for d in report.datasets)

@@ -299,11 +299,17 @@ def read_filings(files: list[Path], *, root: str | os.PathLike[str] | None = Non
     definitions
         The indicator register (default: :func:`load_definitions`).
     """
-    defs = definitions or load_definitions(root)
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
+    defs = definitions
+    if defs is None and files:
+        try:
+            defs = load_definitions(root)
+        except (FileNotFoundError, ValueError) as exc:
+            problems.append(Problem("data/targets", None, (), (), f"cannot check the indicator filings: {exc}", DATASET))
+            files = []
     for path in files:
-        f = _File(Path(path), relative(Path(path), root), defs)
+        f = _File(Path(path), relative(Path(path), root), defs)  # type: ignore[arg-type]
         f.read()
         problems += f.problems
         records += f.records
