@@ -167,3 +167,79 @@ def test_demo_fx_filings_come_from_the_same_computation(built):
     assert set(h["unit_filed"]) == {"万美元"}
     got = {(c, p): float(v) for c, p, v in zip(h["county"], h["period"], h["value_filed"])}
     assert got == pytest.approx(expected, abs=0.006)
+
+
+# --------------------------------------------------------------------------- paper text branches
+def _history(rows: list[tuple]) -> pd.DataFrame:
+    """Filings: (indicator, period, value, done, done_date, filed_at)."""
+    recs = []
+    for ind, period, value, done, done_date, filed in rows:
+        recs.append({"indicator": ind, "county": "全市", "period": period, "value": value, "done": done,
+                     "done_date": done_date, "value_filed": str(value), "unit_filed": "", "conversion": "",
+                     "responsible": "x", "note": "", "source": "", "file": f"{filed}.xlsx", "row": 5,
+                     "filed_at": filed, "synthetic": False})
+    h = pd.DataFrame(recs)
+    h["done"] = h["done"].astype("boolean")
+    return h
+
+
+def _filed(q: pd.Period) -> str:
+    return str((q.end_time + pd.Timedelta(days=15)).date())
+
+
+@pytest.fixture(scope="module")
+def small_runs():
+    quarters = pd.period_range("2022Q1", "2024Q2", freq="Q")
+    rows = []
+    for i, q in enumerate(quarters):
+        m = str(q.asfreq("M", how="end"))
+        rows.append(("ftz_fund", m, 10.0 + 2.0 * i + (0.3 if i % 2 else -0.3), None, "", _filed(q)))
+        rows.append(("digital_rmb_merchants", m, 20.0 + 0.5 * i + (0.2 if i % 2 else -0.2), None, "", _filed(q)))
+        rows.append(("cash_pool_pilot", m, np.nan, False, "", _filed(q)))
+    h = _history(rows)
+    from research_kit.studies.target_status import assess
+
+    def run_at(day, before=None):
+        now = assess(as_of=day, history=h)
+        b = assess(as_of=before, history=h) if before else None
+        return study.TargetsRun(now=now, before=b, changed=changes(now, b) if b is not None else changes(now, now))
+
+    return run_at("2024-07-15", "2024-04-15"), run_at("2022-04-15")
+
+
+def test_summary_names_off_track_no_data_and_overdue(small_runs):
+    r, _ = small_runs
+    st = r.now.targets.set_index("id")["status"]
+    assert st["ftz_fund"] == "on_track" and st["digital_rmb_merchants"] == "off_track"
+    zh = study.summary_paragraph(r, lang="zh")
+    assert "明显滞后的是：支持数字人民币收款的商户占比" in zh
+    assert "18 项尚无填报数据" in zh and "本文不对其作判断" in zh
+    assert "2 项逾期（跨国公司本外币一体化资金池试点企业落地 1 家、2023 年市本级财政竞争性存放资金不少于 20 亿元）" in zh
+    assert "最新报告期 2024Q2" in zh
+    en = study.summary_paragraph(r, lang="en")
+    assert "18 have no filed data" in en and "Off track: Share of merchants accepting digital RMB" in en
+
+
+def test_text_without_data_or_history_says_so(small_runs):
+    _, first = small_runs
+    assert study.changes_paragraph(first, lang="zh") == "这是第一期报告，没有可比较的上期。"
+    assert study.fx_indicator_sentence(first, lang="en") == "No filing of FX loans to individual businesses yet."
+    # one quarter of data: too short to forecast, so no target is rated and no probability is printed
+    assert study.uncertainty_paragraph(first, lang="zh") == "本期没有可预测的目标：填报数据尚不足以拟合预测模型。"
+    assert (first.now.targets["status"] == "no_data").all()
+    assert study.data_notice(first, "zh").startswith("> 数据来源")  # real filings: no synthetic notice
+
+
+def test_uncertainty_paragraph_when_every_target_is_decided(small_runs):
+    r, _ = small_runs
+    decided = r.now.targets.assign(status=["achieved", "missed"] * 10)
+    run = study.TargetsRun(now=type(r.now)(**{**r.now.__dict__, "targets": decided}), before=None, changed=r.changed)
+    assert study.uncertainty_paragraph(run, lang="zh") == "所有目标均已到期或已由实际值判定，本期没有预测。"
+
+
+def test_status_table_prints_no_data_and_bounded_probabilities(small_runs):
+    r, _ = small_runs
+    body = study.status_table(r, lang="zh").body.set_index("指标")
+    assert body.loc["支持数字人民币收款的商户占比", "达标概率"] == "< 1%"
+    assert body.loc["上市企业数", "最新值"] == "无数据" and body.loc["上市企业数", "状态"] == "无数据"
+    assert not any("AAN" in str(v) or "ANN" in str(v) for v in body.to_numpy().ravel())

@@ -195,7 +195,7 @@ def _targets_table(defs: Definitions, tracking: TargetTracking, filings: pd.Data
         out.append({"id": key, "name_zh": t["indicator_zh"], "name_en": t["indicator_en"], "task": t["task"],
                     "lead": t["lead"], "unit": t["unit"], "target": float(t["target"]), "kind": t["kind"],
                     "window_start": t["window_start"], "target_value": s["target_value"],
-                    "last_period": str(s["last_period"]) if s["last_period"] is not None else "",
+                    "last_period": str(s["last_period"]) if pd.notna(s["last_period"]) else "",
                     "current": s["current"], "forecast": s["forecast"], "pi_lower": s["pi_lower"],
                     "pi_upper": s["pi_upper"], "probability": s["probability"], "status": s["status"],
                     "model": s["model"], "forecast_growth": s["forecast_growth"],

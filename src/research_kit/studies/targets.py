@@ -47,6 +47,11 @@ EXTRA_LABELS: dict[str, dict[str, str]] = {
     "before": {"zh": "上次", "en": "Before"},
     "now": {"zh": "本次", "en": "Now"},
 }
+#: English names of the lead units (reader text in English papers).
+UNIT_EN = {"人行金华市中心支行": "PBoC Jinhua Central Sub-branch", "市金融办": "City Financial Affairs Office",
+           "金义新区（金东区）": "Jinyi New Area (Jindong)", "市交投集团": "City Transport Investment Group",
+           "市商务局": "City Commerce Bureau", "市城投集团": "City Urban Investment Group", "义乌市": "Yiwu",
+           "市财政局": "City Finance Bureau"}
 MODEL_TEXT = {"ANN": {"zh": "水平模型", "en": "level"}, "AAN": {"zh": "线性趋势", "en": "linear trend"},
               "AAdN": {"zh": "阻尼趋势", "en": "damped trend"}, "LLT": {"zh": "局部线性趋势", "en": "local linear trend"},
               "": {"zh": "", "en": ""}}
@@ -116,6 +121,23 @@ def _num(x: float, unit: str = "") -> str:
     return format_number(float(x), digits=digits)
 
 
+def _unit_name(unit: str, lang: Lang) -> str:
+    return unit if lang == "zh" else UNIT_EN.get(unit, unit)
+
+
+def _target_text(target: float, unit: str, unit_en: str, lang: Lang) -> str:
+    if lang == "zh" or unit == "%":
+        return f"{target:g}{'' if unit == '%' else ' '}{unit}"
+    if unit_en in ("USD 100m", "CNY 100m"):
+        cur = unit_en[:3]
+        return f"{cur} {target / 10:g} billion" if target >= 10 else f"{cur} {target * 100:g} million"
+    if unit_en.startswith("10k "):
+        return f"{target * 10_000:,.0f} {unit_en[4:]}"
+    if unit_en == "CNY trillion":
+        return f"CNY {target:g} trillion"
+    return f"{target:g} {unit_en}"
+
+
 def _kind_text(row: Any, lang: Lang) -> str:
     return KIND_TEXT[row["kind"]][lang].format(w=row["window_start"])
 
@@ -157,6 +179,9 @@ def uncertainty_paragraph(r: TargetsRun, *, lang: Lang = "zh") -> str:
     rated = t["status"].isin(["on_track", "at_risk", "off_track"]).to_numpy()
     extreme = int(((p[rated] < 0.01) | (p[rated] > 0.99)).sum()) if rated.any() else 0
     lab = labels(lang)
+    if not rated.any() and (t["status"] == "no_data").all():
+        return lab.pick(zh="本期没有可预测的目标：填报数据尚不足以拟合预测模型。",
+                        en="No target can be forecast yet: the filings are too few to fit a forecasting model.")
     if not rated.any():
         return lab.pick(zh="所有目标均已到期或已由实际值判定，本期没有预测。",
                         en="Every target is decided by observed values; there is no forecast in this report.")
@@ -184,7 +209,7 @@ def status_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
             fc = lab.pick(zh=f"年均增长 {x['forecast_growth']:.1f}%", en=f"{x['forecast_growth']:.1f}% a year")
         rows.append({
             lab("indicator"): _name(x, lang),
-            lab("target_col"): f"{x['target']:g}{'' if u == '%' else ' '}{u}",
+            lab("target_col"): _target_text(x["target"], u, str(r.now.defs.targets.loc[x["id"], "unit_en"]), lang),
             lab("kind_col"): _kind_text(x, lang),
             lab("current"): (_num(x["current"], u) if x["kind"] != "annual_growth" else "") if have else lab("no_data"),
             lab("period_col"): x["last_period"],
@@ -206,7 +231,7 @@ def status_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
 
 def milestone_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
     lab = labels(lang)
-    rows = [{lab("indicator"): _name(x, lang), lab("lead_col"): x["lead"], lab("deadline_col"): x["deadline"],
+    rows = [{lab("indicator"): _name(x, lang), lab("lead_col"): _unit_name(x["lead"], lang), lab("deadline_col"): x["deadline"],
              lab("status_col"): lab(x["status"]) + (lab.pick(zh="（逾期完成）", en=" (late)") if x["late"] else ""),
              lab("done_col"): x["done_date"]} for x in r.now.milestones.to_dict("records")]
     return Table(body=pd.DataFrame(rows), caption=caption("milestones", lang, as_of=r.as_of), align="lllll")
@@ -226,6 +251,7 @@ def unit_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
              "milestones_done": lab.pick(zh="已完成里程碑", en="Milestones done"),
              "overdue": lab.pick(zh="逾期里程碑", en="Overdue milestones")}
     if lang == "en":
+        b["unit"] = b["unit"].map(lambda u: _unit_name(u, lang))
         names_en = dict(zip(r.now.milestones["name_zh"], r.now.milestones["name_en"]))
         b["overdue"] = b["overdue"].map(lambda s: "; ".join(names_en.get(x, x) for x in s.split("、") if x))
     return Table(body=b.rename(columns=names), caption=caption("units", lang, as_of=r.as_of), align="l" + "r" * 9 + "l")
