@@ -243,3 +243,17 @@ def test_status_table_prints_no_data_and_bounded_probabilities(small_runs):
     assert body.loc["支持数字人民币收款的商户占比", "达标概率"] == "< 1%"
     assert body.loc["上市企业数", "最新值"] == "无数据" and body.loc["上市企业数", "状态"] == "无数据"
     assert not any("AAN" in str(v) or "ANN" in str(v) for v in body.to_numpy().ravel())
+
+
+def test_assessment_workbook(small_runs, tmp_path):
+    from openpyxl import load_workbook
+
+    r, _ = small_runs
+    out = r.now.to_excel(tmp_path / "a.xlsx", changed=r.changed)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["按责任单位", "按县", "目标", "里程碑", "变化", "说明"]
+    head = [c.value for c in wb["按责任单位"][1]]
+    assert head[:8] == ["责任单位", "目标数", "已达标", "进展顺利", "存在风险", "明显滞后", "未完成", "无数据"]
+    units = {row[0].value: row for row in wb["按责任单位"].iter_rows(min_row=2)}
+    pbc = [c.value for c in units["人行金华市中心支行"]]
+    assert pbc[5] == 1 and "资金池" in pbc[-1]  # digital RMB off track; the cash pool overdue

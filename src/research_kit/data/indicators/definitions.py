@@ -209,5 +209,5 @@ def convert_value(value: float, unit: str, to: str, *, period: pd.Period | None 
         base = value * f_from
         base = base / rate if dim_from == "CNY" else base * rate
         out = base / f_to
-        return out, f"{_fmt(value)} {unit} = {_fmt(out)} {to} at {rate:.4f} CNY/USD ({what}, data/targets/fx_rates.csv)"
+        return out, f"{_fmt(value)} {unit} = {_fmt(out)} {to} at {rate:.4f} CNY/USD ({what}, exchange-rate table)"
     raise UnitError(f"unit {unit!r} cannot be converted to {to!r} (different quantities)")
