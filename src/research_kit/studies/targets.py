@@ -18,8 +18,8 @@ import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
+from research_kit.report.dashboard import STATUS_COLORS, TS_LABELS
 from research_kit.studies.target_status import Assessment, assess, changes, previous_report, prob_text
-from research_kit.timeseries import STATUS_COLORS, TS_LABELS
 
 __all__ = [
     "TargetsRun", "caption", "changes_paragraph", "changes_table", "county_table", "data_notice", "detail_figure",
