@@ -16,7 +16,7 @@ from research_kit.data import CatalogError, DataValidationError, load, load_cata
 
 def test_shipped_catalog_declares_the_contract():
     cat = load_catalog(REPO)
-    assert list(cat) == ["businesses", "fx_loans", "rollout", "true_effects", "indicator_filings"]
+    assert list(cat)[:4] == ["businesses", "fx_loans", "rollout", "true_effects"] and "indicator_filings" in cat
     assert all(cat[n].synthetic for n in cat)
     assert cat["fx_loans"].primary_key == ("business_id", "month")
     assert cat["rollout"].primary_key == ("county", "bank")
