@@ -222,9 +222,13 @@ def status_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
                       en="Units and measures as in the plan and the definitions table; \"no data\": nothing filed, not rated.")]
     conv = r.now.targets.loc[r.now.targets["converted"] > 0]
     for x in conv.to_dict("records"):
+        example_en = x["conversion_example"]
+        for zh_unit, en_unit in (("万亿元", "CNY trillion"), ("万美元", "USD 10k"), ("亿美元", "USD 100m"),
+                                 ("万元", "CNY 10k"), ("亿元", "CNY 100m"), ("万户", "10k accounts"), ("家", "firms")):
+            example_en = example_en.replace(zh_unit, en_unit)
         notes.append(lab.pick(zh=f"{x['name_zh']}：{x['converted']} 个填报值已换算为目标单位，例：{x['conversion_example']}。",
                               en=f"{x['name_en']}: {x['converted']} filed values converted to the target unit, e.g. "
-                                 f"{x['conversion_example']}."))
+                                 f"{example_en}."))
     return Table(body=pd.DataFrame(rows), caption=caption("status", lang, as_of=r.as_of), notes=tuple(notes),
                  align="lllrlrrll")
 
