@@ -138,6 +138,7 @@ class Frame:
         if self.bibliography is None:
             return []
         args = ["--citeproc", f"--bibliography={self.bibliography}", "-M", "link-citations=true",
+                "-M", "link-bibliography=false",  # DOIs stay text: the offline check refuses links to hosts
                 "-M", f"reference-section-title={'参考文献' if lang == 'zh' else 'References'}"]
         csl = self.csl.get(lang)
         if csl is not None:
