@@ -61,13 +61,22 @@ def _report_failures(report: Any) -> int:
               "(<variant>.failed.ipynb) and logs (reports/logs/) hold the tracebacks; the last good papers "
               "stay published.", file=sys.stderr)
         return 1
+    site = getattr(report, "site", None)
+    bad = [*(site.failed if site is not None else ()), *(site.stale if site is not None else ())]
+    if bad:  # whatever the report calls a failure makes the exit status non-zero
+        names = ", ".join(f"{p.study}/{p.variant} ({p.status})" for p in bad)
+        print(f"research-kit: the site shows {len(bad)} paper(s) whose latest run failed: {names}; see their "
+              "failure pages and reports/logs/.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from research_kit import data
+    from research_kit.pipeline.batch import build_lock
 
-    report = data.prepare(root=args.root)
+    with build_lock(args.root):  # never under a running build
+        report = data.prepare(root=args.root)
     print(report)
     return 0
 

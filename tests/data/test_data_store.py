@@ -241,8 +241,9 @@ def test_validation_error_pickles_and_report_prints(project: Project):
 @pytest.mark.skipif(not (REPO / "data" / "raw" / "businesses.csv").is_file(), reason="demo raw data not generated")
 def test_shipped_demo_data_validates():
     report = prepare(REPO, dry_run=True)  # writes nothing
-    names = [d.name for d in report.datasets]
-    assert names[:4] == ["businesses", "fx_loans", "rollout", "true_effects"]
+    assert [d.name for d in report.datasets][:4] == ["businesses", "fx_loans", "rollout", "true_effects"]
+    assert {"loan_ledger", "loan_repayments", "entity_registry", "safe_receipts", "hedging_contracts", "fx_rates",
+            "true_effects_trade"} <= {d.name for d in report.datasets}
     assert report["rollout"].rows == 54
     # every shipped dataset is synthetic except the list of e-CNY pilot areas (real facts, PBoC announcements)
     assert [d.name for d in report.datasets if not d.synthetic] == ["ecny_pilot_areas"]

@@ -64,6 +64,7 @@ from research_kit.panel._common import (
     warn_no_intercept,
 )
 from research_kit.results import Result
+from research_kit._validation import shared_vocabulary
 
 __all__ = ["fe", "first_difference", "pooled", "re"]
 
@@ -254,6 +255,7 @@ def _fit(
     return to_result(res, estimator=estimator, term=headline_term(terms), debiased=debiased, info=info), res
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def pooled(
     df: pd.DataFrame,
     formula: str,
@@ -312,6 +314,7 @@ def pooled(
     return result
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def fe(
     df: pd.DataFrame,
     formula: str,
@@ -394,6 +397,7 @@ def fe(
     return result
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def re(
     df: pd.DataFrame,
     formula: str,
@@ -452,6 +456,7 @@ def re(
     )
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def first_difference(
     df: pd.DataFrame,
     formula: str,

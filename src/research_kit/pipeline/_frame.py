@@ -137,10 +137,8 @@ class Frame:
         """Pandoc arguments for citeproc: bibliography, CSL of the language, reference-list title."""
         if self.bibliography is None:
             return []
-        # link-bibliography=false: DOIs and URLs of the reference list stay text (the intranet pages may not
-        # link to external hosts, which the render check enforces)
         args = ["--citeproc", f"--bibliography={self.bibliography}", "-M", "link-citations=true",
-                "-M", "link-bibliography=false",
+                "-M", "link-bibliography=false",  # DOIs stay text: the offline check refuses links to hosts
                 "-M", f"reference-section-title={'参考文献' if lang == 'zh' else 'References'}"]
         csl = self.csl.get(lang)
         if csl is not None:

@@ -208,7 +208,7 @@ class Summary:
 
 def summarize(frame: pd.DataFrame) -> Summary:
     """Count businesses and average last year's exports by sector, with the sampling weights."""
-    work = frame.assign(_wx=frame["exports"] * frame["weight"])
+    work = frame.assign(_wx=frame["exports_last_year"] * frame["weight"])
     grouped = work.groupby("sector", observed=True).agg(businesses=("business_id", "size"), wx=("_wx", "sum"),
                                                         w=("weight", "sum"))
     by_sector = pd.DataFrame({{"sector": grouped.index.astype(str), "businesses": grouped["businesses"].to_numpy(),

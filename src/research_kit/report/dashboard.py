@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from research_kit.report.labels import Labels, Lang, check_lang
+from research_kit.report.theme import themed
 
 if TYPE_CHECKING:  # pragma: no cover
     from research_kit.timeseries.tracking import TargetTracking
@@ -48,6 +49,7 @@ def _x(periods: pd.Series | pd.PeriodIndex) -> np.ndarray:
     return pd.PeriodIndex(periods).to_timestamp(how="start").to_numpy()
 
 
+@themed
 def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence[str] | None = None,
                    ncols: int = 4, start: str | None = "2021-01") -> Figure:
     """Small multiples of every tracked indicator.
@@ -78,11 +80,8 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    from research_kit.report.theme import use_theme
-
     check_lang(lang)
     lab = Labels(lang, extra=TS_LABELS)
-    use_theme()
     st = tracking.status.set_index("id", drop=False)
     chosen = list(ids) if ids is not None else [i for i in st["id"] if st.loc[i, "status"] != "no_data"]
     bad = [i for i in chosen if i not in st.index]

@@ -10,7 +10,7 @@ by the end of the sample, Jinhua's neighbours and the other cities of Zhejiang (
 provincial promotion of the pilot). Pilot areas and their dates come from the dataset
 ``ecny_pilot_areas`` (PBoC announcements); the outcomes, per-resident retail and online sales,
 from ``digital_rmb_cities``. The outcome data shipped with the project are SYNTHETIC
-(:func:`research_kit.simulate.synth.digital_rmb_city_panel`), with their true effects in
+(:func:`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel`), with their true effects in
 ``digital_rmb_true_effects``.
 """
 
@@ -25,7 +25,7 @@ import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.simulate.synth import CITY_CANDIDATES
+from research_kit.simulate.digital_rmb_demo import CITY_CANDIDATES
 from research_kit.synth import PlaceboResult, SyntheticControlResult, SyntheticDiDResult
 
 __all__ = [
@@ -494,7 +494,7 @@ def conclusion_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float =
 
 def provenance_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     """Internals for the appendix: datasets, generator, options."""
-    sim = ("`research_kit.simulate.synth.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
+    sim = ("`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
            if est.data.synthetic else "")
     return labels(lang).pick(
         zh=f"数据集：`digital_rmb_cities`、`ecny_pilot_areas`" + ("、`digital_rmb_true_effects`" if est.data.synthetic else "")
