@@ -41,7 +41,9 @@ from research_kit.tabular.encode import (
 )
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
 
@@ -56,7 +58,7 @@ class CellSkippedWarning(UserWarning):
     """A group-time cell could not be estimated (no overlap, no comparison units) and was left out."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CSFit:
     """Everything :func:`aggregate` needs: cells, their influence functions and the design."""
 
@@ -131,7 +133,7 @@ def _multiplier_bootstrap(S: np.ndarray, n: int, B: int, alpha: float, rng: np.r
     return se, max(crit, float(stats.norm.ppf(1 - alpha / 2)))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CallawaySantAnnaResult(Result):
     """Result of :func:`callaway_santanna`: the overall ATT plus every ATT(g, t).
 
@@ -211,6 +213,7 @@ def _design(panel: WidePanel, control_group: str, anticipation: int, cohort_col:
     return cohorts, T
 
 
+@missing_values
 def callaway_santanna(
     df: pd.DataFrame,
     *,
@@ -226,7 +229,8 @@ def callaway_santanna(
     cluster: str | None = None,
     bootstrap: int | None = None,
     seed: int | None = None,
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     unbalanced: Unbalanced = "error",
 ) -> CallawaySantAnnaResult:
     """Group-time average treatment effects of Callaway and Sant'Anna (2021).
@@ -260,8 +264,8 @@ def callaway_santanna(
         cells are uniform (sup-t) bands.
     seed
         Seed for the bootstrap.
-    alpha
-        1 - confidence level.
+    level
+        Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     unbalanced
         ``"error"`` (default, as R ``did`` with ``panel = TRUE``): every unit must be
         observed in every period. ``"pairwise"``: each ATT(g, t) compares the units of
@@ -294,8 +298,7 @@ def callaway_santanna(
         raise ValueError(f"anticipation={anticipation!r} must be a non-negative integer number of periods.")
     if bootstrap is not None and (not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2):
         raise ValueError(f"bootstrap={bootstrap!r} must be None or a number of draws (e.g. 999).")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be between 0 and 1.")
+    alpha = 1 - check_level(level, alpha)
     covariates = list(covariates or [])
     panel = build_wide_panel(df, outcome=outcome, unit=unit, time=time, cohort=cohort,
                              covariates=covariates, cluster=cluster, balanced=unbalanced == "error")

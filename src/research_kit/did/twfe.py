@@ -44,6 +44,8 @@ from research_kit.inference import (
 )
 from research_kit.results import Result
 from research_kit.did._inputs import checked_input
+from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -350,6 +352,8 @@ def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
     return w
 
 
+@missing_values
+@shared_vocabulary(vcov_alias=None)
 def twfe(
     df: pd.DataFrame,
     *,
@@ -410,6 +414,8 @@ def twfe(
                               df=fit.df, info=info, extra={"vcov_matrix": fit.vcov})
 
 
+@missing_values
+@shared_vocabulary(vcov_alias=None)
 def two_by_two(
     df: pd.DataFrame,
     *,

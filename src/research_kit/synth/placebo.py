@@ -155,7 +155,7 @@ def placebo_test(
 
     Examples
     --------
-    >>> from research_kit.simulate.synth import digital_rmb_panel
+    >>> from research_kit.simulate.digital_rmb_demo import digital_rmb_panel
     >>> from research_kit import synth
     >>> d = digital_rmb_panel(seed=1)
     >>> s = synth.synthetic_control(d.panel, outcome="merchant_share", unit="county", time="month",
