@@ -228,7 +228,7 @@ def test_validation_error_pickles_and_report_prints(project: Project):
     import pickle
 
     report = prepare(project.root)
-    assert str(report).splitlines()[0] == "prepared 4 dataset(s) → data/processed/manifest.json"
+    assert str(report).splitlines()[0] == "prepared 5 dataset(s) → data/processed/manifest.json"
     assert "  fx_loans: 6 rows → data/processed/fx_loans.parquet [synthetic]" in str(report)
     project.cell("businesses", 1, "县市区", "金华县")
     project.write()
@@ -244,7 +244,7 @@ def test_shipped_demo_data_validates():
     assert [d.name for d in report.datasets][:4] == ["businesses", "fx_loans", "rollout", "true_effects"]
     assert {"loan_ledger", "loan_repayments", "entity_registry", "safe_receipts", "hedging_contracts", "fx_rates",
             "true_effects_trade"} <= {d.name for d in report.datasets}
+    assert "indicator_filings" in {d.name for d in report.datasets}
     assert report["rollout"].rows == 54
-    fx_and_sources = {"businesses", "fx_loans", "rollout", "true_effects", "loan_ledger", "loan_repayments",
-                      "entity_registry", "safe_receipts", "hedging_contracts", "fx_rates", "true_effects_trade"}
-    assert all(d.synthetic for d in report.datasets if d.name in fx_and_sources)
+    # every shipped dataset is synthetic except the list of e-CNY pilot areas (real facts, PBoC announcements)
+    assert [d.name for d in report.datasets if not d.synthetic] == ["ecny_pilot_areas"]

@@ -106,7 +106,7 @@ def trade_effects(panel: pd.DataFrame, *, control_group: str = "not_yet", alpha:
     results, truth = {}, {}
     for outcome in TRADE_OUTCOMES:
         cs = did.callaway_santanna(panel, outcome=outcome, unit="business_id", time="t", cohort="cohort",
-                                   control_group=control_group, method="reg", cluster=cluster, alpha=alpha,
+                                   control_group=control_group, method="reg", cluster=cluster, level=1 - alpha,
                                    seed=seed, unbalanced="pairwise")
         results[outcome] = cs.aggregate("simple")
         te = f"te_{outcome}"
