@@ -26,6 +26,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (dest / "data").mkdir()
     shutil.copytree(ROOT / "data" / "raw", dest / "data" / "raw")
     shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
+    if (ROOT / "data" / "targets").is_dir():  # the indicator filings are checked against the plan's targets
+        shutil.copytree(ROOT / "data" / "targets", dest / "data" / "targets")
     rk.data.prepare(root=dest)
     return dest
 
