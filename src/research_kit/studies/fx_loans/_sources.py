@@ -48,7 +48,7 @@ def linkage_table(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = No
             lab.pick(zh="行数", en="Rows"): rep.n_left,
             lab.pick(zh="匹配率", en="Matched"): rep.match_rate_left,
             lab.pick(zh="代码经规范化", en="Codes normalized"): rep.normalized_left,
-            lab.pick(zh="注册号转换", en="注册号 mapped"): rep.mapped_left,
+            lab.pick(zh="注册号转换", en="Old registration nos. mapped"): rep.mapped_left,
             lab.pick(zh="无效代码", en="Invalid codes"): rep.invalid_left,
             lab.pick(zh="代码缺失", en="Missing codes"): rep.missing_left,
         })
