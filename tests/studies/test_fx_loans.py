@@ -86,8 +86,8 @@ def test_wild_bootstrap_uses_the_nine_counties(est) -> None:  # noqa: D103
 
 def test_sensitivity_table_widens_with_mbar(est) -> None:
     h = est.honest.sort_values("mbar")
-    assert (np.diff(h["ub"] - h["lb"]) > 0).all()
-    assert h["id_lb"].iloc[0] == pytest.approx(h["id_ub"].iloc[0])  # Mbar = 0: point identified
+    assert (np.diff(h["conf_high"] - h["conf_low"]) > 0).all()
+    assert h["id_low"].iloc[0] == pytest.approx(h["id_high"].iloc[0])  # Mbar = 0: point identified
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -121,7 +121,7 @@ def test_breakdown_mbar_is_where_zero_enters(est) -> None:
     b = est.breakdown
     assert np.isfinite(b) and b > float(est.honest["mbar"].max())  # beyond the table's grid in the demo data
     h = rk.did.honest_did(est.sa, mbar=(b - 0.01, b), target="average")
-    assert h["lb"].iloc[0] > 0 >= h["lb"].iloc[1]
+    assert h["conf_low"].iloc[0] > 0 >= h["conf_low"].iloc[1]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
