@@ -36,6 +36,13 @@ def _copy_project(dest: Path) -> Path:
     shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
     (dest / "notebooks").mkdir()
     shutil.copy(ROOT / NB, dest / NB)
+    (dest / "reports").mkdir()
+    for name in ("references.bib", "frame.yaml", "csl"):  # the papers cite works: bibliography and styles
+        src = ROOT / "reports" / name
+        if src.is_dir():
+            shutil.copytree(src, dest / "reports" / name)
+        elif src.is_file():
+            shutil.copy(src, dest / "reports" / name)
     params = ", ".join(f"{k}: {v}" for k, v in PARAMS.items())
     (dest / "studies.yaml").write_text(
         f"studies:\n  fx_loans:\n    notebook: {NB}\n    task: \"2\"\n    variants:\n      yongkang_en: {{{params}}}\n"

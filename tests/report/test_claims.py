@@ -51,6 +51,7 @@ def test_p_text() -> None:
     (8.4, 11, 0.674, None, ("no_reject", "")),
     (float("nan"), 59, float("nan"), None, ("uninformative", "missing")),
     (float("nan"), 59, float("nan"), 6, ("uninformative", "rank")),
+    (1783.4, 5, 0.0, 6, ("uninformative", "rank")),  # 5 restrictions, 6 clusters: rank <= 5
     (30.0, 60, 0.999, 54, ("uninformative", "rank")),
     (73.7, 384, 1.0, None, ("uninformative", "lower_tail")),
     (1.0, 12, 0.99998, None, ("uninformative", "lower_tail")),

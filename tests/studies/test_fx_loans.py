@@ -26,6 +26,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (dest / "data").mkdir()
     shutil.copytree(ROOT / "data" / "raw", dest / "data" / "raw")
     shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
+    if (ROOT / "data" / "targets").is_dir():  # indicator definitions, checked by prepare
+        shutil.copytree(ROOT / "data" / "targets", dest / "data" / "targets")
     rk.data.prepare(root=dest)
     return dest
 

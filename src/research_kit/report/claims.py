@@ -12,7 +12,7 @@ Conventions used by the verdicts
 * Joint pre-trend tests (Wald, chi-squared): a test is *uninformative* when its
   statistic or p-value is missing, when it has at least as many restrictions as
   clusters (a cluster-robust covariance of ``q`` coefficients from ``G`` clusters
-  has rank at most ``G``, so it is singular for ``q >= G``), or when the statistic
+  has rank at most ``G - 1`` once the scores sum to zero, so it is singular for ``q >= G - 1``), or when the statistic
   sits so far in the lower tail of its null distribution that a correct
   covariance would almost never produce it (``p > 1 - 1e-4``, e.g. 73.7 on 384 df).
   Such a test is reported but never cited as evidence.
@@ -123,7 +123,7 @@ def pretrend_status(statistic: float, df: float, p_value: float, *, n_clusters: 
                     alpha: float = 0.05) -> tuple[PretrendStatus, str]:
     """Classify one joint pre-trend test: (status, reason) with reason one of
     ``missing``, ``rank``, ``lower_tail`` (uninformative) or ``""``."""
-    if n_clusters is not None and df >= n_clusters:
+    if n_clusters is not None and df >= n_clusters - 1:  # cluster score sums add to zero: rank <= G - 1
         return "uninformative", "rank"
     if statistic is None or p_value is None or not (np.isfinite(statistic) and np.isfinite(p_value)):
         return "uninformative", "missing"
@@ -181,8 +181,8 @@ def _uninformative_clause(v: PretrendVerdict, lang: Lang) -> str:
             parts.append(lab.pick(zh=f"{names}的检验因协方差矩阵奇异无法计算",
                                   en=f"the {names} tests cannot be computed (singular covariance)"))
         elif reason == "rank":
-            parts.append(lab.pick(zh=f"{names}的检验约束数（{dfs}）不少于聚类数，协方差矩阵必然奇异",
-                                  en=f"the {names} tests have as many restrictions ({dfs}) as clusters or more, so "
+            parts.append(lab.pick(zh=f"{names}的检验约束数（{dfs}）不少于聚类数减一，协方差矩阵必然奇异",
+                                  en=f"the {names} tests have as many restrictions ({dfs}) as clusters minus one or more, so "
                                      f"their covariance is necessarily singular"))
         else:
             stats_ = join_names([f"{_f(st)}（自由度 {d}）" if lang == "zh" else f"{_f(st)} on {d} df"

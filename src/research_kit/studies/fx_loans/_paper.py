@@ -451,12 +451,15 @@ def pretrend_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
     v = pretrend_verdict_of(est, lang=lang)
     bad = {n: r for n, r, _, _ in v.uninformative}
     reason = {"missing": lab.pick(zh="否（协方差奇异）", en="No (singular covariance)"),
-              "rank": lab.pick(zh="否（约束数不少于聚类数）", en="No (restrictions ≥ clusters)"),
+              "rank": lab.pick(zh="否（约束数 ≥ 聚类数 − 1）", en="No (restrictions ≥ clusters − 1)"),
               "lower_tail": lab.pick(zh="否（统计量远低于原假设分布）", en="No (statistic far below its null distribution)")}
     stat, df_, info = lab.pick(zh="Wald 统计量", en="Wald statistic"), lab.pick(zh="自由度", en="df"), \
         lab.pick(zh="有信息量", en="Informative")
-    frame = pd.DataFrame([{lab("term"): name, stat: float((t or {}).get("statistic", np.nan)),
-                           df_: int((t or {}).get("df", 0) or 0), lab("p_value"): float((t or {}).get("p_value", np.nan)),
+    blank = lambda name, key: name in bad and bad[name] == "rank"  # noqa: E731  # singular: no statistic to print
+    frame = pd.DataFrame([{lab("term"): name,
+                           stat: np.nan if blank(name, "s") else float((t or {}).get("statistic", np.nan)),
+                           df_: int((t or {}).get("df", 0) or 0),
+                           lab("p_value"): np.nan if blank(name, "p") else float((t or {}).get("p_value", np.nan)),
                            lab("n_clusters"): g, info: reason[bad[name]] if name in bad else lab("yes")}
                           for name, t, g in _pretrend_rows(est, lang)])
     note = lab.pick(zh="原假设：开办前各期效应均为零。Callaway–Sant'Anna 检验所有开办前的 ATT(g,t)。“开办前系数均值”一行只检验开办前系数的平均值（1 个约束），"
