@@ -228,7 +228,7 @@ def test_validation_error_pickles_and_report_prints(project: Project):
     import pickle
 
     report = prepare(project.root)
-    assert str(report).splitlines()[0] == "prepared 5 dataset(s) → data/processed/manifest.json"
+    assert str(report).splitlines()[0] == "prepared 4 dataset(s) → data/processed/manifest.json"
     assert "  fx_loans: 6 rows → data/processed/fx_loans.parquet [synthetic]" in str(report)
     project.cell("businesses", 1, "县市区", "金华县")
     project.write()
