@@ -11,7 +11,7 @@ pre_rmspe_cutoff: float = 2.0  # placebo test: drop donors whose pre-pilot RMSPE
 in_time_months: int = 12  # in-time placebo: pretend the pilot started this many months earlier
 reps: int = 200  # placebo replications of the SDID and DiD standard errors
 seed: int = 20221230  # random seed of the placebo replications and of the V search (recorded in the appendix)
-lang: str = "zh"  # paper language: "zh" (default) or "en"
+lang: str = "zh"  # paper language; one of "zh", "en"
 
 # %%
 import research_kit as rk

@@ -10,7 +10,7 @@ bwselect: str = "mserd"  # bandwidth selector: mserd | msetwo | msesum | cerrd |
 kernel: str = "triangular"  # kernel: triangular | epanechnikov | uniform
 p: int = 1  # order of the local polynomial (1 means local linear)
 level: float = 0.95  # confidence level of intervals
-lang: str = "zh"  # paper language: "zh" (default) or "en"
+lang: str = "zh"  # paper language; one of "zh", "en"
 
 # %%
 import research_kit as rk

@@ -7,7 +7,7 @@
 # %% tags=["parameters"]
 instruments: str = "both"  # instruments for the loan rate: "both" (relending + rediscount quotas) or "relending"
 se: str = "clustered"  # standard errors of the panel estimators: "clustered" (by firm) or "driscoll_kraay"
-lang: str = "zh"  # language of the paper: "zh" or "en"
+lang: str = "zh"  # paper language; one of "zh", "en"
 
 # %%
 import research_kit as rk

@@ -5,7 +5,7 @@
 # and rendered without code; prose cells tagged `lang-zh` / `lang-en` appear only in papers of that language.
 
 # %% tags=["parameters"]
-lang: str = "zh"  # paper language: "zh" (default) or "en"
+lang: str = "zh"  # paper language; one of "zh", "en"
 outcome: str = "fx_loan_balance"  # fx_loan_balance (万美元) | financing_cost (%) | loan_access (0/1)
 n_clusters: int = 9  # clusters of the design (9 counties, or 54 bank x county cells)
 icc: float = 0.05  # floor of the design's intra-cluster correlation; the design uses max(icc, the panel's estimate)
