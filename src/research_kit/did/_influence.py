@@ -58,7 +58,7 @@ class _Moments:
         return block
 
     def cross(self) -> np.ndarray:
-        """groups x p x p centred cross-products."""
+        """Groups x p x p centred cross-products."""
         if self._cross is None:
             p = self.Y.shape[1]
             out = np.zeros((self.n_groups, p, p))
@@ -101,7 +101,7 @@ class GroupAffineInfluence:
 
     @classmethod
     def from_data(cls, Y: np.ndarray, codes: np.ndarray, n_groups: int, B: np.ndarray,
-                  a: np.ndarray) -> "GroupAffineInfluence":
+                  a: np.ndarray) -> GroupAffineInfluence:
         return cls(_Moments(Y, codes, n_groups), B, a)
 
     @property
@@ -114,13 +114,13 @@ class GroupAffineInfluence:
     def group_means(self) -> np.ndarray:
         return self._m.means
 
-    def __matmul__(self, A: Any) -> "GroupAffineInfluence":
+    def __matmul__(self, A: Any) -> GroupAffineInfluence:
         A = np.asarray(A, dtype=float)
         if A.ndim == 1:
             A = A[:, None]
         return GroupAffineInfluence(self._m, self.B @ A, self.a @ A)
 
-    def __getitem__(self, key: Any) -> "GroupAffineInfluence":
+    def __getitem__(self, key: Any) -> GroupAffineInfluence:
         if not (isinstance(key, tuple) and len(key) == 2 and key[0] == slice(None)):
             raise IndexError("only column selections inf[:, columns] are supported; use np.asarray(inf) first.")
         cols = key[1]
@@ -128,7 +128,7 @@ class GroupAffineInfluence:
             cols = [cols]
         return GroupAffineInfluence(self._m, self.B[:, :, cols], self.a[:, cols])
 
-    def plus_unit_constant(self, W: np.ndarray, index: np.ndarray) -> "GroupAffineInfluence":
+    def plus_unit_constant(self, W: np.ndarray, index: np.ndarray) -> GroupAffineInfluence:
         """Add ``W[index[i]]`` to row i (``index`` must be constant within groups)."""
         first = np.array([rows[0] if rows.size else 0 for rows in self._m.rows()], dtype=np.intp)
         add = np.asarray(W, dtype=float)[index[first]]

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 from research_kit.did.twfe import _numeric
+from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 
 __all__ = ["bacon_decomposition", "bacon_summary", "BACON_TYPES"]
 

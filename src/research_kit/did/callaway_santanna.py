@@ -23,8 +23,9 @@ Covariates enter at the earlier period of each 2x2 comparison (as R's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ from scipy import stats
 
 from research_kit.did._drdid import CellProblem, did_2x2_panel
 from research_kit.did._influence import GroupAffineInfluence, group_sums
+from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     WidePanel,
@@ -39,8 +42,6 @@ from research_kit.tabular.encode import (
     check_option,
     drop_first_period_treated,
 )
-from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
-from research_kit.results import Result
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
 
@@ -84,7 +85,7 @@ class CSFit:
             return np.asarray(inf) if self.cluster is None else inf.cluster_totals(self.cluster, self.n_clusters)
         return inf if self.cluster is None else cluster_sums(inf, self.cluster, self.n_clusters)
 
-    def standard_errors(self, inf: np.ndarray, rng_key: int = 0) -> tuple[np.ndarray, float]:
+    def standard_errors(self, inf: np.ndarray | GroupAffineInfluence, rng_key: int = 0) -> tuple[np.ndarray, float]:
         """Standard errors of the columns of ``inf`` and the critical value for their joint band.
 
         Analytic (``sqrt(sum_c s_c^2) / n``, pointwise normal critical value), or the
@@ -302,6 +303,7 @@ def callaway_santanna(
     n = len(G)
     cells = _cells(T, cohorts, base_period, anticipation)
     never = G == NEVER
+    psi: Any  # n x K influence functions: an array, or a GroupAffineInfluence on the fast path
     if panel.x is None and panel.observed is None:
         att, psi, keep = _unconditional_cells(panel, cells, control_group, anticipation)
     else:
@@ -321,7 +323,7 @@ def callaway_santanna(
                 _skipped(panel, g, t, problem)
         if not keep.all():
             psi = psi[:, keep]
-    cells = [c for c, ok in zip(cells, keep) if ok]
+    cells = [c for c, ok in zip(cells, keep, strict=True) if ok]
     att = att[keep]
     codes, n_clusters = (None, n) if panel.cluster is None else cluster_codes(panel.cluster, name=cluster or unit)
     if codes is not None:
@@ -347,7 +349,7 @@ def _skipped(panel: WidePanel, g: int, t: int, problem: Exception) -> None:
 
 def _unconditional_cells(
     panel: WidePanel, cells: list[tuple[int, int, int]], control_group: str, anticipation: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, GroupAffineInfluence, np.ndarray]:
     """ATT(g, t) and influence functions of every cell at once, for a balanced panel without covariates.
 
     Each 2x2 is a difference of mean changes (every ``method`` agrees there), so the
@@ -428,7 +430,7 @@ def _result(fit: CSFit, panel: WidePanel, df: pd.DataFrame, info: dict[str, Any]
     info["pretest"] = wald_test(fit.att[pre], fit.covariance(fit.psi[:, pre])) if pre.size else None
     info["band"] = "pointwise" if fit.bootstrap is None else "uniform"
     simple = aggregate(fit, "simple", info={})
-    terms = ["ATT"] + [f"ATT({a},{b})" for a, b in zip(gt["cohort"], gt["time"])]
+    terms = ["ATT"] + [f"ATT({a},{b})" for a, b in zip(gt["cohort"], gt["time"], strict=True)]
     base = Result.from_arrays(
         terms, np.r_[simple.estimate, fit.att], np.r_[simple.std_error, se], nobs=panel.n_obs,
         estimator="callaway_santanna", level=1 - fit.alpha,

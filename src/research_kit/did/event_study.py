@@ -29,6 +29,10 @@ import numpy as np
 import pandas as pd
 
 from research_kit.did._onehot import CellDesign
+from research_kit.did.callaway_santanna import callaway_santanna
+from research_kit.did.twfe import Cluster, _numeric, fe_regression
+from research_kit.inference import wald_test
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     check_missing,
@@ -39,10 +43,6 @@ from research_kit.tabular.encode import (
     per_unit,
     require_columns,
 )
-from research_kit.did.callaway_santanna import callaway_santanna
-from research_kit.did.twfe import Cluster, _numeric, fe_regression
-from research_kit.inference import wald_test
-from research_kit.results import Result
 
 __all__ = ["event_study", "PENDING_METHODS_ISSUE"]
 
@@ -132,7 +132,8 @@ def event_study(
         except ImportError:
             _pending(method)
         return sun_abraham(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-                           reference=reference, cluster=cluster, control_group=control_group,
+                           reference=reference, cluster=cluster,
+                           control_group=control_group,  # type: ignore[arg-type]  # sun_abraham checks it
                            bin_endpoints=bin_endpoints)
     if method == "imputation":
         try:
@@ -140,7 +141,7 @@ def event_study(
         except ImportError:
             _pending(method)
         return imputation(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-                          cluster=cluster)
+                          cluster=cluster)  # type: ignore[arg-type]  # imputation checks it (one column)
     check_option("control_group", control_group, ("never", "not_yet"))
     if method == "callaway_santanna":
         return _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group)

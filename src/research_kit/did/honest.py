@@ -476,7 +476,7 @@ def honest_rm(
                                            grid_lb=grid_lb, grid_ub=grid_ub))
     rows = [{"mbar": float(mb), "lb": lo, "ub": hi, "method": method,
              "id_lb": theta - mb * w * m_hat, "id_ub": theta + mb * w * m_hat}
-            for mb, (lo, hi) in zip(mbars, intervals)]
+            for mb, (lo, hi) in zip(mbars, intervals, strict=True)]
     out = pd.DataFrame(rows)
     out.attrs["original"] = (theta - z1 * se_theta, theta + z1 * se_theta)
     out.attrs["alpha"] = alpha

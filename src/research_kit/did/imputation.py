@@ -38,6 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit.did.twfe import Cluster, _numeric, fe_regression
+from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
@@ -49,9 +52,6 @@ from research_kit.tabular.encode import (
     require_columns,
 )
 from research_kit.tabular.within import TwoWayDemeaner
-from research_kit.did.twfe import Cluster, _numeric, fe_regression
-from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
-from research_kit.results import Result
 
 __all__ = ["imputation", "NotImputableWarning"]
 

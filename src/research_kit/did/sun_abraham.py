@@ -26,6 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit.did._onehot import OneHotDesign
+from research_kit.did.twfe import Cluster, _numeric, fe_regression
+from research_kit.inference import wald_test, warn_user
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
@@ -36,10 +40,6 @@ from research_kit.tabular.encode import (
     per_unit,
     require_columns,
 )
-from research_kit.did._onehot import OneHotDesign
-from research_kit.did.twfe import Cluster, _numeric, fe_regression
-from research_kit.inference import wald_test, warn_user
-from research_kit.results import Result
 
 __all__ = ["sun_abraham"]
 
@@ -160,7 +160,7 @@ def sun_abraham(
         raise ValueError(f"reference={reference} is outside the window [{lo}, {hi}] set by leads/lags.")
     if bin_endpoints:
         rel = np.where(is_tr, np.clip(rel, lo, hi), 0)
-    key = pd.Series(list(zip(g[is_tr], rel[is_tr]))).value_counts()
+    key = pd.Series(list(zip(g[is_tr], rel[is_tr], strict=True))).value_counts()
     cells = sorted((int(c), int(e)) for c, e in key.index if e != reference)
     if not cells:
         raise ValueError("no cohort x relative-period cell is left besides the reference period.")

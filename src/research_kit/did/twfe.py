@@ -14,18 +14,14 @@ way Stata and R ``fixest`` do (see :mod:`research_kit.inference`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from research_kit.tabular.encode import PanelIndex, check_missing, panel_index, require_columns
 from research_kit.did._onehot import CellDesign, CellFit, OneHotDesign, OneHotFit, _group_sum, fit_onehot
-from research_kit.tabular.encode import constant_within as _constant_within
-from research_kit.tabular.encode import nested as _nested
-from research_kit.tabular.encode import numeric_column as _numeric
-from research_kit.tabular.within import TwoWayDemeaner
 from research_kit.inference import (
     cluster_codes,
     cluster_robust_vcov,
@@ -35,6 +31,11 @@ from research_kit.inference import (
     warn_few_clusters,
 )
 from research_kit.results import Result
+from research_kit.tabular.encode import PanelIndex, check_missing, panel_index, require_columns
+from research_kit.tabular.encode import constant_within as _constant_within
+from research_kit.tabular.encode import nested as _nested
+from research_kit.tabular.encode import numeric_column as _numeric
+from research_kit.tabular.within import TwoWayDemeaner
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -79,7 +80,7 @@ class _Clusters:
     def codes(self) -> np.ndarray:
         if self.row_codes is not None:
             return self.row_codes
-        return np.repeat(self.per_unit, self.n_times)
+        return np.repeat(cast(np.ndarray, self.per_unit), self.n_times)  # row codes are left out only then
 
 
 def _clusters(df: pd.DataFrame, names: list[str], dm: TwoWayDemeaner, unit: str, time: str) -> list[_Clusters]:
@@ -138,7 +139,7 @@ def _vcov(
         V = hc1_vcov(X, resid, weights=weights, n_params=k + n_fe_params)
         return V, float(n - k - n_fe_params), {"vcov": "HC1", "cluster": None, "n_clusters": None}
     values = [fe[c] if c in fe else df[c].to_numpy() for c in clusters]
-    codes = [cluster_codes(v, name=c) for v, c in zip(values, clusters)]
+    codes = [cluster_codes(v, name=c) for v, c in zip(values, clusters, strict=True)]
     K = k + n_fe_params
     for levels in fe.values():
         n_levels = int(levels.max()) + 1
@@ -174,7 +175,7 @@ def _fe_vcov(
         K -= dm.n_times - 1
     signs = [1.0] if len(cl) == 1 else [1.0, 1.0, -1.0]
     meat = np.zeros((k, k))
-    for c, sign in zip(cl, signs):
+    for c, sign in zip(cl, signs, strict=True):
         S = score_sums(c)
         meat += sign * (S.T @ S)
     G = cl[0].n if len(cl) == 1 else min(cl[0].n, cl[1].n)
@@ -188,7 +189,7 @@ def _fe_vcov(
 def _onehot_sums(fit: OneHotFit | CellFit, we: np.ndarray) -> Callable[[_Clusters], np.ndarray]:
     def sums(c: _Clusters) -> np.ndarray:
         by_unit = isinstance(fit, CellFit) and c.per_unit is not None  # no per-row cluster codes needed
-        return fit.score_sums(we, None if by_unit else c.codes, c.n, c.per_unit)
+        return fit.score_sums(we, None if by_unit else c.codes, c.n, c.per_unit)  # type: ignore[arg-type]
     return sums
 
 
@@ -270,8 +271,8 @@ def fe_regression(
     for j in range(len(coef)):  # column by column: cheaper than a tall, thin gemv
         resid -= Xt[:, j] * coef[j]
     if not clusters:
-        V, dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: dm.unit, time: dm.time}, n_fe)
-        return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
+        V, hc_dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: dm.unit, time: dm.time}, n_fe)
+        return _FEFit(coef=coef, vcov=V, df=hc_dof, info={**info, **vinfo})
     cl = _clusters(df, clusters, dm, unit, time)
     scores = Xt * dm.weighted(resid)[:, None]
     V, dof, vinfo = _fe_vcov(_dense_sums(scores, dm), np.linalg.inv(XtX), len(y), cl, clusters, n_fe, dm)

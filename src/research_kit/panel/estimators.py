@@ -112,7 +112,7 @@ def _cov_kwargs(
     bandwidth: float | None,
     allow_time_cluster: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """linearmodels ``fit`` keywords and the variance facts for ``info``."""
+    """Linearmodels ``fit`` keywords and the variance facts for ``info``."""
     kw: dict[str, Any] = {}
     info: dict[str, Any] = {"cov_type": _COV_LABEL[cov], "cluster": None, "n_clusters": None}
     if cov == "clustered":

@@ -26,8 +26,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from research_kit.pipeline import _fault, _site
@@ -41,8 +42,8 @@ from research_kit.pipeline._markdown import (
     notebook_to_markdown,
     paper_metadata,
 )
-from research_kit.pipeline._quarto import quarto_executable, render_with_quarto
 from research_kit.pipeline._offline import RenderError, check_offline
+from research_kit.pipeline._quarto import quarto_executable, render_with_quarto
 
 __all__ = ["CJK_FONT_FAMILY", "paper_key", "render_paper", "load_record", "record_meta", "record_error",
            "tool_versions", "read_notebook"]

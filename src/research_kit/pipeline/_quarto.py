@@ -17,14 +17,14 @@ import copy
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-import nbformat
 import yaml
 
+from research_kit.pipeline._markdown import META_MIME
 from research_kit.pipeline._offline import RenderError
-from research_kit.report.text import META_MIME
 
 __all__ = ["quarto_executable", "quarto_notebook", "render_with_quarto", "QUARTO_FORMATS"]
 
@@ -79,6 +79,8 @@ def render_with_quarto(quarto: str, nb: Any, *, variant: str, lang: str, formats
     project.mkdir(parents=True, exist_ok=True)
     (project / "_quarto.yml").write_text(_project_yaml(lang, css), encoding="utf-8")
     shutil.copyfile(css, project / css.name)
+    import nbformat  # only when a page renders (its validator alone takes seconds to import)
+
     nbformat.write(quarto_notebook(nb), project / "paper.ipynb")
     files: dict[str, str] = {}
     warnings: list[str] = []

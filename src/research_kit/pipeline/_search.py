@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from research_kit.pipeline._fonts import font_face_rule
 from research_kit.pipeline._offline import RenderError

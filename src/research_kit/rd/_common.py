@@ -1,5 +1,6 @@
-"""Shared pieces of :mod:`research_kit.rd`: option checks, data preparation and
-the one place that calls the reference packages (``rdrobust``, ``rddensity``).
+"""Shared pieces of :mod:`research_kit.rd`.
+
+Option checks, data preparation and the one place that calls the reference packages (``rdrobust``, ``rddensity``).
 
 The reference packages print messages (``"Mass points detected ..."``) and
 raise bare ``warnings.warn`` calls. Library code here never prints, so every
@@ -18,8 +19,8 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
-from research_kit.inference import FewClustersWarning, warn_user
 from research_kit._validation import check_option  # noqa: F401 (re-exported)
+from research_kit.inference import FewClustersWarning, warn_user
 
 __all__ = [
     "BWSELECTS",

@@ -36,7 +36,7 @@ SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".docx", ".ipynb", ".md",
 class DisclosureError(RuntimeError):
     """A rendered paper prints a business identifier; ``hits`` lists every finding."""
 
-    def __init__(self, message: str, hits: Sequence["Hit"] = ()) -> None:
+    def __init__(self, message: str, hits: Sequence[Hit] = ()) -> None:
         super().__init__(message)
         self.hits = tuple(hits)
 
@@ -115,7 +115,9 @@ def _docx_parts(path: Path) -> list[tuple[str, str]]:
 def _ipynb_parts(text: str) -> list[tuple[str, str]]:
     nb = json.loads(text)
     out = [("metadata", json.dumps(nb.get("metadata", {}), ensure_ascii=False))]
-    join = lambda v: "".join(v) if isinstance(v, list) else v if isinstance(v, str) else json.dumps(v)
+    def join(v: object) -> str:
+        return "".join(v) if isinstance(v, list) else v if isinstance(v, str) else json.dumps(v)
+
     for i, cell in enumerate(nb.get("cells", [])):
         chunks = [join(cell.get("source", "")), json.dumps(cell.get("metadata", {}), ensure_ascii=False)]
         for o in cell.get("outputs", []):

@@ -186,7 +186,7 @@ def _round2(x: np.ndarray) -> np.ndarray:
 def _rollout_table() -> pd.DataFrame:
     rows = []
     for code in sorted(ROLLOUT_PLAN):
-        for bank, wave in zip(BANKS, ROLLOUT_PLAN[code]):
+        for bank, wave in zip(BANKS, ROLLOUT_PLAN[code], strict=True):
             if wave is None:
                 start, note = pd.NaT, "截至2025年12月未开办"
             else:

@@ -75,7 +75,7 @@ def _businesses_csv(b: pd.DataFrame, rng: np.random.Generator) -> bytes:
         b["bank"].map(BANK_ZH),
         b["registered"].map(_zh_month),
         b["weight"],
-        b["exports_last_year"],
+        b["exports_last_year"], strict=True,
     ):
         w.writerow([*row[:6], f"{row[6]:.2f}", f"{row[7]:,.2f}"])
     return buf.getvalue().encode("gbk")
@@ -112,7 +112,7 @@ def _rollout_xlsx(rollout: pd.DataFrame) -> bytes:
         ws.cell(row=i, column=2, value=BANK_ZH[r.bank])
         ws.cell(row=i, column=3, value=None if pd.isna(r.start_month) else _zh_month(r.start_month))
         ws.cell(row=i, column=4, value=r.note)
-    for letter, width in zip("ABCD", (10, 12, 12, 22)):
+    for letter, width in zip("ABCD", (10, 12, 12, 22), strict=True):
         ws.column_dimensions[letter].width = width
     wb.properties.creator = "research_kit.simulate (synthetic demo data)"
     wb.properties.title = ROLLOUT_TITLE
@@ -261,7 +261,7 @@ def write_demo_raw(
                 _loans_csv_gz(demo.loans),
                 _rollout_xlsx(demo.rollout),
                 _truth_parquet(demo.truth),
-            ),
+            ), strict=True,
         )
     )
     contents["README.md"] = _readme(demo, n_businesses, seed).encode("utf-8")

@@ -1,5 +1,6 @@
-"""Study: financing cost and bank credit of open-economy firms (task 1 of the Jinhua pilot plan,
-开展境内外双循环一体化融资创新: use central-bank relending and rediscounting to lower firms' financing costs).
+"""Study: financing cost and bank credit of open-economy firms.
+
+Task 1 of the Jinhua pilot plan (开展境内外双循环一体化融资创新: use central-bank relending and rediscounting to lower firms' financing costs).
 
 How much more bank credit does a firm take when its loan rate falls by one
 percentage point? Panel estimators (pooled OLS, random effects, two-way fixed

@@ -18,12 +18,12 @@ import pandas as pd
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
 from research_kit.simulate.indicators import target_indicators_demo
+from research_kit.studies.plan_targets import load_targets, targets_file
 from research_kit.timeseries import (
     TS_LABELS,
     TargetTracking,
     track_targets,
 )
-from research_kit.studies.plan_targets import load_targets, targets_file
 
 __all__ = [
     "TargetsRun",
@@ -77,8 +77,10 @@ class TargetsRun:
 
 
 def run(*, as_of: str = "2025-06", seed: int = 20221230, criterion: str = "aicc") -> TargetsRun:
-    """Simulate the indicator series up to ``as_of``, track every target, and (synthetic data
-    only) track the same series observed to 2025-12 to know which targets were in fact reached."""
+    """Simulate the indicator series up to ``as_of`` and track every target.
+
+    Synthetic data only: also track the same series observed to 2025-12 to know which targets were in fact reached.
+    """
     targets = load_targets()
     as_of = str(pd.Period(as_of, freq="M"))
     series = target_indicators_demo(targets, as_of=as_of, seed=seed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -82,7 +82,7 @@ def cell_panel(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 
 def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator: str = "callaway_santanna",
-             control_group: str = "not_yet", leads: int = 12, lags: int = 24, cluster: str = "business_id",
+             control_group: Literal["never", "not_yet"] = "not_yet", leads: int = 12, lags: int = 24, cluster: str = "business_id",
              alpha: float = 0.05, seed: int = 0, county: str | None = None, bootstrap_reps: int = 9999) -> FxEstimates:
     """Every estimate of the paper for one outcome.
 
@@ -105,7 +105,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         raise ValueError(f"cluster must be 'business_id' or 'county'; got {cluster!r}.")
     if panel.empty:
         raise ValueError("the analysis panel is empty: check the county parameter and the processed data.")
-    common = dict(outcome=outcome, unit="business_id", time="t")
+    common: dict[str, Any] = dict(outcome=outcome, unit="business_id", time="t")
     tw = did.twfe(panel, **common, treat="treated", cluster=cluster)
     es = did.event_study(panel, **common, cohort="cohort", method="twfe", leads=leads, lags=lags, cluster=cluster,
                          control_group=control_group)
