@@ -2,12 +2,12 @@
 
 Layers, top to bottom; an import goes down, or stays within its layer::
 
-    cli -> pipeline -> studies -> report -> estimators -> inference -> tabular -> results -> _validation
+    cli, lab -> pipeline -> studies -> report -> estimators -> inference -> tabular -> results -> _validation
 
 * estimators: did, synth, rd, panel, iv, timeseries, power (they may import each other);
 * ``tabular`` (data frame -> arrays: checks, key encoding, demeaning) sits below
   ``inference`` because both the estimators and the bootstrap use it;
-* ``data`` and ``paths`` sit beside: imported by cli, pipeline, studies, report
+* ``data``, ``paths`` and ``datasets`` (shipped reference data) sit beside: imported by cli, pipeline, studies, report
   (provenance) and simulate, never by an estimator, inference, tabular or results;
   they import nothing but each other and ``_validation``;
 * ``simulate`` sits beside too: it imports no estimator and nothing above them
@@ -34,7 +34,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "research_kit"
 
 ESTIMATORS = frozenset({"did", "synth", "rd", "panel", "iv", "timeseries", "power"})
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"cli"}),
+    frozenset({"cli", "lab"}),  # lab: the JupyterLab helpers (%check_parameters, new study), a front end like cli
     frozenset({"pipeline"}),
     frozenset({"studies"}),
     frozenset({"report"}),
@@ -45,9 +45,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_validation"}),
 )
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
-BESIDE = frozenset({"data", "paths"})
-BESIDE_USERS = frozenset({"cli", "pipeline", "studies", "report", "simulate", "data", "paths"})
-SIMULATE_USERS = frozenset({"cli", "pipeline", "studies", "power"})
+BESIDE = frozenset({"data", "paths", "datasets"})  # datasets: the shipped public reference data (mpdta, prop99, ...)
+BESIDE_USERS = frozenset({"cli", "lab", "pipeline", "studies", "report", "simulate", "data", "paths", "datasets"})
+SIMULATE_USERS = frozenset({"cli", "lab", "pipeline", "studies", "power"})
 #: The plotting layer: what a ``.plot()`` may import at call time.
 PLOTTING = frozenset({
     "report.figures", "report.theme", "report.did_plots", "report.rd_plots", "report.power_plots",
@@ -279,6 +279,7 @@ def test_a_violating_import_fails(tmp_path: Path, rel: str, text: str, expected:
     ("research_kit.multitest", "research_kit.inference.multitest"),
     ("research_kit.simulate.rd", "research_kit.simulate.hedging_demo"),
     ("research_kit.simulate.synth", "research_kit.simulate.digital_rmb_demo"),
+    ("research_kit.pipeline.studies", "research_kit.pipeline.study_config"),
 ])
 def test_moved_modules_keep_their_old_import_path(old: str, new: str) -> None:
     import importlib

@@ -103,7 +103,8 @@ def test_write_demo_raw_is_byte_identical(tmp_path):
     assert [_sha(p) for p in a] == [_sha(p) for p in b]
     differ = [p.name for p, q in zip(a, c) if _sha(p) != _sha(q)]
     # The seed changes the businesses; the roll-out is a fixed design (ROLLOUT_PLAN).
-    assert set(differ) == set(SHIPPED) - {"fx_programme_rollout.xlsx"}
+    # fx_rates.csv (the declared EUR rates) is a fixed path too.
+    assert set(differ) == set(SHIPPED) - {"fx_programme_rollout.xlsx", "fx_rates.csv"}
     # sha256sum format, every file but MANIFEST, sorted by name (as research_kit.data.write_raw_manifest)
     manifest = (tmp_path / "a" / "MANIFEST").read_text().splitlines()
     names = sorted(set(SHIPPED) - {"MANIFEST"})
@@ -194,7 +195,12 @@ def test_raw_businesses_csv_is_gbk_with_county_variants(raw_small):
     d, demo = raw_small
     text = (d / "businesses.csv").read_bytes().decode("gbk")
     df = pd.read_csv(io.StringIO(text), dtype=str)
-    assert list(df.columns) == ["主体编号", "县市区", "行业", "规模", "开户银行", "登记年月", "抽样权数", "上年出口额(万美元)"]
+    assert list(df.columns) == ["主体编号", "县市区", "行业", "规模", "开户银行", "登记年月", "抽样权数", "上年出口额(万美元)",
+                                "统一社会信用代码"]
+    from research_kit.data import validate_uscc
+
+    assert validate_uscc(df["统一社会信用代码"], normalize=False, check_org_code=True).all()
+    assert df["统一社会信用代码"].is_unique and df["统一社会信用代码"].str.startswith("92").all()  # 个体工商户
     assert df["主体编号"].str.fullmatch(r"GT\d{6}").all() and df["主体编号"].is_unique
     assert df["登记年月"].str.fullmatch(r"\d{4}年\d{1,2}月").all()
     canonical = {"婺城区", "金东区", "武义县", "浦江县", "磐安县", "兰溪市", "义乌市", "东阳市", "永康市"}

@@ -42,6 +42,8 @@ _SUBMODULES = (
     "report",
     "pipeline",
     "cli",
+    "lab",
+    "datasets",
 )
 
 #: Old module paths kept working after a module moved: ``import research_kit.bootstrap`` and
@@ -51,6 +53,7 @@ _MOVED = {
     "research_kit.multitest": "research_kit.inference.multitest",
     "research_kit.simulate.rd": "research_kit.simulate.hedging_demo",
     "research_kit.simulate.synth": "research_kit.simulate.digital_rmb_demo",
+    "research_kit.pipeline.studies": "research_kit.pipeline.study_config",
 }
 
 __all__ = [*_SUBMODULES, "__version__"]

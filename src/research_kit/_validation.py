@@ -9,7 +9,7 @@ from collections.abc import Hashable, Iterable
 from types import FrameType
 from typing import Any
 
-__all__ = ["check_option", "warn_user"]
+__all__ = ["as_pandas", "check_level", "check_option", "shared_vocabulary", "warn_user"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,3 +46,92 @@ def warn_user(message: str, category: type[Warning]) -> None:
 
 
 # --------------------------------------------------------------------- clusters
+
+
+def as_pandas(df: Any, name: str = "data") -> Any:
+    """Return ``df`` as a pandas DataFrame: pandas as is, polars and pyarrow tables converted.
+
+    Anything else is refused with a message that names its type and says what to pass.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_pandas(pd.DataFrame({"y": [1.0]})).shape
+    (1, 1)
+    >>> as_pandas([1, 2])
+    Traceback (most recent call last):
+    ...
+    TypeError: data must be a pandas DataFrame (or a polars DataFrame / pyarrow Table, converted for you); got builtins.list.
+    """
+    import pandas as pd
+
+    if isinstance(df, pd.DataFrame):
+        return df
+    module = type(df).__module__.split(".")[0]
+    if module in ("polars", "pyarrow") and hasattr(df, "to_pandas"):
+        return df.to_pandas()
+    raise TypeError(f"{name} must be a pandas DataFrame (or a polars DataFrame / pyarrow Table, converted for you); "
+                    f"got {type(df).__module__}.{type(df).__name__}.")
+
+
+def check_level(level: float, alpha: float | None = None) -> float:
+    """The confidence level to use: ``level`` (e.g. 0.95), or ``1 - alpha`` from the deprecated ``alpha=``.
+
+    Every estimator takes ``level=``; ``alpha=`` still works for one release with a
+    :class:`DeprecationWarning`.
+
+    Examples
+    --------
+    >>> check_level(0.9)
+    0.9
+    >>> check_level(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: level=1.5 must be between 0 and 1 (e.g. 0.95 for 95% intervals).
+    """
+    if alpha is not None:
+        warn_user(f"alpha={alpha!r} is deprecated: pass level={1 - alpha:g} (the confidence level), as every "
+                  "research_kit estimator takes it.", DeprecationWarning)
+        level = 1 - float(alpha)
+    if not isinstance(level, (int, float)) or isinstance(level, bool) or not 0 < float(level) < 1:
+        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95 for 95% intervals).")
+    return float(level)
+
+
+def shared_vocabulary(*, vcov_alias: str | None = None) -> Any:
+    """Decorator: give an estimator the shared keywords ``level=`` (and ``vcov=``, an alias of ``vcov_alias``).
+
+    ``level`` (default 0.95) sets the confidence level of the result's intervals; ``vcov`` names
+    the variance type with the same spellings as the estimator's own option (e.g. ``cov_type`` of
+    the linearmodels wrappers), so every estimator family can be called with the same words.
+    """
+    import functools
+    import inspect
+
+    def decorate(fn: Any) -> Any:
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, vcov: str | None = None, level: float = 0.95, **kwargs: Any) -> Any:
+            if vcov is not None:
+                if vcov_alias is None:
+                    raise TypeError(f"{fn.__name__}() has no variance option; drop vcov={vcov!r}.")
+                given = kwargs.get(vcov_alias)
+                if given is not None and given != vcov:
+                    raise ValueError(f"vcov={vcov!r} and {vcov_alias}={given!r} disagree; pass one of the two.")
+                kwargs[vcov_alias] = vcov
+            level = check_level(level)
+            result = fn(*args, **kwargs)
+            return result.with_level(level) if level != 0.95 else result
+
+        extra = [inspect.Parameter("level", inspect.Parameter.KEYWORD_ONLY, default=0.95, annotation=float)]
+        if vcov_alias is not None:
+            extra.insert(0, inspect.Parameter("vcov", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                              annotation="str | None"))
+        params = list(sig.parameters.values())
+        tail = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
+        head = [p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        wrapper.__signature__ = sig.replace(parameters=head + extra + tail)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,6 +1,7 @@
 """The ``research-kit`` command: parses arguments and calls :mod:`research_kit.pipeline` / :mod:`research_kit.data`.
 
-Commands: ``prepare``, ``run``, ``render``, ``build``, ``publish``, ``serve``, ``simulate``, ``manifest``
+Commands: ``prepare``, ``run``, ``render``, ``build``, ``publish``, ``serve``, ``simulate``, ``manifest``,
+``new-study``
 (``research-kit COMMAND --help`` for each).
 """
 
@@ -61,13 +62,22 @@ def _report_failures(report: Any) -> int:
               "(<variant>.failed.ipynb) and logs (reports/logs/) hold the tracebacks; the last good papers "
               "stay published.", file=sys.stderr)
         return 1
+    site = getattr(report, "site", None)
+    bad = [*(site.failed if site is not None else ()), *(site.stale if site is not None else ())]
+    if bad:  # whatever the report calls a failure makes the exit status non-zero
+        names = ", ".join(f"{p.study}/{p.variant} ({p.status})" for p in bad)
+        print(f"research-kit: the site shows {len(bad)} paper(s) whose latest run failed: {names}; see their "
+              "failure pages and reports/logs/.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from research_kit import data
+    from research_kit.pipeline.batch import build_lock
 
-    report = data.prepare(root=args.root)
+    with build_lock(args.root):  # never under a running build
+        report = data.prepare(root=args.root)
     print(report)
     return 0
 
@@ -86,7 +96,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print("-p runs one custom variant of one study: name exactly one study", file=sys.stderr)
             return 2
         study = studies[args.study[0]]
-        declared = pipeline.notebook_parameters(study.notebook)
+        _, declared = pipeline.study_parameters(study.name, args.root)  # cached: no papermill import
         params: dict[str, object] = {}
         for item in args.param:
             if "=" not in item:
@@ -212,6 +222,13 @@ def _cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_new_study(args: argparse.Namespace) -> int:
+    from research_kit.pipeline.scaffold import new_study
+
+    print(new_study(args.name, task=args.task, title_zh=args.title_zh, title_en=args.title_en, root=args.root))
+    return 0
+
+
 def _execution_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="execute even variants whose inputs did not change")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: the cores)")
@@ -267,6 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
     sm.set_defaults(func=_cmd_simulate)
     sub.add_parser("manifest", help="record the sha256 of every raw file in data/raw/MANIFEST").set_defaults(
         func=_cmd_manifest)
+    ns = sub.add_parser("new-study", help="scaffold a new paper: notebook, studies/NAME package, studies.yaml "
+                                          "entry (zh and en variants) and a test; overwrites nothing")
+    ns.add_argument("name", help="study and package name: lower case, digits and '_' (e.g. demo_x)")
+    ns.add_argument("--task", required=True, help="the plan's task number (1-24), or 目标")
+    ns.add_argument("--title-zh", required=True, help="the paper's Chinese title")
+    ns.add_argument("--title-en", required=True, help="the paper's English title")
+    ns.set_defaults(func=_cmd_new_study)
     return p
 
 

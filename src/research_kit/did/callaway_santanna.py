@@ -25,14 +25,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit._validation import check_level
 from research_kit.did._drdid import CellProblem, did_2x2_panel
-from research_kit.did._influence import GroupAffineInfluence, group_sums
+from research_kit.did._influence import GroupAffineInfluence, PairInfluence, _PairData, group_sums
+from research_kit.did._inputs import checked_input
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
 from research_kit.tabular.encode import (
@@ -56,7 +58,7 @@ class CellSkippedWarning(UserWarning):
     """A group-time cell could not be estimated (no overlap, no comparison units) and was left out."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CSFit:
     """Everything :func:`aggregate` needs: cells, their influence functions and the design."""
 
@@ -64,7 +66,7 @@ class CSFit:
     cell_g: np.ndarray  # cohort position of each cell
     cell_t: np.ndarray  # period position of each cell
     att: np.ndarray  # K
-    psi: np.ndarray | GroupAffineInfluence  # n x K influence functions (R did scale)
+    psi: np.ndarray | GroupAffineInfluence | PairInfluence  # n x K influence functions (R did scale)
     cohort_index: np.ndarray  # n, index into `cohorts` (len(cohorts) = not an estimated cohort)
     cohorts: np.ndarray  # positions of the estimated cohorts (R's glist)
     pg: np.ndarray  # P(G = g) for each estimated cohort
@@ -79,20 +81,21 @@ class CSFit:
     def n(self) -> int:
         return self.psi.shape[0]
 
-    def cluster_totals(self, inf: np.ndarray | GroupAffineInfluence) -> np.ndarray:
+    def cluster_totals(self, inf: np.ndarray | GroupAffineInfluence | PairInfluence) -> np.ndarray:
         """Cluster sums of influence functions (n x m -> G x m)."""
-        if isinstance(inf, GroupAffineInfluence):
+        if isinstance(inf, (GroupAffineInfluence, PairInfluence)):
             return np.asarray(inf) if self.cluster is None else inf.cluster_totals(self.cluster, self.n_clusters)
         return inf if self.cluster is None else cluster_sums(inf, self.cluster, self.n_clusters)
 
-    def standard_errors(self, inf: np.ndarray | GroupAffineInfluence, rng_key: int = 0) -> tuple[np.ndarray, float]:
+    def standard_errors(self, inf: np.ndarray | GroupAffineInfluence | PairInfluence,
+                        rng_key: int = 0) -> tuple[np.ndarray, float]:
         """Standard errors of the columns of ``inf`` and the critical value for their joint band.
 
         Analytic (``sqrt(sum_c s_c^2) / n``, pointwise normal critical value), or the
         multiplier bootstrap when the fit asked for it.
         """
         if self.bootstrap is None:
-            if isinstance(inf, GroupAffineInfluence) and self.cluster is None:
+            if isinstance(inf, (GroupAffineInfluence, PairInfluence)) and self.cluster is None:
                 sumsq = inf.column_sumsq()
             else:
                 S = self.cluster_totals(inf)
@@ -103,9 +106,9 @@ class CSFit:
         return _multiplier_bootstrap(self.cluster_totals(inf), self.n, self.bootstrap, self.alpha,
                                      np.random.default_rng([self.seed or 0, rng_key]))
 
-    def covariance(self, inf: np.ndarray | GroupAffineInfluence) -> np.ndarray:
+    def covariance(self, inf: np.ndarray | GroupAffineInfluence | PairInfluence) -> np.ndarray:
         """Analytic covariance matrix of the estimates whose influence functions are the columns of ``inf``."""
-        if isinstance(inf, GroupAffineInfluence) and self.cluster is None:
+        if isinstance(inf, (GroupAffineInfluence, PairInfluence)) and self.cluster is None:
             return inf.gram() / self.n**2
         S = self.cluster_totals(inf)
         return S.T @ S / self.n**2
@@ -131,7 +134,7 @@ def _multiplier_bootstrap(S: np.ndarray, n: int, B: int, alpha: float, rng: np.r
     return se, max(crit, float(stats.norm.ppf(1 - alpha / 2)))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CallawaySantAnnaResult(Result):
     """Result of :func:`callaway_santanna`: the overall ATT plus every ATT(g, t).
 
@@ -226,7 +229,8 @@ def callaway_santanna(
     cluster: str | None = None,
     bootstrap: int | None = None,
     seed: int | None = None,
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     unbalanced: Unbalanced = "error",
 ) -> CallawaySantAnnaResult:
     """Group-time average treatment effects of Callaway and Sant'Anna (2021).
@@ -260,8 +264,8 @@ def callaway_santanna(
         cells are uniform (sup-t) bands.
     seed
         Seed for the bootstrap.
-    alpha
-        1 - confidence level.
+    level
+        Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     unbalanced
         ``"error"`` (default, as R ``did`` with ``panel = TRUE``): every unit must be
         observed in every period. ``"pairwise"``: each ATT(g, t) compares the units of
@@ -284,6 +288,8 @@ def callaway_santanna(
     >>> r.group_time.columns.tolist()
     ['cohort', 'time', 'estimate', 'std_error', 'conf_low', 'conf_high']
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster,
+                       covariates=covariates)
     check_option("control_group", control_group, ("never", "not_yet"))
     check_option("method", method, ("dr", "ipw", "reg"))
     check_option("base_period", base_period, ("varying", "universal"))
@@ -292,8 +298,7 @@ def callaway_santanna(
         raise ValueError(f"anticipation={anticipation!r} must be a non-negative integer number of periods.")
     if bootstrap is not None and (not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2):
         raise ValueError(f"bootstrap={bootstrap!r} must be None or a number of draws (e.g. 999).")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be between 0 and 1.")
+    alpha = 1 - check_level(level, alpha)
     covariates = list(covariates or [])
     panel = build_wide_panel(df, outcome=outcome, unit=unit, time=time, cohort=cohort,
                              covariates=covariates, cluster=cluster, balanced=unbalanced == "error")
@@ -303,9 +308,11 @@ def callaway_santanna(
     n = len(G)
     cells = _cells(T, cohorts, base_period, anticipation)
     never = G == NEVER
-    psi: Any  # n x K influence functions: an array, or a GroupAffineInfluence on the fast path
+    psi: Any  # n x K influence functions: an array, or a structured form on the fast paths
     if panel.x is None and panel.observed is None:
         att, psi, keep = _unconditional_cells(panel, cells, control_group, anticipation)
+    elif panel.x is None:
+        att, psi, keep = _pairwise_cells(panel, cells, control_group, anticipation)
     else:
         psi = np.zeros((n, len(cells)), order="F")
         att = np.full(len(cells), np.nan)
@@ -323,7 +330,7 @@ def callaway_santanna(
                 _skipped(panel, g, t, problem)
         if not keep.all():
             psi = psi[:, keep]
-    cells = [c for c, ok in zip(cells, keep, strict=True) if ok]
+    cells = [c for c, ok in zip(cells, keep) if ok]
     att = att[keep]
     codes, n_clusters = (None, n) if panel.cluster is None else cluster_codes(panel.cluster, name=cluster or unit)
     if codes is not None:
@@ -391,6 +398,51 @@ def _unconditional_cells(
     return att, GroupAffineInfluence.from_data(Y, codes, len(gvals), B[:, :, keep], alpha[:, keep]), keep
 
 
+def _pairwise_cells(
+    panel: WidePanel, cells: list[tuple[int, int, int]], control_group: str, anticipation: int,
+) -> tuple[np.ndarray, PairInfluence, np.ndarray]:
+    """:func:`_unconditional_cells` for an unbalanced panel (``unbalanced="pairwise"``), without covariates.
+
+    A cell compares the units of its cohort and of its comparison group that are
+    observed in both of its periods ``(t, base)``; the counts and sums of changes
+    it needs come from each cohort's period x period cross-products, and the
+    influence functions are kept per cohort and period pair
+    (:class:`._influence.PairInfluence`): the n x cells matrix is never formed.
+    Same numbers as the cell-by-cell computation (:func:`_cell`).
+    """
+    n = panel.y.shape[0]
+    codes, gvals = pd.factorize(panel.cohort)
+    codes = codes.astype(np.intp, copy=False)
+    pairs = sorted({(t, base) for _, t, base in cells if t != base})
+    where = {p: j for j, p in enumerate(pairs)}
+    data = _PairData(panel.y, cast(np.ndarray, panel.observed), codes, len(gvals), np.array(pairs, dtype=np.intp).reshape(-1, 2))
+    K, H = len(cells), len(gvals)
+    att = np.full(K, np.nan)
+    keep = np.ones(K, dtype=bool)
+    C = np.zeros((H, len(pairs), K))
+    D = np.zeros((H, len(pairs), K))
+    never = gvals == NEVER
+    for k, (g, t, base) in enumerate(cells):
+        if t == base:
+            att[k] = 0.0
+            continue
+        p = where[(t, base)]
+        tr = gvals == g
+        ctrl = never if control_group == "never" else never | ((gvals > max(t, base) + anticipation) & ~tr)
+        n_t, n_c = data.count[tr, p].sum(), data.count[ctrl, p].sum()
+        if n_t == 0 or n_c == 0:
+            keep[k] = False
+            _skipped(panel, g, t, CellProblem("no treated or no comparison units"))
+            continue
+        m1 = data.total[tr, p].sum() / n_t
+        m0 = data.total[ctrl, p].sum() / n_c
+        att[k] = m1 - m0
+        for rows, scale, m in ((tr, n / n_t, m1), (ctrl, -n / n_c, m0)):
+            C[rows, p, k] = scale
+            D[rows, p, k] = scale * (data.mu[rows, p] - m)
+    return att, PairInfluence(data, C[:, :, keep], D[:, :, keep], np.zeros((H, int(keep.sum())))), keep
+
+
 def _cell(panel: WidePanel, treated: np.ndarray, ctrl: np.ndarray, t: int, base: int, method: str, n: int):
     """ATT and full-length influence function of one cell (scaled by n / n1 as in R did)."""
     y = panel.y
@@ -430,7 +482,7 @@ def _result(fit: CSFit, panel: WidePanel, df: pd.DataFrame, info: dict[str, Any]
     info["pretest"] = wald_test(fit.att[pre], fit.covariance(fit.psi[:, pre])) if pre.size else None
     info["band"] = "pointwise" if fit.bootstrap is None else "uniform"
     simple = aggregate(fit, "simple", info={})
-    terms = ["ATT"] + [f"ATT({a},{b})" for a, b in zip(gt["cohort"], gt["time"], strict=True)]
+    terms = ["ATT"] + [f"ATT({a},{b})" for a, b in zip(gt["cohort"], gt["time"])]
     base = Result.from_arrays(
         terms, np.r_[simple.estimate, fit.att], np.r_[simple.std_error, se], nobs=panel.n_obs,
         estimator="callaway_santanna", level=1 - fit.alpha,

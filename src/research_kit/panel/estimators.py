@@ -43,6 +43,7 @@ import pandas as pd
 from linearmodels import FirstDifferenceOLS, PanelOLS, PooledOLS, RandomEffects
 from linearmodels.panel.utility import AbsorbingEffectError, AbsorbingEffectWarning
 
+from research_kit._validation import shared_vocabulary
 from research_kit.inference import warn_user
 from research_kit.panel._common import (
     _COV_LABEL,
@@ -254,6 +255,7 @@ def _fit(
     return to_result(res, estimator=estimator, term=headline_term(terms), debiased=debiased, info=info), res
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def pooled(
     df: pd.DataFrame,
     formula: str,
@@ -312,6 +314,7 @@ def pooled(
     return result
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def fe(
     df: pd.DataFrame,
     formula: str,
@@ -394,6 +397,7 @@ def fe(
     return result
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def re(
     df: pd.DataFrame,
     formula: str,
@@ -452,6 +456,7 @@ def re(
     )
 
 
+@shared_vocabulary(vcov_alias="cov_type")
 def first_difference(
     df: pd.DataFrame,
     formula: str,

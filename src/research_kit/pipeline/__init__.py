@@ -32,6 +32,7 @@ from research_kit.pipeline.study_config import (
     load_studies,
     notebook_parameters,
     parse_cli_value,
+    study_parameters,
     validate_parameters,
 )
 
@@ -40,7 +41,7 @@ __all__ = [
     "PublishedVersion", "RunOutcome", "SiteReport", "Study", "Variant", "WorkerMismatchError", "build", "build_lock",
     "default_workers", "finalize_notebook", "load_studies", "notebook_parameters", "parse_cli_value",
     "prefetch_paper", "prepare_if_needed", "publish", "published_versions", "render_site", "rollback", "run_studies", "run_variant",
-    "site_is_current", "store_result", "validate_parameters",
+    "site_is_current", "store_result", "study_parameters", "validate_parameters",
 ]
 
 
@@ -61,6 +62,16 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
         ``report.failed`` lists failed variants (their last good papers stay
         published); ``report.site`` is the render's :class:`SiteReport`.
     """
+    with build_lock(root):  # before anything is written: a refused build changes nothing
+        return _build(root=root, force=force, workers=workers, scheduler=scheduler, shared_fs=shared_fs,
+                      formats=formats, warm=warm, on_plan=on_plan, on_done=on_done)
+
+
+def _build(*, root: str | os.PathLike[str] | None, force: bool, workers: int | None, scheduler: str | object | None,
+           shared_fs: bool, formats: Sequence[str], warm: bool, on_plan: Callable[[int, int], None] | None,
+           on_done: Callable[[RunOutcome], None] | None) -> BuildReport:
+    from research_kit.pipeline.batch import retire_unlisted
+
     start = time.perf_counter()
     prepared = prepare_if_needed(root, force=force)
     from research_kit import paths
@@ -78,6 +89,7 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
     try:
         report = run_studies(root=root, force=force, pool=dask or local, warm=warm, on_plan=on_plan, on_done=done)
         wait(prefetched)  # errors, if any, are raised again by render_site
+        retire_unlisted(root)  # studies and variants no longer in studies.yaml leave the site
         ids = (lambda: _identifier_values(root)) if paths.catalog_file(root).is_file() else None
         report.site = render_site(root, formats=formats, identifiers=ids, executor=local,  # type: ignore[arg-type]
                                   force=force)
@@ -85,6 +97,9 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
         local.shutdown()
         if dask is not None:
             dask.close()
+    from research_kit.pipeline.api_docs import write_api_docs
+
+    write_api_docs(root, force=force)  # reports/_site/api/, made again only when the source changed
     report.prepared = prepared
     report.seconds = time.perf_counter() - start
     return report

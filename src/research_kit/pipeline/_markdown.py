@@ -74,6 +74,21 @@ LABELS: dict[str, dict[str, str]] = {
         "synthetic": "合成数据",
         "synthetic_notice": "本文使用合成（模拟）的演示数据，所有数字仅用于展示研究方法，不代表真实的经营主体或政策效果。",
         "figure": "图 {n}：",
+        "table": "表 {n}：",
+        "figure_ref": "图 {n}",
+        "table_ref": "表 {n}",
+        "appendix_figure": "附图 {n}：",
+        "appendix_table": "附表 {n}：",
+        "appendix_figure_ref": "附图 {n}",
+        "appendix_table_ref": "附表 {n}",
+        "no_data_files": "（本文没有读入数据文件：所用数据均在文中由模拟数据生成器按上表的参数与随机种子生成。）",
+        "references": "参考文献",
+        "toc": "目录",
+        "authors": "作者",
+        "unit": "单位",
+        "report_number": "报告编号",
+        "contact": "联系方式",
+        "other_language": "English version",
         "date": "日期",
         "county": "县（市、区）",
         "task": "政策任务",
@@ -121,6 +136,22 @@ LABELS: dict[str, dict[str, str]] = {
         "synthetic_notice": "This paper uses synthetic (simulated) demo data: its numbers illustrate the methods "
                             "and describe no real business or policy effect.",
         "figure": "Figure {n}: ",
+        "table": "Table {n}: ",
+        "figure_ref": "Figure {n}",
+        "table_ref": "Table {n}",
+        "appendix_figure": "Figure A{n}: ",
+        "appendix_table": "Table A{n}: ",
+        "appendix_figure_ref": "Figure A{n}",
+        "appendix_table_ref": "Table A{n}",
+        "no_data_files": "(The paper reads no data file: its data are simulated inside the paper by the demo data "
+                         "generator, with the parameters and seed of the table above.)",
+        "references": "References",
+        "toc": "Contents",
+        "authors": "Authors",
+        "unit": "Unit",
+        "report_number": "Report No.",
+        "contact": "Contact",
+        "other_language": "中文版",
         "date": "Date",
         "county": "County",
         "task": "Policy task",
@@ -343,12 +374,6 @@ def _wrap_math_envs(text: str) -> str:
     return "".join(out)
 
 
-def _escape_inline(text: str) -> str:
-    """Make a caption safe inside ``![...]``: one line, brackets escaped."""
-    text = " ".join(text.split())
-    return re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)
-
-
 def _attr(value: str) -> str:
     return '"' + " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -384,12 +409,75 @@ def _output_meta(out: Any, mime: str, key: str) -> str:
     return _text(value).strip()
 
 
-def _render_output(out: Any, media: _Media, figure_no: list[int], labels: Mapping[str, str]) -> str:
+# Leading numbers the studies wrote into their captions ("图 4  …", "Table 2: …"): the renderer numbers.
+_CAPTION_NO = re.compile(r"^\s*(?:(?P<zh>附?[图表])|(?P<en>Figure|Fig\.|Table))\s*(?P<n>[A-Z]?\d+)\s*[：:.．、]?\s*")
+_BOLD_CAPTION = re.compile(r"\A\*\*(?P<cap>.+?)\*\*(?:\s*\{#(?P<id>[A-Za-z][\w:-]*)\})?\s*\n\s*\n?(?=\s*\|)", re.S)
+_PIPE_TABLE = re.compile(r"((?:^[ \t]*\|.*\|[ \t]*\n?)+)", re.M)
+_APPENDIX = re.compile(r"^#{1,6}\s+(?:附录|附\s*录|Appendix)", re.M | re.I)
+_LABEL_REF = re.compile(r"(?<![\w@])@(?P<id>(?:fig|tbl)-[A-Za-z0-9_:-]+)")
+_NUM_REF = {
+    "zh": re.compile(r"(?<![代发列报图仪量])(?P<word>附?[图表])\s*(?P<n>\d+)(?![\d.])"),
+    "en": re.compile(r"(?P<word>Figure|Fig\.|Table)s?\s+(?P<n>\d+)(?![\d.])"),
+}
+
+
+def strip_caption_number(caption: str) -> tuple[str, str]:
+    """Split a study's own number off a caption: ``"图 4  时间安慰剂"`` → ``("4", "时间安慰剂")``.
+
+    >>> strip_caption_number("Table 2: Balance")
+    ('2', 'Balance')
+    >>> strip_caption_number("外汇贷款余额")
+    ('', '外汇贷款余额')
+    """
+    m = _CAPTION_NO.match(caption)
+    if not m:
+        return "", caption.strip()
+    return m.group("n"), caption[m.end():].strip()
+
+
+@dataclass
+class _Numbering:
+    """Numbers figures and tables in reading order; remembers the studies' own numbers and labels."""
+
+    labels: Mapping[str, str]
+    appendix: bool = False
+    count: dict[str, int] = field(default_factory=lambda: {"figure": 0, "table": 0, "appendix_figure": 0,
+                                                           "appendix_table": 0})
+    by_author: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (kind, "4") -> (ref, id)
+    by_id: dict[str, str] = field(default_factory=dict)  # "fig-event" -> "图 3"
+
+    def caption(self, kind: str, caption: str, label: str = "") -> tuple[str, str]:
+        """Return (numbered caption, element id) for a figure or table ``kind``."""
+        key = f"appendix_{kind}" if self.appendix else kind
+        self.count[key] += 1
+        n = self.count[key]
+        author_no, text = strip_caption_number(caption)
+        prefix = "fig" if kind == "figure" else "tbl"
+        ident = label if label.startswith(f"{prefix}-") else f"{prefix}-{'a' if self.appendix else ''}{n}"
+        ref = self.labels[f"{key}_ref"].format(n=n)
+        if author_no and not self.appendix:
+            self.by_author.setdefault((kind, author_no), (ref, ident))
+        self.by_id[ident] = ref
+        return self.labels[key].format(n=n) + text, ident
+
+
+def _escape_inline(text: str) -> str:
+    """Make a caption safe inside ``![...]``: one line, brackets escaped."""
+    text = " ".join(text.split())
+    return re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)
+
+
+def _render_output(out: Any, media: _Media, numbering: _Numbering) -> tuple[str, str]:
+    """(kind, Markdown) of one output: kind is "prose", "table", "figure", "image" or "html"."""
     if out.get("output_type") not in ("display_data", "execute_result"):
-        return ""
+        return "", ""
     data = out.get("data") or {}
     if "text/markdown" in data:
-        return _wrap_math_envs(_text(data["text/markdown"]).strip())
+        text = _wrap_math_envs(_text(data["text/markdown"]).strip())
+        m = _BOLD_CAPTION.match(text)
+        if m:
+            return "table", _captioned_table(text[m.end():], m.group("cap"), m.group("id") or "", numbering)
+        return "prose", text
     for mime, ext, binary in _IMAGE_MIMES:
         if mime not in data:
             continue
@@ -400,17 +488,32 @@ def _render_output(out: Any, media: _Media, figure_no: list[int], labels: Mappin
             raise ValueError(f"an output's {mime} data is not valid base64: {exc}") from exc
         rel = media.write("fig", ext, payload)
         caption = _output_meta(out, mime, "caption")
-        alt = _output_meta(out, mime, "alt") or caption
-        attrs = f"alt={_attr(alt)}" if alt else ""
+        alt = _output_meta(out, mime, "alt")
         if caption:
-            figure_no[0] += 1
-            label = labels["figure"].format(n=figure_no[0])
-            return f"![{_escape_inline(label + caption)}]({rel}){{#fig-{figure_no[0]} {attrs}}}"
+            label = _output_meta(out, mime, "label")
+            numbered, ident = numbering.caption("figure", caption, label)
+            attrs = f" alt={_attr(alt)}" if alt else ""
+            return "figure", f"![{_escape_inline(numbered)}]({rel}){{#{ident}{attrs}}}"
         # an image without caption: the trailing backslash keeps Pandoc from making a figure
-        return f"![]({rel}){{{attrs}}}\\" if attrs else f"![]({rel})\\"
+        return "image", (f"![]({rel}){{alt={_attr(alt)}}}\\" if alt else f"![]({rel})\\")
     if "text/html" in data:
-        return _fence(_text(data["text/html"]), "html")
-    return ""
+        return "html", _fence(_text(data["text/html"]), "html")
+    return "", ""
+
+
+def _captioned_table(rest: str, caption: str, label: str, numbering: _Numbering) -> str:
+    """A ``**caption**`` + pipe table (+ notes) output as a Pandoc table with a numbered caption and an id."""
+    m = _PIPE_TABLE.search(rest)
+    if m is None:
+        return f"**{caption}**\n\n{rest}"
+    table = m.group(1).rstrip("\n")
+    numbered, ident = numbering.caption("table", caption, label)
+    rows = [ln for ln in table.splitlines() if ln.strip()]
+    after = rest[m.end():].strip()
+    body = f"{table}\n\n: {_escape_inline(numbered)} {{#{ident}}}"
+    if len(rows) <= 2:  # header and rule only: say why the table is empty instead of printing an empty frame
+        body += "\n\n" + numbering.labels["no_data_files"]
+    return body + (f"\n\n{after}" if after else "")
 
 
 _ATTACHMENT = re.compile(r"attachment:([^\s)\"'>]+)")
@@ -446,8 +549,44 @@ def _drop_title_heading(text: str, title: str) -> str:
     return text
 
 
+_PROTECT = re.compile(r"(\$\$.*?\$\$|\$[^$\n]+\$|`[^`\n]*`|\]\([^)]*\)|\{#[^}]*\}|<[^>\n]+>)", re.S)
+
+
+def _resolve_refs(text: str, numbering: _Numbering, lang: str) -> str:
+    """Rewrite cross-references in prose: ``@fig-x``/``@tbl-x`` and the studies' own "图 4" to the final numbers."""
+    def one(part: str) -> str:
+        def by_label(m: re.Match[str]) -> str:
+            ref = numbering.by_id.get(m.group("id"))
+            return f"[{ref}](#{m.group('id')})" if ref else m.group(0)
+
+        def by_number(m: re.Match[str]) -> str:
+            word = m.group("word")
+            kind = "figure" if word.startswith(("图", "Fig", "附图")) else "table"
+            if word.startswith("附"):
+                return m.group(0)
+            hit = numbering.by_author.get((kind, m.group("n")))
+            return f"[{hit[0]}](#{hit[1]})" if hit else m.group(0)
+
+        part = _LABEL_REF.sub(by_label, part)
+        return _NUM_REF[lang].sub(by_number, part)
+
+    pieces = _PROTECT.split(text)
+    return "".join(p if i % 2 else one(p) for i, p in enumerate(pieces))
+
+
+def _split_appendix(text: str) -> tuple[str, str] | None:
+    m = _APPENDIX.search(text)
+    return (text[:m.start()].strip(), text[m.start():].strip()) if m else None
+
+
 def notebook_to_markdown(nb: Any, media_dir: Path, *, meta: PaperMeta, media_prefix: str = "") -> str:
     """Convert an executed notebook's prose and display outputs to Pandoc Markdown.
+
+    Figures and tables are numbered once, in reading order ("图 3：…"; a number the
+    study wrote into a caption is replaced, and its mentions in the prose follow,
+    as do ``@fig-…``/``@tbl-…`` references to output labels). Everything from the
+    first "附录"/"Appendix" heading on is wrapped in an ``.appendix`` division that
+    search does not index, and the reference list (``#refs``) is placed before it.
 
     Parameters
     ----------
@@ -469,9 +608,23 @@ def notebook_to_markdown(nb: Any, media_dir: Path, *, meta: PaperMeta, media_pre
     """
     labels = LABELS[meta.lang]
     media = _Media(Path(media_dir), media_prefix)
-    figure_no = [0]
-    blocks: list[str] = []
+    numbering = _Numbering(labels)
+    blocks: list[tuple[str, str]] = []  # (kind, markdown)
+    appendix_at: int | None = None
     first_prose = True
+
+    def add_prose(text: str) -> None:
+        nonlocal appendix_at
+        if appendix_at is None:
+            split = _split_appendix(text)
+            if split is not None:
+                if split[0]:
+                    blocks.append(("prose", split[0]))
+                appendix_at = len(blocks)
+                numbering.appendix = True
+                text = split[1]
+        blocks.append(("prose", text))
+
     for cell in nb.cells:
         if _skipped(cell):
             continue
@@ -480,20 +633,29 @@ def notebook_to_markdown(nb: Any, media_dir: Path, *, meta: PaperMeta, media_pre
             if first_prose and text:
                 text = _drop_title_heading(text, meta.title)
                 first_prose = False
-            blocks.append(text)
+            add_prose(text)
         elif cell.cell_type == "raw":
             src = _text(cell.source)
             if _FRONT.match(src):
                 continue
             fmt = (cell.get("metadata", {}).get("format") or cell.get("metadata", {}).get("raw_mimetype") or "")
             if fmt in ("text/markdown", "markdown"):
-                blocks.append(src.strip())
+                add_prose(src.strip())
             elif fmt in ("text/html", "html"):
-                blocks.append(_fence(src, "html"))
+                blocks.append(("html", _fence(src, "html")))
         elif cell.cell_type == "code" and not (_tags(cell) & REMOVE_OUTPUT_TAGS):
             for out in cell.get("outputs", []) or []:
-                blocks.append(_render_output(out, media, figure_no, labels))
-    return "\n\n".join(b for b in blocks if b) + "\n"
+                kind, text = _render_output(out, media, numbering)
+                if kind == "prose":
+                    add_prose(text)
+                elif text:
+                    blocks.append((kind, text))
+    texts = [_resolve_refs(t, numbering, meta.lang) if k == "prose" else t for k, t in blocks]
+    if appendix_at is None:
+        return "\n\n".join(t for t in texts if t) + "\n"
+    body = "\n\n".join(t for t in texts[:appendix_at] if t)
+    appendix = "\n\n".join(t for t in texts[appendix_at:] if t)
+    return (f"{body}\n\n::: {{#refs}}\n:::\n\n::: {{.appendix data-pagefind-ignore=\"all\"}}\n\n{appendix}\n\n:::\n")
 
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")

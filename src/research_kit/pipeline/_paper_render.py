@@ -33,6 +33,8 @@ from urllib.parse import quote
 
 from research_kit.pipeline import _fault, _site
 from research_kit.pipeline._fonts import embed_cjk_font, page_characters, subset_woff
+from research_kit.pipeline._frame import load_frame, study_sequence
+from research_kit.pipeline._internals import find_internals
 from research_kit.pipeline._markdown import (
     LABELS,
     NotebookError,
@@ -86,14 +88,35 @@ def _cjk_font_dir() -> Path:
     return d
 
 
-def _compile_typst(typ: Path, pdf: Path) -> None:
-    """Compile a Typst file to PDF with the Noto CJK font available."""
-    import typst
+def _font_paths() -> list[str]:
+    """Folders of the fonts Typst may use: Noto Sans CJK SC Regular (mplfonts) and its bold face."""
+    from research_kit.pipeline._boldfont import typst_font_dir
 
     try:
-        typst.compile(str(typ), output=str(pdf), root=str(typ.parent), font_paths=[str(_cjk_font_dir())])
+        bold = typst_font_dir()
+    except FileNotFoundError as exc:
+        raise RenderError(str(exc)) from exc
+    return [str(_cjk_font_dir()), str(bold)]
+
+
+#: Left and right page margins of the Typst template, in points (2.2 cm): the layout check's limits.
+PDF_MARGINS = (62.36, 62.36)
+
+
+def _compile_typst(typ: Path, pdf: Path) -> None:
+    """Compile a Typst file to PDF with the Noto CJK fonts, then check its layout (raises on a problem)."""
+    import typst
+
+    from research_kit.pipeline._pdfcheck import check_pdf, describe
+
+    try:
+        typst.compile(str(typ), output=str(pdf), root=str(typ.parent), font_paths=_font_paths())
     except Exception as exc:  # typst raises its own error types
         raise RenderError(f"typst could not compile {typ}: {exc}") from exc
+    problems = check_pdf(pdf, margins=PDF_MARGINS)
+    if problems:
+        raise RenderError(f"the PDF fails the layout check (text beyond the margins or lines printed over each "
+                          f"other):\n{describe(problems)}")
 
 
 def tool_versions() -> dict[str, str]:
@@ -101,7 +124,8 @@ def tool_versions() -> dict[str, str]:
     from importlib import metadata
 
     out = {}
-    for name in ("pypandoc-binary", "typst", "fonttools", "pagefind-bin-extended"):
+    for name in ("pypandoc-binary", "typst", "fonttools", "pagefind-bin-extended", "cvttf-NotoSansCJK-Bold",
+                 "pymupdf"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -141,12 +165,64 @@ def _var(name: str, value: str) -> list[str]:
     return ["-V", f"{name}={value}"]
 
 
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|~^$])", r"\\\1", text)
+
+
+_CAPTION_STYLES = re.compile(r'<w:pStyle w:val="(?:ImageCaption|TableCaption)"\s*/>')
+
+
+def _docx_caption_style(docx: Path) -> None:
+    """Give figure and table captions Word's own "Caption" style (Pandoc writes "Image/Table Caption")."""
+    import zipfile
+
+    tmp = docx.with_suffix(".tmp.docx")
+    with zipfile.ZipFile(docx) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = _CAPTION_STYLES.sub('<w:pStyle w:val="Caption" />', data.decode("utf-8")).encode("utf-8")
+            zout.writestr(item, data)
+    os.replace(tmp, docx)
+
+
 class _PaperRenderer:
     """Renders one good notebook to the requested formats into one folder."""
 
     def __init__(self, *, root: Path, work: Path, formats: Sequence[str], generated: str) -> None:
         self.root, self.work, self.formats, self.generated = root, work, formats, generated
         self.assets = _site.assets_dir()
+
+    def _frame_fields(self, study: str, meta: PaperMeta, nb: Any) -> dict[str, Any]:
+        """Front-matter fields of the title block (report frame), the TOC and the reference list."""
+        from research_kit import paths
+
+        frame = load_frame(paths.reports_dir(self.root))
+        labels = LABELS[meta.lang]
+        stamp = str((nb.metadata.get("papermill") or {}).get("end_time") or "") or meta.date
+        local = frame.local_datetime(stamp)
+        year = str(local.year) if local else (meta.date[:4] or "0000")
+        seq = study_sequence(paths.studies_file(self.root), study)
+        number = frame.number(task=meta.task, study=study, seq=seq, year=year, lang=meta.lang)
+        return {
+            "author": list(frame.authors[meta.lang]),
+            "date": frame.local_date(stamp, lang=meta.lang) if stamp else "",
+            "rk-unit": frame.unit[meta.lang],
+            "rk-number": number,
+            "rk-number-label": labels["report_number"] + ("：" if meta.lang == "zh" else ": "),
+            "rk-date": frame.local_date(stamp, lang=meta.lang) if stamp else "",
+            "rk-contact": frame.contact[meta.lang],
+            "rk-contact-label": labels["contact"] + ("：" if meta.lang == "zh" else ": "),
+            "rk-task": meta.task and _site.task_label(meta.task, labels),
+            "rk-zh": meta.lang == "zh",
+            "rk-filter-task": labels["task"],
+            "rk-filter-lang": "语言" if meta.lang == "zh" else "Language",
+            "rk-lang-name": "中文" if meta.lang == "zh" else "English",
+            "toc": True,
+            "toc-depth": 2,
+            "toc-title": labels["toc"],
+            "_citeproc": frame.citeproc_args(meta.lang),
+        }
 
     def render(self, src: Path, study: str, variant: str, nb: Any, meta: PaperMeta,
                out_dir: Path) -> tuple[dict[str, str], str, list[str]]:
@@ -159,12 +235,20 @@ class _PaperRenderer:
             body = notebook_to_markdown(nb, work / "media", meta=meta, media_prefix="media")
         except ValueError as exc:
             raise RenderError(f"{src}: {exc}") from exc
-        head = front_matter(meta)
+        fields = self._frame_fields(study, meta, nb)
+        citeproc = fields.pop("_citeproc")
+        head = front_matter(meta, extra=fields)
         (work / "paper.md").write_text(head + body, encoding="utf-8")
         notice = (f'::: {{.notice custom-style="Synthetic Notice"}}\n**{labels["synthetic_notice"]}**\n:::\n\n'
                   if meta.synthetic else "")
+        frame_div = ("::: {custom-style=\"Report Frame\"}\n"
+                     + "\\\n".join(_md_escape(x) for x in (
+                         fields["rk-unit"], fields["rk-number-label"] + fields["rk-number"],
+                         fields["rk-contact-label"] + fields["rk-contact"])) + "\n:::\n\n")
         (work / "paper-print.md").write_text(head + notice + body, encoding="utf-8")
+        (work / "paper-docx.md").write_text(head + frame_div + notice + body, encoding="utf-8")
         data_dir = f"--data-dir={self.assets / 'pandoc'}"
+        reader = ["-f", "markdown+east_asian_line_breaks", f"--lua-filter={self.assets / 'rk.lua'}", *citeproc]
         files: dict[str, str] = {}
         warnings: list[str] = []
         q = quote(variant)
@@ -173,7 +257,7 @@ class _PaperRenderer:
         if quarto is not None:
             files, warnings = render_with_quarto(quarto, nb, variant=variant, lang=meta.lang, formats=self.formats,
                                                  work=work, out_dir=out_dir, css=self.assets / "site.css",
-                                                 source=_rel(src, self.root))
+                                                 source=_rel(src, self.root), root=self.root, fields=fields)
             html_out = out_dir / files["html"]
             check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
             abstract_html = html.escape(meta.abstract or "")
@@ -181,19 +265,18 @@ class _PaperRenderer:
             html_out = out_dir / f"{variant}.html"
             downloads = " ".join(f'<a href="{q}.{fmt}">{html.escape(labels[fmt])}</a>'
                                  for fmt in self.formats if fmt != "html")
-            args = ["paper.md", "-f", "markdown", "-t", "html5", "--standalone", "--embed-resources", "--mathml",
+            args = ["paper.md", *reader, "-t", "html5", "--standalone", "--embed-resources", "--mathml",
                     f"--template={self.assets / 'paper.html'}", f"--css={self.assets / 'site.css'}", data_dir,
-                    "--resource-path=.", "-o", str(html_out)]
+                    "--resource-path=.", "--toc", "--toc-depth=2", "-o", str(html_out)]
             args += _var("pagetitle", html.escape(meta.title))
-            args += _var("rk-index", "../index.html") + _var("rk-back", html.escape(labels["back"]))
+            args += _var("rk-index", "../index.html" if meta.lang == "zh" else "../en/index.html")
+            args += _var("rk-back", html.escape(labels["back"]))
             args += _var("rk-downloads", downloads)
-            args += _var("rk-task", html.escape(meta.task)) if meta.task else []
             args += _var("rk-county", html.escape(f'{labels["county"]} {meta.county}')) if meta.county else []
             args += _var("rk-synthetic", html.escape(labels["synthetic"]))
             args += _var("rk-notice", html.escape(labels["synthetic_notice"]))
             args += _var("rk-params", _params_html(meta, labels))
-            args += _var("rk-generated", html.escape(f'{labels["generated"]} {self.generated} · '
-                                                     f'{labels["source"]} {_rel(src, self.root)}'))
+            args += _var("rk-generated", html.escape(f'{labels["generated"]} {self.generated}'))
             warnings += self._pandoc(args, work, src)
             check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
             files["html"] = html_out.name
@@ -202,21 +285,23 @@ class _PaperRenderer:
 
             if "docx" in self.formats:
                 out = out_dir / f"{variant}.docx"
-                warnings += self._pandoc(["paper-print.md", "-f", "markdown", "-t", "docx", data_dir,
-                                          "--resource-path=.", "-o", str(out)], work, src)
+                warnings += self._pandoc(["paper-docx.md", *reader, "-t", "docx", data_dir, "--toc",
+                                          "--toc-depth=2", "--resource-path=.", "-o", str(out)], work, src)
+                _docx_caption_style(out)
                 files["docx"] = out.name
 
         if "pdf" in self.formats:
             typ = work / "paper.typ"
-            args = ["paper-print.md", "-f", "markdown", "-t", "typst", "--standalone", data_dir,
-                    f"--include-in-header={self.assets / 'typst-header.typ'}",
-                    "-V", "papersize=a4", "-V", "page-numbering=1", "-o", str(typ)]
-            if meta.lang == "zh":
-                args += ["-V", f"mainfont={CJK_FONT_FAMILY}"]
+            args = ["paper-print.md", *reader, "-t", "typst", "--standalone", data_dir,
+                    f"--template={self.assets / 'paper.typst'}", "-o", str(typ)]
             warnings += self._pandoc(args, work, src)
-            _compile_typst(typ, out_dir / f"{variant}.pdf")
+            try:
+                _compile_typst(typ, out_dir / f"{variant}.pdf")
+            except RenderError as exc:
+                raise RenderError(f"{src}: {exc}") from exc
             shutil.copyfile(typ, out_dir / "paper.typ")  # kept beside the PDF for debugging and tests
             files["pdf"] = f"{variant}.pdf"
+        warnings += [f"{src.name}: {w}" for w in find_internals(body)]
         return files, abstract_html, warnings
 
     def _pandoc(self, args: list[str], work: Path, src: Path) -> list[str]:

@@ -80,6 +80,9 @@ def _task_label(task: str, labels: Mapping[str, str]) -> str:
     return labels["task_n"].format(n=task) if task.strip().isdigit() else task
 
 
+task_label = _task_label
+
+
 def _group_key(task: str) -> str:
     """Papers of one policy task group together whatever the language of their task label ("2", "任务 2：…", "Task 2: …")."""
     m = re.search(r"\d+", task)

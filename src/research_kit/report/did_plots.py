@@ -120,9 +120,9 @@ def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = N
         ax.set_xticks(np.r_[x0, mb], [lab("orig")] + [f"{m:g}" for m in mb])
     kind = table["method"].iloc[0] if "method" in table.columns and len(table) else "C-LF"
     robust = lab("robust_projection") if kind in ("projection", "sup-t projection") else lab("robust_C-LF")
-    ax.vlines(mb, table["lb"], table["ub"], color="C0", lw=2.5, label=robust)
-    if {"id_lb", "id_ub"} <= set(table.columns):
-        ax.vlines(mb + 0.12 * step, table["id_lb"], table["id_ub"], color="C1", lw=1.5, label=lab("idset"))
+    ax.vlines(mb, table["conf_low"], table["conf_high"], color="C0", lw=2.5, label=robust)
+    if {"id_low", "id_high"} <= set(table.columns):
+        ax.vlines(mb + 0.12 * step, table["id_low"], table["id_high"], color="C1", lw=1.5, label=lab("idset"))
     ax.axhline(0.0, color="0.6", lw=0.8, ls="--")
     ax.set_xlabel(lab("x"))
     ax.set_ylabel(lab("y"))

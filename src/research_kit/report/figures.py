@@ -75,10 +75,11 @@ def coef_plot(result: Result, *, ax: plt.Axes | None = None, labels: Mapping[str
 
 @themed
 def event_study_plot(
-    series: Mapping[str, pd.DataFrame],
+    series: Result | pd.DataFrame | Mapping[str, Result | pd.DataFrame],
     *,
     lang: Lang = "zh",
     ylabel: str = "",
+    xlabel: str | None = None,
     truth: pd.DataFrame | None = None,
     reference: float | None = -1,
     ax: plt.Axes | None = None,
@@ -88,12 +89,28 @@ def event_study_plot(
     Parameters
     ----------
     series
-        Display name → DataFrame with columns ``event_time, estimate, conf_low, conf_high``
-        (optional ``uniform_low, uniform_high`` for uniform bands).
+        An event-study result (``rk.did.event_study(...)``, a Callaway–Sant'Anna
+        ``aggregate("dynamic")``), a DataFrame with columns ``event_time, estimate, conf_low,
+        conf_high`` (optional ``uniform_low, uniform_high`` for uniform bands), or a mapping of
+        display names to either, drawn side by side.
+    xlabel
+        Label of the horizontal axis (default: "event time" in the paper's language).
     truth
         Optional DataFrame ``event_time, estimate`` of the true effects (simulated data).
+
+    Binned endpoints (``bin_endpoints=True``) are labelled ``e≤−k`` and ``e≥k``.
     """
     lab = Labels(lang)
+    if isinstance(series, (Result, pd.DataFrame)):
+        name = lab.get(series.estimator, series.estimator) if isinstance(series, Result) else lab("estimate")
+        series = {name: series}
+    frames: dict[str, pd.DataFrame] = {}
+    binned: tuple[int, int] | None = None
+    for name, obj in series.items():
+        frame, window = _event_frame(obj)
+        frames[name] = frame
+        binned = binned or window
+    series = frames
     fig, ax = _new_axes(ax, (7.5, 4.2))
     k = len(series)
     width = 0.25 if k > 1 else 0.0
@@ -111,11 +128,34 @@ def event_study_plot(
     ax.axhline(0, color="grey", lw=0.8)
     if reference is not None:
         ax.axvline(reference + 0.5, color="grey", lw=0.8, ls=":")
-    ax.set_xlabel(lab("event_time"))
+    ax.set_xlabel(lab("event_time") if xlabel is None else xlabel)
     ax.set_ylabel(ylabel)
+    if binned is not None:
+        lo, hi = binned
+        ticks = [int(t) for t in ax.get_xticks() if lo <= t <= hi and float(t).is_integer()]
+        ticks = sorted(set(ticks) | {lo, hi})
+        ax.set_xticks(ticks, [f"e≤{_minus(lo)}" if t == lo else f"e≥{_minus(hi)}" if t == hi else _minus(t)
+                              for t in ticks])
     ax.legend(loc="upper left")
     fig.tight_layout()
     return fig
+
+
+def _minus(t: int) -> str:
+    return str(t).replace("-", "\u2212")
+
+
+def _event_frame(obj: Result | pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, int] | None]:
+    """The event-time table of a result (and its binned window), or the DataFrame itself."""
+    if isinstance(obj, pd.DataFrame):
+        return obj, None
+    frame = obj.extra.get("event_time") if isinstance(obj, Result) else None
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{type(obj).__name__} has no event-time estimates to plot; pass rk.did.event_study(...), "
+                        "a Callaway-Sant'Anna aggregate('dynamic') result, or a DataFrame with event_time, estimate, "
+                        "conf_low, conf_high.")
+    window = obj.info.get("window") if obj.info.get("bin_endpoints") else None
+    return frame, (None if window is None else (int(window[0]), int(window[1])))
 
 
 @themed

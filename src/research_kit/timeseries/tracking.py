@@ -53,7 +53,7 @@ class TargetDataWarning(UserWarning):
     """An indicator series cannot be tracked as asked (missing, too short, incomplete window)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class TargetTracking(Result):
     """Forecasts of every target's tracked quantity at its deadline.
 
