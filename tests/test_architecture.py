@@ -7,7 +7,7 @@ Layers, top to bottom; an import goes down, or stays within its layer::
 * estimators: did, synth, rd, panel, iv, timeseries, power (they may import each other);
 * ``tabular`` (data frame -> arrays: checks, key encoding, demeaning) sits below
   ``inference`` because both the estimators and the bootstrap use it;
-* ``data``, ``paths`` and ``datasets`` (shipped reference data) sit beside: imported by cli, pipeline, studies, report
+* ``data`` and ``paths`` sit beside: imported by cli, pipeline, studies, report
   (provenance) and simulate, never by an estimator, inference, tabular or results;
   they import nothing but each other and ``_validation``;
 * ``simulate`` sits beside too: it imports no estimator and nothing above them
@@ -34,7 +34,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "research_kit"
 
 ESTIMATORS = frozenset({"did", "synth", "rd", "panel", "iv", "timeseries", "power"})
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"cli", "lab"}),  # lab: the JupyterLab helpers (%check_parameters, new study), a front end like cli
+    frozenset({"cli", "lab"}),  # lab: the JupyterLab helpers (parameter check), a front end like the CLI
     frozenset({"pipeline"}),
     frozenset({"studies"}),
     frozenset({"report"}),
@@ -42,11 +42,11 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"inference"}),
     frozenset({"tabular"}),
     frozenset({"results"}),
-    frozenset({"_validation"}),
+    frozenset({"_validation", "datasets"}),  # datasets: public reference data (pandas only)
 )
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
-BESIDE = frozenset({"data", "paths", "datasets"})  # datasets: the shipped public reference data (mpdta, prop99, ...)
-BESIDE_USERS = frozenset({"cli", "lab", "pipeline", "studies", "report", "simulate", "data", "paths", "datasets"})
+BESIDE = frozenset({"data", "paths"})
+BESIDE_USERS = frozenset({"cli", "lab", "pipeline", "studies", "report", "simulate", "data", "paths"})
 SIMULATE_USERS = frozenset({"cli", "lab", "pipeline", "studies", "power"})
 #: The plotting layer: what a ``.plot()`` may import at call time.
 PLOTTING = frozenset({

@@ -225,6 +225,38 @@ def _requested_urls(driver) -> list[str]:  # type: ignore[no-untyped-def]
     return urls
 
 
+def _check_paper_page(driver, *, zh: bool) -> None:  # type: ignore[no-untyped-def]
+    """The report frame, TOC, numbering, Chinese spacing and internals of one paper page, as the reader sees it."""
+    from selenium.webdriver.common.by import By
+
+    from research_kit.pipeline._internals import find_internals
+
+    frame = driver.find_element(By.CSS_SELECTOR, ".frame-line").text
+    assert ("金华开放经济金融研究院" if zh else "Jinhua Institute for Open Economy and Finance") in frame
+    assert re.search(r"JOEF-\d{4}-T02-\d{2}[CE]", frame), frame
+    header = driver.find_element(By.CSS_SELECTOR, ".title-block").text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日" if zh else r"\d{1,2} [A-Z][a-z]+ \d{4}", header), header
+    assert driver.find_element(By.CSS_SELECTOR, ".authors").text and driver.find_element(By.CSS_SELECTOR, ".contact").text
+    toc = driver.find_elements(By.CSS_SELECTOR, "nav#TOC li a")
+    assert len(toc) >= 4 and all(a.get_attribute("href").split("#")[1] for a in toc)
+    captions = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "figcaption, caption")]
+    numbers = [re.match(r"(附?[图表]|Figure|Table) (A?\d+)[：:]", c) for c in captions]
+    assert captions and all(numbers), captions
+    assert not [c for c in captions if re.match(r"(图|表|Figure|Table) \d+[：:] ?(图|表|Figure|Table) ?\d", c)]
+    for kind in ("图", "表", "Figure", "Table"):  # numbered 1, 2, 3, ... in reading order
+        seen = [int(m.group(2)) for m in numbers if m and m.group(1) == kind]
+        assert seen == list(range(1, len(seen) + 1)), (kind, seen)
+    body = driver.execute_script(
+        "const m = document.querySelector('main').cloneNode(true);"
+        "m.querySelectorAll('.appendix, math, code').forEach(e => e.remove()); return m.textContent;")
+    if zh:
+        assert re.findall(r"[\u4e00-\u9fff，。：；、）]\s+[\u4e00-\u9fff（]", body) == []
+    assert find_internals(body) == [], find_internals(body)
+    citations = driver.find_elements(By.CSS_SELECTOR, ".citation")
+    if citations:  # a paper that cites has its reference list, before the appendix
+        assert driver.find_elements(By.CSS_SELECTOR, "#refs .csl-entry")
+
+
 def test_site_in_a_headless_browser_offline_links_and_chinese_search(built, tmp_path: Path) -> None:
     import functools
     import http.server
@@ -251,13 +283,20 @@ def test_site_in_a_headless_browser_offline_links_and_chinese_search(built, tmp_
         assert driver.find_element(By.ID, "search-note").get_attribute("hidden") is not None
         # every link of the index works: pages in the browser, downloads by request
         links = sorted({a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "article.card a")})
-        assert len(links) == 6, links  # two papers x (HTML, DOCX, PDF)
+        assert len(links) == 3 and all("/yiwu." in u for u in links), links  # the Chinese paper x (HTML, DOCX, PDF)
+        driver.find_element(By.CSS_SELECTOR, "a.other-index").click()  # the English index lists the English paper
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+        en_links = sorted({a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "article.card a")})
+        assert len(en_links) == 3 and all("/yongkang_en." in u for u in en_links), en_links
+        assert "Policy task" in driver.find_element(By.TAG_NAME, "body").text
+        links += en_links
         requested += _requested_urls(driver)
         for link in links:
             if link.endswith(".html"):
                 driver.get(link)
                 title = driver.find_element(By.CSS_SELECTOR, "h1.title").text
                 assert "外汇贷款" in title or "FX loans" in title, title
+                _check_paper_page(driver, zh="/yiwu." in link)
                 driver.find_element(By.CSS_SELECTOR, "a.back").click()
                 WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.ID, "search")))
             else:

@@ -119,3 +119,29 @@ def test_alpha_still_works_with_a_deprecation_warning() -> None:
     with pytest.warns(DeprecationWarning, match=r"alpha=0\.1 is deprecated: pass level=0\.9"):
         r = rk.did.callaway_santanna(sp, outcome="y", unit="id", time="t", cohort="g", alpha=0.1)
     assert r.level == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("name", sorted(set(ESTIMATORS) - {"did.honest_did", "synth.synthetic_did"}))
+def test_one_missing_value_policy(name: str) -> None:
+    params = inspect.signature(ESTIMATORS[name]).parameters
+    assert "missing" in params and params["missing"].default == "drop", name
+
+
+def test_missing_raise_and_drop_behave_the_same_in_every_family() -> None:
+    from research_kit._validation import MissingValuesWarning
+
+    p = _panel()
+    p.loc[p.index[:4], "y"] = np.nan
+    calls = {
+        "panel.fe": lambda **kw: rk.panel.fe(p, "y ~ x + d", entity="id", time="t", **kw),
+        "iv.tsls": lambda **kw: rk.iv.tsls(p, "y ~ 1 + x + [d ~ z]", **kw),
+        "did.twfe": lambda **kw: rk.did.twfe(p.assign(D=(p["t"] >= 3) & (p["id"] < 30)), outcome="y", unit="id",
+                                             time="t", treat="D", **kw),
+        "rd.rdd": lambda **kw: rk.rd.rdd(p, outcome="y", running="x", **kw),
+    }
+    for name, call in calls.items():
+        with pytest.warns(MissingValuesWarning, match=r"dropped 4 of 300 rows with missing values \('y': 4\)"):
+            r = call()
+        assert r.nobs <= 296, name
+        with pytest.raises(ValueError, match=r"4 of 300 rows have missing values \('y': 4\)"):
+            call(missing="raise")

@@ -9,7 +9,8 @@ from collections.abc import Hashable, Iterable
 from types import FrameType
 from typing import Any
 
-__all__ = ["as_pandas", "check_level", "check_option", "shared_vocabulary", "warn_user"]
+__all__ = ["MissingValuesWarning", "as_pandas", "check_level", "check_option", "missing_values", "shared_vocabulary",
+           "warn_user"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -135,3 +136,79 @@ def shared_vocabulary(*, vcov_alias: str | None = None) -> Any:
         return wrapper
 
     return decorate
+
+
+class MissingValuesWarning(UserWarning):
+    """Rows with missing values in the model's variables were dropped before estimation."""
+
+
+#: Keyword arguments that name one column (or a list of columns) of the data in some estimator.
+_COLUMN_ROLES = ("outcome", "unit", "time", "treat", "treated", "post", "cluster", "covariates", "running",
+                 "fuzzy", "entity", "weights")
+
+
+def _model_columns(df: Any, kwargs: dict[str, Any]) -> list[str]:
+    import re
+
+    cols: list[str] = []
+    for role in _COLUMN_ROLES:
+        value = kwargs.get(role)
+        if value is None:
+            continue
+        cols += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+    formula = kwargs.get("formula")
+    if isinstance(formula, str):
+        tokens = set(re.findall(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_.\u4e00-\u9fff]*", formula))
+        cols += [c for c in df.columns if c in tokens]
+    return [c for c in dict.fromkeys(cols) if c in df.columns]
+
+
+def missing_values(fn: Any) -> Any:
+    """Decorator: one policy for missing values, ``missing="drop"`` (default) or ``missing="raise"``.
+
+    With ``"drop"`` the rows with a missing value in any column the call names (outcome, unit,
+    time, treatment, cluster, covariates, running variable, the formula's variables) are dropped
+    with a :class:`MissingValuesWarning` that counts them; with ``"raise"`` a ``ValueError`` names
+    the columns and counts instead. A cohort column is never filtered: NaN there means never treated.
+    The same option and default in did, panel, iv and rd.
+    """
+    import functools
+    import inspect
+
+    sig = inspect.signature(fn)
+    names = list(sig.parameters)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, missing: str = "drop", **kwargs: Any) -> Any:
+        check_option("missing", missing, ("drop", "raise"))
+        bound = dict(zip(names, args))
+        df = bound.get(names[0]) if args else kwargs.get(names[0])
+        call = {**bound, **kwargs}
+        if df is not None and hasattr(df, "columns"):
+            df = as_pandas(df)
+            cols = _model_columns(df, call)
+            if cols:
+                na = df[cols].isna()
+                bad = na.any(axis=1)
+                n_bad = int(bad.sum())
+                if n_bad:
+                    counts = {c: int(n) for c, n in na.sum().items() if n}
+                    detail = ", ".join(f"{c!r}: {n:,}" for c, n in counts.items())
+                    if missing == "raise":
+                        raise ValueError(f"{fn.__name__}: {n_bad:,} of {len(df):,} rows have missing values ({detail}); "
+                                         "drop or impute them, or pass missing='drop'.")
+                    warn_user(f"{fn.__name__}: dropped {n_bad:,} of {len(df):,} rows with missing values ({detail}); "
+                              "pass missing='raise' to stop instead.", MissingValuesWarning)
+                    df = df.loc[~bad.to_numpy()]
+            if args:
+                args = (df, *args[1:])
+            else:
+                kwargs[names[0]] = df
+        return fn(*args, **kwargs)
+
+    extra = inspect.Parameter("missing", inspect.Parameter.KEYWORD_ONLY, default="drop", annotation="str")
+    params = list(sig.parameters.values())
+    tail = [q for q in params if q.kind is inspect.Parameter.VAR_KEYWORD]
+    head = [q for q in params if q.kind is not inspect.Parameter.VAR_KEYWORD]
+    wrapper.__signature__ = sig.replace(parameters=head + [extra] + tail)  # type: ignore[attr-defined]
+    return wrapper

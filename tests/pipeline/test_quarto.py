@@ -134,3 +134,48 @@ def test_quarto_notebook_keeps_prose_and_results() -> None:
     assert out.cells[0].source == "## 数据"
     assert [o["output_type"] for o in out.cells[1].outputs] == ["display_data"]
     assert len(nb.cells[1].outputs) == 2  # the original is not modified
+
+
+# ---------------------------------------------------------------------------- the committed Quarto project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_reports_quarto_project_is_a_website_with_the_pandoc_routes_settings() -> None:
+    from research_kit.pipeline._site import assets_dir
+
+    config = yaml.safe_load((REPO / "reports/_quarto.yml").read_text(encoding="utf-8"))
+    assert config["project"]["type"] == "website" and config["execute"]["enabled"] is False
+    assert (REPO / "reports" / config["bibliography"]).is_file() and (REPO / "reports" / config["csl"]).is_file()
+    assert "7714" in config["csl"] and config["format"]["html"]["embed-resources"] is True
+    assert config["format"]["html"]["html-math-method"] == "mathml" and config["format"]["docx"]["toc"] is True
+    # the same CSS as the Pandoc route
+    assert (REPO / "reports" / config["format"]["html"]["css"]).read_bytes() == (assets_dir() / "site.css").read_bytes()
+    # every study of studies.yaml is listed under its policy task
+    studies = yaml.safe_load((REPO / "studies.yaml").read_text(encoding="utf-8"))["studies"]
+    listed = {s: task for task, names in config["research-kit"]["tasks"].items() for s in names}
+    assert {s: str(v["task"]) for s, v in studies.items()} == listed
+    for index in ("index.qmd", "en/index.qmd"):
+        assert (REPO / "reports" / index).is_file() and index in config["project"]["render"]
+
+
+def test_quarto_render_uses_the_reports_project(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    for name in ("_quarto.yml", "references.bib", "frame.yaml", "styles.css"):
+        shutil.copy(REPO / "reports" / name, project / "reports" / name)
+    shutil.copytree(REPO / "reports/csl", project / "reports/csl")
+    log = tmp_path / "quarto.log"
+    bindir = _fake_quarto(tmp_path / "bin", log).parent
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("RESEARCH_KIT_RENDERER", raising=False)
+    render_site(project, formats=("html", "docx"), search=False)
+    call = json.loads(log.read_text(encoding="utf-8").splitlines()[0])
+    config = yaml.safe_load(call["config"])
+    assert config["project"] == {"type": "default"} and "website" not in config
+    assert config["bibliography"] == str((project / "reports/references.bib").resolve())
+    assert config["csl"].endswith("china-national-standard-gb-t-7714-2015-numeric.csl")
+    assert config["format"]["html"]["toc"] is True and config["format"]["html"]["css"] == "site.css"
+    front = yaml.safe_load("".join(call["notebook"]["cells"][0]["source"]).strip().strip("-"))
+    assert front["rk-unit"] == "金华开放经济金融研究院" and front["author"] and front["toc"] is True
+    assert front["bibliography"].endswith("references.bib") and front["rk-number"].startswith("JOEF-")

@@ -245,7 +245,7 @@ def test_build_exits_non_zero_whenever_it_reports_a_failure(monkeypatch: pytest.
 @pytest.mark.parametrize("name", ["ok\n", "ok\r", "a\tb", "ok\x00", "ok\x7f", "\x1b[31mred"])
 def test_names_with_control_characters_are_refused(fake_project: Path, name: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    from research_kit.pipeline.studies import ParameterError, check_name
+    from research_kit.pipeline.study_config import ParameterError, check_name
 
     with pytest.raises(ParameterError, match="control character"):
         check_name(name, "--name")

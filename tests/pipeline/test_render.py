@@ -135,7 +135,11 @@ def test_site_pages_index_and_html_content(project: Path) -> None:
 
     index = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in index
-    assert TITLE_ZH in index and "Domestic FX loans to individual businesses" in index
+    assert TITLE_ZH in index and "Domestic FX loans to individual businesses" not in index  # Chinese papers only
+    en_index = (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in en_index and "Domestic FX loans to individual businesses" in en_index
+    assert TITLE_ZH not in en_index and 'href="../fx_loans/yiwu_en.html"' in en_index
+    assert 'href="en/index.html"' in index and 'href="../index.html"' in en_index  # the indexes link each other
     assert "本文用合成数据估计外汇贷款试点对融资成本的影响" in index  # the abstract
     assert TASK_ZH in index and "合成数据" in index and "义乌市" in index
     assert 'href="fx_loans/jinhua.html"' in index and 'href="fx_loans/jinhua.docx"' in index
@@ -146,7 +150,7 @@ def test_site_pages_index_and_html_content(project: Path) -> None:
     assert '<img role="img"' in page or "<img " in page
     assert 'src="data:image/png;base64,' in page
     assert "<table" in page and "1.234" in page
-    assert "<figcaption>图 1：外汇贷款余额的平均趋势</figcaption>" in page
+    assert "<figcaption>图 1：外汇贷款余额的平均趋势</figcaption>" in page and page.count("图 1：") == 1
     assert page.count("<math") >= 3  # inline, align environment, abstract
     assert "<style" in page and "rel=\"stylesheet\"" not in page  # CSS embedded
     assert page.count(TITLE_ZH) == 2  # <title> and the header: the prose's "# title" is not repeated
@@ -162,7 +166,7 @@ def test_no_reference_to_any_host(project: Path) -> None:
     write_paper(project)
     R.render_site()
     pages = list(site_of(project).rglob("*.html"))
-    assert len(pages) == 2
+    assert len(pages) == 3  # index, en/index, the paper
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not HOST_REF.search(text), (page, HOST_REF.search(text))
@@ -204,14 +208,16 @@ def test_english_index_and_real_data_paper(project: Path) -> None:
     report = R.render_site(lang_default="en")
     index = (site_of(project) / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in index and "Parameters" in index
-    assert index.count("Synthetic data") == 1  # only the synthetic paper carries the badge
-    assert "A &lt;real&gt; &amp; data paper" in index
+    assert "Synthetic data" not in index  # the real-data paper carries no badge
+    assert "A &lt;real&gt; &amp; data paper" in index and TITLE_ZH not in index
+    zh_index = (site_of(project) / "zh" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in zh_index and zh_index.count(">合成数据<") == 1 and TITLE_ZH in zh_index
     real = report.papers[1].outputs["html"].read_text(encoding="utf-8")
     assert "<title>A &lt;real&gt; &amp; data paper</title>" in real
-    assert '<h1 class="title">A &lt;real&gt; &amp; data paper</h1>' in real  # not a raw <real> tag
+    assert '<h1 class="title" data-pagefind-weight="10">A &lt;real&gt; &amp; data paper</h1>' in real  # not a raw tag
     assert "synthetic" not in real.split("</style>")[1].lower()  # no badge, no notice
     assert ">合成数据<" not in index and "运行参数" not in index  # labels are English
-    assert "本文用合成数据估计" in index  # the zh paper's abstract keeps its own language
+    assert "本文用合成数据估计" in zh_index
     assert '<html lang="zh-CN">' in (site_of(project) / "fx_loans" / "jinhua.html").read_text(encoding="utf-8")
 
 
@@ -331,10 +337,18 @@ def test_external_link_in_a_paper_raises(project: Path) -> None:
     write_paper(project)
     R.render_site()
     old = (site_of(project) / "index.html").read_bytes()
-    write_paper(project, extra_markdown="See [the bank](https://www.example.com/rates).")
+    write_paper(project, extra_markdown='See <a href="https://www.example.com/rates">the bank</a>.')
     with pytest.raises(R.ExternalReferenceError, match=r"fx_loans/jinhua\.html.*jinhua\.ipynb.*example\.com"):
         R.render_site()
     assert (site_of(project) / "index.html").read_bytes() == old
+
+
+def test_markdown_link_to_a_host_becomes_its_text(project: Path) -> None:
+    """Prose and citeproc (DOI links) may name a host; the page shows the text without a link."""
+    write_paper(project, extra_markdown="See [the bank's rates](https://www.example.com/rates).")
+    report = R.render_site()
+    page = report.papers[0].outputs["html"].read_text(encoding="utf-8")
+    assert "the bank" in page and "example.com" not in page
 
 
 def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:

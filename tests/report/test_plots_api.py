@@ -60,3 +60,24 @@ def test_a_result_without_event_times_is_refused_by_event_study_plot() -> None:
     r = rk.did.twfe(small_staggered_panel(), outcome="y", unit="id", time="t", treat="d")
     with pytest.raises(TypeError, match="has no event-time estimates to plot"):
         rk.report.event_study_plot(r)
+
+
+def test_show_prints_the_caption_in_lab_but_not_in_a_pipeline_run(monkeypatch) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shown: list = []
+    monkeypatch.setattr(shell.display_pub, "publish", lambda data, metadata=None, **kw: shown.append(data))
+    try:
+        monkeypatch.delenv("RESEARCH_KIT_COMMIT", raising=False)
+        fig, _ = plt.subplots()
+        rk.report.show(fig, caption="图 1：示例")
+        assert [sorted(d) for d in shown] == [["image/png", "text/plain"], ["text/markdown", "text/plain"]]
+        assert shown[1]["text/markdown"] == "*图 1：示例*"
+        shown.clear()
+        monkeypatch.setenv("RESEARCH_KIT_COMMIT", "abc")
+        fig, _ = plt.subplots()
+        rk.report.show(fig, caption="图 1：示例")
+        assert [sorted(d) for d in shown] == [["image/png", "text/plain"]]
+    finally:
+        InteractiveShell.clear_instance()

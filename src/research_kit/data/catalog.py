@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 DTYPES = ("string", "int", "float", "amount", "month", "date", "county", "category")
-READER_FORMATS = ("csv", "xlsx", "parquet")
+READER_FORMATS = ("csv", "xlsx", "parquet", "indicator_filings")  # the last: research_kit.data.indicators
 _COLUMN_KEYS = {
     "source", "aliases", "dtype", "description", "unit", "source_unit", "required",
     "min", "max", "greater_than", "less_than", "allowed", "pattern", "values", "unique", "entity",

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from research_kit._validation import missing_values
 from research_kit.did.twfe import _numeric
 from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 
@@ -61,6 +62,7 @@ def _cohorts(d: np.ndarray, treat: str) -> np.ndarray:
     return first
 
 
+@missing_values
 def bacon_decomposition(
     df: pd.DataFrame,
     *,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit._validation import check_level
+from research_kit._validation import check_level, missing_values
 from research_kit.did._drdid import CellProblem, did_2x2_panel
 from research_kit.did._influence import GroupAffineInfluence, PairInfluence, _PairData, group_sums
 from research_kit.did._inputs import checked_input
@@ -214,6 +214,7 @@ def _design(panel: WidePanel, control_group: str, anticipation: int, cohort_col:
     return cohorts, T
 
 
+@missing_values
 def callaway_santanna(
     df: pd.DataFrame,
     *,

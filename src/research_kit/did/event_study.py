@@ -28,7 +28,7 @@ from typing import Literal, NoReturn
 import numpy as np
 import pandas as pd
 
-from research_kit._validation import check_level
+from research_kit._validation import check_level, missing_values
 from research_kit.did._inputs import checked_input
 from research_kit.did._onehot import CellDesign
 from research_kit.did.callaway_santanna import callaway_santanna
@@ -64,6 +64,7 @@ def _headline(events: np.ndarray) -> str:
     return f"e={int(post.min()) if post.size else int(events.max())}"
 
 
+@missing_values
 def event_study(
     df: pd.DataFrame,
     *,
@@ -142,7 +143,7 @@ def event_study(
         except ImportError:
             _pending(method)
         return sun_abraham(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-                           reference=reference, cluster=cluster, control_group=control_group,  # type: ignore[arg-type]  # sun_abraham checks it
+                           reference=reference, cluster=cluster, control_group=control_group,
                            bin_endpoints=bin_endpoints, level=level)
     if method == "imputation":
         try:
@@ -150,7 +151,7 @@ def event_study(
         except ImportError:
             _pending(method)
         return imputation(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-                          cluster=cluster, level=level)  # type: ignore[arg-type]  # imputation checks it (one column)
+                          cluster=cluster, level=level)
     check_option("control_group", control_group, ("never", "not_yet"))
     if method == "callaway_santanna":
         return _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group,

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit._validation import check_level
+from research_kit._validation import check_level, missing_values
 from research_kit.did._inputs import checked_input
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
@@ -124,6 +124,7 @@ def _pretrend(df: pd.DataFrame, y: np.ndarray, rel: np.ndarray, untreated: np.nd
     return fit.coef, fit.vcov, fit.df, leads
 
 
+@missing_values
 def imputation(
     df: pd.DataFrame,
     *,

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit._validation import check_level
+from research_kit._validation import check_level, missing_values
 from research_kit.did._inputs import checked_input
 from research_kit.did._onehot import OneHotDesign
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
@@ -58,6 +58,7 @@ def _aggregate(names: list[tuple[int, int]], counts: np.ndarray, coef: np.ndarra
     return R, R @ coef
 
 
+@missing_values
 def sun_abraham(
     df: pd.DataFrame,
     *,

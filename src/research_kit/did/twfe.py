@@ -21,7 +21,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values, shared_vocabulary
 from research_kit.did._inputs import checked_input
 from research_kit.did._onehot import (
     CellDesign,
@@ -354,6 +354,7 @@ def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
     return w
 
 
+@missing_values
 @shared_vocabulary(vcov_alias=None)
 def twfe(
     df: pd.DataFrame,
@@ -415,6 +416,7 @@ def twfe(
                               df=fit.df, info=info, extra={"vcov_matrix": fit.vcov})
 
 
+@missing_values
 @shared_vocabulary(vcov_alias=None)
 def two_by_two(
     df: pd.DataFrame,

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 from linearmodels import IV2SLS, IVLIML
 
-from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values, shared_vocabulary
 from research_kit.iv.results import IVResult, _first_stage_table
 from research_kit.iv.weak import warn_if_weak
 from research_kit.panel._common import (
@@ -133,6 +133,7 @@ def _fit_iv(
     return result
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def tsls(
     df: pd.DataFrame,
@@ -190,6 +191,7 @@ def tsls(
                    bandwidth=bandwidth, debiased=debiased, weights=weights)
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def liml(
     df: pd.DataFrame,

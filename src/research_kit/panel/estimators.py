@@ -43,7 +43,7 @@ import pandas as pd
 from linearmodels import FirstDifferenceOLS, PanelOLS, PooledOLS, RandomEffects
 from linearmodels.panel.utility import AbsorbingEffectError, AbsorbingEffectWarning
 
-from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values, shared_vocabulary
 from research_kit.inference import warn_user
 from research_kit.panel._common import (
     _COV_LABEL,
@@ -255,6 +255,7 @@ def _fit(
     return to_result(res, estimator=estimator, term=headline_term(terms), debiased=debiased, info=info), res
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def pooled(
     df: pd.DataFrame,
@@ -314,6 +315,7 @@ def pooled(
     return result
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def fe(
     df: pd.DataFrame,
@@ -397,6 +399,7 @@ def fe(
     return result
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def re(
     df: pd.DataFrame,
@@ -456,6 +459,7 @@ def re(
     )
 
 
+@missing_values
 @shared_vocabulary(vcov_alias="cov_type")
 def first_difference(
     df: pd.DataFrame,

@@ -107,6 +107,16 @@ def font_face_rule(url: str, chars: str, *, family: str = FONT_FAMILY) -> str:
             f'unicode-range:{unicode_range(chars)};src:url("{url}") format("woff");}}')
 
 
+def _bold_face(chars: str) -> str:
+    """The bold face (600-900) of the page font: a subset of Noto Sans CJK Bold (see ``_boldfont``)."""
+    from research_kit.pipeline._boldfont import bold_subset_woff
+
+    data = base64.b64encode(bold_subset_woff(chars)).decode("ascii")
+    return (f'@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:600 900;font-display:block;'
+            'unicode-range:U+3000-303F,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+FF00-FFEF;'
+            f'src:url(data:font/woff;base64,{data}) format("woff");}}')
+
+
 def embed_cjk_font(path: str | Path) -> bool:
     """Add the font subset for the page's Chinese characters to ``path``; return True if added.
 
@@ -121,7 +131,7 @@ def embed_cjk_font(path: str | Path) -> bool:
     if not chars:
         return False
     data = base64.b64encode(_subset_woff(chars)).decode("ascii")
-    style = (f'{_MARKER}<style>@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:100 900;font-display:block;unicode-range:U+3000-303F,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+FF00-FFEF;'
-             f'src:url(data:font/woff;base64,{data}) format("woff");}}</style>\n')
+    style = (f'{_MARKER}<style>@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:100 500;font-display:block;unicode-range:U+3000-303F,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF,U+FF00-FFEF;'
+             f'src:url(data:font/woff;base64,{data}) format("woff");}}{_bold_face(chars)}</style>\n')
     p.write_text(text.replace("</head>", style + "</head>", 1), encoding="utf-8")
     return True

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-__all__ = ["FRAME_FILE", "DEFAULTS", "Frame", "load_frame", "study_sequence"]
+__all__ = ["FRAME_FILE", "DEFAULTS", "Frame", "load_frame", "study_sequence", "frame_hash"]
 
 FRAME_FILE = "frame.yaml"
 
@@ -135,12 +135,10 @@ class Frame:
     # ------------------------------------------------------------------ Pandoc
 
     def citeproc_args(self, lang: str) -> list[str]:
-        """Pandoc arguments for citeproc: bibliography, CSL of the language, reference-list title."""
+        """Pandoc arguments for citeproc: bibliography and the CSL of the language (the renderer places the list)."""
         if self.bibliography is None:
             return []
-        args = ["--citeproc", f"--bibliography={self.bibliography}", "-M", "link-citations=true",
-                "-M", "link-bibliography=false",  # DOIs stay text: the offline check refuses links to hosts
-                "-M", f"reference-section-title={'参考文献' if lang == 'zh' else 'References'}"]
+        args = ["--citeproc", f"--bibliography={self.bibliography}", "-M", "link-citations=true"]
         csl = self.csl.get(lang)
         if csl is not None:
             args.append(f"--csl={csl}")
@@ -169,3 +167,21 @@ def study_sequence(studies_yaml: Path, study: str) -> int:
     except (OSError, yaml.YAMLError, AttributeError):
         return 0
     return names.index(study) + 1 if study in names else 0
+
+
+def frame_hash(root: Path) -> str:
+    """Hash of what the frame of every paper depends on.
+
+    ``reports/frame.yaml``, the bibliography, the CSL
+    styles and ``studies.yaml`` (report numbers follow its order). Part of each paper's render-cache key.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    reports = Path(root) / "reports"
+    files = [reports / FRAME_FILE, reports / "references.bib", Path(root) / "studies.yaml",
+             *sorted((reports / "csl").glob("*.csl"))]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes() if f.is_file() else b"-")
+    return h.hexdigest()

@@ -46,7 +46,7 @@ def find_internals(markdown: str) -> list[str]:
         hits += [(m.start(), m.group(0)) for m in pattern.finditer(text)]
     seen: dict[str, None] = {}
     taken: list[tuple[int, int]] = []
-    for start, hit in sorted(hits):
+    for start, hit in sorted(hits, key=lambda h: (h[0], -len(h[1]))):
         if any(a <= start < b for a, b in taken):
             continue
         taken.append((start, start + len(hit)))

@@ -69,7 +69,7 @@ REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "site_title": "智库研究报告",
-        "site_subtitle": "金华市开放型经济金融服务改革试点",
+        "site_subtitle": "金华市开放经济金融服务改革创新试点",
         "abstract": "摘要",
         "synthetic": "合成数据",
         "synthetic_notice": "本文使用合成（模拟）的演示数据，所有数字仅用于展示研究方法，不代表真实的经营主体或政策效果。",
@@ -89,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_number": "报告编号",
         "contact": "联系方式",
         "other_language": "English version",
+        "index_label": "中文目录",
         "date": "日期",
         "county": "县（市、区）",
         "task": "政策任务",
@@ -130,7 +131,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "site_title": "Think-tank research papers",
-        "site_subtitle": "Jinhua open-economy financial services reform pilot",
+        "site_subtitle": "Jinhua open-economy financial services reform and innovation pilot",
         "abstract": "Abstract",
         "synthetic": "Synthetic data",
         "synthetic_notice": "This paper uses synthetic (simulated) demo data: its numbers illustrate the methods "
@@ -152,6 +153,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report_number": "Report No.",
         "contact": "Contact",
         "other_language": "中文版",
+        "index_label": "English index",
         "date": "Date",
         "county": "County",
         "task": "Policy task",
@@ -488,7 +490,7 @@ def _render_output(out: Any, media: _Media, numbering: _Numbering) -> tuple[str,
             raise ValueError(f"an output's {mime} data is not valid base64: {exc}") from exc
         rel = media.write("fig", ext, payload)
         caption = _output_meta(out, mime, "caption")
-        alt = _output_meta(out, mime, "alt")
+        alt = _output_meta(out, mime, "alt") or strip_caption_number(caption)[1]
         if caption:
             label = _output_meta(out, mime, "label")
             numbered, ident = numbering.caption("figure", caption, label)
@@ -651,11 +653,19 @@ def notebook_to_markdown(nb: Any, media_dir: Path, *, meta: PaperMeta, media_pre
                 elif text:
                     blocks.append((kind, text))
     texts = [_resolve_refs(t, numbering, meta.lang) if k == "prose" else t for k, t in blocks]
+    cut = len(texts) if appendix_at is None else appendix_at
+    body = "\n\n".join(t for t in texts[:cut] if t)
+    refs = ""
+    if any(_CITATION.search(_PROTECT.sub(" ", t)) for k, t in blocks[:cut] if k == "prose"):
+        refs = f"\n\n## {labels['references']} {{#references .unnumbered}}\n\n::: {{#refs}}\n:::"
     if appendix_at is None:
-        return "\n\n".join(t for t in texts if t) + "\n"
-    body = "\n\n".join(t for t in texts[:appendix_at] if t)
+        return body + refs + "\n"
     appendix = "\n\n".join(t for t in texts[appendix_at:] if t)
-    return (f"{body}\n\n::: {{#refs}}\n:::\n\n::: {{.appendix data-pagefind-ignore=\"all\"}}\n\n{appendix}\n\n:::\n")
+    return f"{body}{refs}\n\n::: {{.appendix data-pagefind-ignore=\"all\"}}\n\n{appendix}\n\n:::\n"
+
+
+#: A Pandoc citation ([@key], @key) that is not a cross-reference (@fig-…, @tbl-…).
+_CITATION = re.compile(r"(?<![\w@])@(?!fig-|tbl-)[A-Za-z][\w:.-]*")
 
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")

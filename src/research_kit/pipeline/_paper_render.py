@@ -248,7 +248,9 @@ class _PaperRenderer:
         (work / "paper-print.md").write_text(head + notice + body, encoding="utf-8")
         (work / "paper-docx.md").write_text(head + frame_div + notice + body, encoding="utf-8")
         data_dir = f"--data-dir={self.assets / 'pandoc'}"
-        reader = ["-f", "markdown+east_asian_line_breaks", f"--lua-filter={self.assets / 'rk.lua'}", *citeproc]
+        # citeproc first: the filter then also turns the reference list's DOI links into text
+        reader = ["-f", "markdown+east_asian_line_breaks", "--wrap=none", *citeproc,
+                  f"--lua-filter={self.assets / 'rk.lua'}"]
         files: dict[str, str] = {}
         warnings: list[str] = []
         q = quote(variant)
@@ -317,12 +319,16 @@ class _PaperRenderer:
 
 # ---------------------------------------------------------------------------- cache records
 
-def paper_key(notebook_sha: str, formats: Sequence[str], lang_default: str) -> str:
-    """Render-cache key of a paper: its notebook, the formats, the index language and the renderer's versions."""
+def paper_key(notebook_sha: str, formats: Sequence[str], lang_default: str, frame: str = "") -> str:
+    """Render-cache key of a paper.
+
+    Its notebook, the formats, the index language, the report frame
+    (``frame``: :func:`research_kit.pipeline._frame.frame_hash`) and the renderer's versions.
+    """
     from research_kit.pipeline.hashing import canonical_json, sha256_bytes, source_tree_hash
 
     return sha256_bytes(canonical_json({"schema": 1, "notebook": notebook_sha, "formats": list(formats),
-                                        "lang": lang_default, "renderer": source_tree_hash(),
+                                        "lang": lang_default, "renderer": source_tree_hash(), "frame": frame,
                                         "tools": tool_versions()}))
 
 

@@ -8,6 +8,12 @@ rendered by Quarto from the same executed notebooks, with the same metadata
 afterwards (offline scan, CJK font subset, microdata scan, atomic swap). PDF stays
 on Pandoc + Typst, whose CJK font set-up is known to work.
 
+The project's settings come from the committed Quarto project ``reports/_quarto.yml``
+(a website listing the papers by task, for ``quarto preview reports/``): each paper is
+rendered as a single document with that file's metadata, CSS, bibliography and CSL
+(the author-date CSL for English papers) and the report frame of ``reports/frame.yaml``
+in its front matter.
+
 Set ``RESEARCH_KIT_RENDERER=pandoc`` to ignore an installed Quarto.
 """
 
@@ -21,17 +27,36 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import yaml
 
 from research_kit.pipeline._frame import load_frame
-from research_kit.pipeline._markdown import META_MIME
 from research_kit.pipeline._offline import RenderError
+from research_kit.report.text import META_MIME
 
-__all__ = ["quarto_executable", "quarto_notebook", "render_with_quarto", "QUARTO_FORMATS"]
+__all__ = ["quarto_executable", "quarto_notebook", "render_with_quarto", "paper_front_matter", "QUARTO_FORMATS"]
 
 #: Formats Quarto renders here; others (PDF) stay on Pandoc + Typst.
 QUARTO_FORMATS = ("html", "docx")
 _DROP_TAGS = {"parameters", "injected-parameters", "remove", "remove-cell"}
+
+
+def paper_front_matter(lang: str, task: str) -> dict[str, Any]:
+    """Front matter a paper adds to ``reports/_quarto.yml`` (papers live in ``reports/papers/<study>/``).
+
+    The project sets the Chinese defaults (GB/T 7714 CSL, "参考文献"); an English paper switches to the
+    author-date CSL. ``categories`` (the policy task) groups the papers in the listing pages.
+    """
+    from research_kit.pipeline._markdown import LABELS
+    from research_kit.pipeline._site import task_label
+
+    labels = LABELS["en" if lang == "en" else "zh"]
+    out: dict[str, Any] = {"categories": [task_label(task, labels)] if task else []}
+    if lang == "en":
+        out.update({"csl": "../../csl/chicago-author-date.csl", "reference-section-title": "References",
+                    "toc-title": "Contents", "author": ["Quantitative Evaluation Team, Jinhua Institute for Open "
+                                                       "Economy and Finance"]})
+    return out
 
 
 def quarto_executable() -> str | None:
@@ -60,16 +85,36 @@ def quarto_notebook(nb: Any) -> Any:
     return out
 
 
-def _project_yaml(lang: str, css: Path) -> str:
-    config = {
-        "project": {"type": "default"},
-        "execute": {"enabled": False, "echo": False, "warning": False},
-        "format": {
-            "html": {"embed-resources": True, "html-math-method": "mathml", "lang": "zh-CN" if lang == "zh" else "en",
-                     "css": css.name, "toc": True, "toc-depth": 2},
-            "docx": {"toc": True},
-        },
-    }
+def _project_yaml(lang: str, css: Path, reports: Path | None = None) -> str:
+    """The ``_quarto.yml`` of one paper's render: the project's ``reports/_quarto.yml`` as a single document.
+
+    Its execution, metadata, bibliography, CSL (the author-date style for English) and format options are
+    kept; the website parts (listing, navbar, render list) are dropped, and paths are made absolute.
+    """
+    project_file = reports / "_quarto.yml" if reports is not None else None
+    config: dict[str, Any] = {}
+    if project_file is not None and project_file.is_file():
+        loaded = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
+        config = {k: v for k, v in loaded.items() if k not in ("website", "research-kit")}
+        for key in ("bibliography", "csl"):
+            if config.get(key):
+                config[key] = str((reports / str(config[key])).resolve())  # type: ignore[operator]
+        if lang == "en":
+            config["csl"] = str((reports / "csl" / "chicago-author-date.csl").resolve())  # type: ignore[operator]
+            config["reference-section-title"] = "References"
+    config["project"] = {"type": "default"}
+    config["execute"] = {"enabled": False, "echo": False, "warning": False}
+    config["lang"] = "zh-CN" if lang == "zh" else "en"
+    fmt = dict(config.get("format") or {})
+    html = dict(fmt.get("html") or {})
+    html.update({"embed-resources": True, "html-math-method": "mathml", "lang": config["lang"], "css": css.name})
+    html.setdefault("toc", True)
+    if lang == "en":
+        html["toc-title"] = "Contents"
+    docx = dict(fmt.get("docx") or {})
+    docx.setdefault("toc", True)
+    fmt.update({"html": html, "docx": docx})
+    config["format"] = fmt
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
@@ -100,8 +145,6 @@ def _with_frame(nb: Any, fields: Mapping[str, Any], reports: Path | None, lang: 
         csl = frame.csl.get(lang)
         if csl is not None:
             front["csl"] = str(csl)
-    import nbformat  # only when a page renders (its validator alone takes seconds to import)
-
     raw = nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---")
     raw.metadata["tags"] = ["quarto-front-matter"]
     nb.cells = [raw, *cells]
@@ -124,13 +167,12 @@ def render_with_quarto(quarto: str, nb: Any, *, variant: str, lang: str, formats
 
     project = work / "quarto"
     project.mkdir(parents=True, exist_ok=True)
-    (project / "_quarto.yml").write_text(_project_yaml(lang, css), encoding="utf-8")
+    reports = paths.reports_dir(root) if root is not None else None
+    (project / "_quarto.yml").write_text(_project_yaml(lang, css, reports), encoding="utf-8")
     shutil.copyfile(css, project / css.name)
     qnb = quarto_notebook(nb)
     if fields is not None:
-        qnb = _with_frame(qnb, fields, paths.reports_dir(root) if root is not None else None, lang)
-    import nbformat
-
+        qnb = _with_frame(qnb, fields, reports, lang)
     nbformat.write(qnb, project / "paper.ipynb")
     files: dict[str, str] = {}
     warnings: list[str] = []

@@ -99,7 +99,7 @@ def _group_label(studies: Mapping[str, list[dict[str, Any]]], lang: str, labels:
     return labels["task_other"]
 
 
-def _search_ui(labels: Mapping[str, str]) -> dict[str, Any]:
+def _search_ui(labels: Mapping[str, str], base: str = "") -> dict[str, Any]:
     """Options of the Pagefind UI: its texts in the index language (so the page's font subset covers them)."""
     keys = ("placeholder", "clear_search", "load_more", "search_label", "zero_results", "many_results",
             "one_result", "searching", "filters_label", "alt_search", "search_suggestion")
@@ -108,11 +108,13 @@ def _search_ui(labels: Mapping[str, str]) -> dict[str, Any]:
 
 
 def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated: str, *, search: bool = False,
-                search_css: str = "", filename: str = "index.html") -> Path:
+                search_css: str = "", filename: str = "index.html", base: str = "",
+                other: tuple[str, str] | None = None) -> Path:
     """Write ``index.html``: papers grouped by policy task, then study; with ``search``, the Pagefind search box.
 
     Without search the page is self-contained; with it, it loads ``pagefind/`` and
-    ``assets/fonts/`` of the site (local files).
+    ``assets/fonts/`` of the site (local files). ``base`` is the path from the page to the site root
+    (``"../"`` for ``en/index.html``); ``other`` is (language, href) of the index in the other language.
     """
     import jinja2
 
@@ -122,10 +124,10 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for e in entries:
         view: dict[str, Any] = dict(e)
-        view["links"] = {fmt: "/".join(quote(part) for part in rel.split("/"))
+        view["links"] = {fmt: base + "/".join(quote(part) for part in rel.split("/"))
                          for fmt, rel in (e.get("files") or {}).items()}
         fp = e.get("failure_page")
-        view["failure_page"] = "/".join(quote(part) for part in fp.split("/")) if fp else ""
+        view["failure_page"] = base + "/".join(quote(part) for part in fp.split("/")) if fp else ""
         view["parameters"] = {str(k): display_value(v) for k, v in (e.get("parameters") or {}).items()}
         view["task_label"] = _task_label(e.get("task") or "", labels) if e.get("task") else ""
         groups.setdefault(_group_key(e.get("task") or ""), {}).setdefault(e["study"], []).append(view)
@@ -137,9 +139,14 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
     text = env.get_template("index.html.j2").render(
         L=labels, html_lang="zh-CN" if lang == "zh" else "en", groups=view_groups, count=len(entries),
         generated=generated, css=(assets_dir() / "site.css").read_text(encoding="utf-8"),
-        search=search, search_css=search_css, search_ui=json.dumps(_search_ui(labels), ensure_ascii=False),
+        search=search, search_css=search_css.replace('url("assets/', f'url("{base}assets/'),
+        search_ui=json.dumps(_search_ui(labels, base), ensure_ascii=False), base=base,
+        filter_names=json.dumps([labels["task"], "语言" if lang == "zh" else "Language"], ensure_ascii=False),
+        other_label=LABELS[other[0]]["index_label"] if other else "", other_href=other[1] if other else "",
+        other_lang=("zh-CN" if other[0] == "zh" else "en") if other else "",
     )
     index = site / filename
+    index.parent.mkdir(parents=True, exist_ok=True)
     index.write_text(text, encoding="utf-8")
     return index
 

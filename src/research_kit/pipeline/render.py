@@ -62,6 +62,7 @@ from research_kit import paths
 from research_kit.pipeline import _fault, _search, _site
 from research_kit.pipeline import _paper_render as _paper
 from research_kit.pipeline._fonts import embed_cjk_font
+from research_kit.pipeline._frame import frame_hash
 from research_kit.pipeline._markdown import LABELS, NotebookError, PaperMeta, notebook_error, paper_metadata
 from research_kit.pipeline._offline import ExternalReferenceError, RenderError, check_offline, find_external_references
 from research_kit.pipeline.hashing import FileHasher, cache_dir, canonical_json, data_hash, sha256_bytes
@@ -276,7 +277,8 @@ def _current_key(root: str | os.PathLike[str] | None, fmts: Sequence[str], lang_
         data_hasher = FileHasher(cache_dir(root) / "filehash.json")
         data = data_hash(root, hasher=data_hasher)
         data_hasher.save()
-    return sources, hashes, _site_key(sources, hashes, fmts, lang_default, search, data)
+    key = _site_key(sources, hashes, fmts, lang_default, search, data)
+    return sources, hashes, sha256_bytes(canonical_json([key, frame_hash(paths.project_root(root))]))
 
 
 def site_is_current(root: str | os.PathLike[str] | None = None, *, formats: Sequence[Format] = DEFAULT_FORMATS,
@@ -300,7 +302,7 @@ def prefetch_paper(root: str | os.PathLike[str] | None, study: str, variant: str
     fmts = _check_args(formats, lang_default)
     project = paths.project_root(root)
     nb = paths.papers_dir(project) / study / f"{variant}.ipynb"
-    key = _paper.paper_key(FileHasher()(nb), fmts, lang_default)
+    key = _paper.paper_key(FileHasher()(nb), fmts, lang_default, frame_hash(project))
     folder = cache_dir(project) / "render" / study / variant / key[:24]
     return executor.submit(_paper.render_paper, str(project), study, variant, str(nb), formats=fmts,
                            lang_default=lang_default, key=key, folder=str(folder))
@@ -375,6 +377,7 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
                                   old=old_manifest.get((src.study, src.variant)), lang_default=lang_default,
                                   root=project, generated=generated) for src in sources]
             entries = [d[0] for d in done]
+            _link_languages(tmp, entries)
             for page in sorted(tmp.rglob("*.html")):  # failure pages (papers carry their font already)
                 embed_cjk_font(page)
             # Pagefind indexes the paper pages while the index page is written (under a name it does not scan).
@@ -382,9 +385,15 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
             try:
                 search_css = _search.write_search_fonts(tmp, [d[3] for d in done if d[3] is not None]) \
                     if search else ""
-                partial = _site.write_index(tmp, entries, lang_default, generated, search=search,
-                                            search_css=search_css, filename="index.html.partial")
+                other = "en" if lang_default == "zh" else "zh"
+                partial = _site.write_index(tmp, [e for e in entries if e["lang"] != other], lang_default,
+                                            generated, search=search, search_css=search_css,
+                                            filename="index.html.partial", other=(other, f"{other}/index.html"))
                 embed_cjk_font(partial)
+                second = _site.write_index(tmp, [e for e in entries if e["lang"] == other], other, generated,
+                                           search=search, search_css=search_css, filename=f"{other}/index.html",
+                                           base="../", other=(lang_default, "../index.html"))
+                embed_cjk_font(second)
                 (tmp / _site.MANIFEST).write_text(json.dumps(
                     {"generator": "research_kit", "rendered_at": generated, "formats": list(fmts),
                      "inputs_key": key, "papers": entries}, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -414,16 +423,54 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
                       rendered=rendered)
 
 
+def _partner(entry: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The other-language version of a paper: same study, other language, variant named ``<v>_en`` / ``<v>``."""
+    v = entry["variant"]
+    names = {v[:-3]} if v.endswith("_en") else {f"{v}_en"}
+    for e in entries:
+        if e["study"] == entry["study"] and e["lang"] != entry["lang"] and e["variant"] in names \
+                and (e.get("files") or {}).get("html"):
+            return e
+    return None
+
+
+def _link_languages(site: Path, entries: Sequence[dict[str, Any]]) -> None:
+    """Fill each paper page's link to its other-language version (and record it in the manifest entry)."""
+    from urllib.parse import quote as _quote
+
+    for e in entries:
+        page_rel = (e.get("files") or {}).get("html")
+        if not page_rel:
+            continue
+        page = site / page_rel
+        text = page.read_text(encoding="utf-8")
+        if _MARK not in text:
+            continue
+        other = _partner(e, entries)
+        link = ""
+        if other is not None:
+            label = LABELS[e["lang"]]["other_language"]
+            href = _quote(Path(other["files"]["html"]).name)
+            link = (f'<a class="other-language" href="{href}" hreflang="{"en" if other["lang"] == "en" else "zh-CN"}"'
+                    f' lang="{"en" if other["lang"] == "en" else "zh-CN"}">{label}</a> ')
+            e["other_language"] = other["files"]["html"]
+        page.write_text(text.replace(_MARK, link, 1), encoding="utf-8")
+
+
+_MARK = "<!--rk-other-language-->"
+
+
 def _paper_records(sources: Sequence[_Source], hashes: Mapping[Path, str], project: Path, fmts: Sequence[str],
                    lang_default: str, executor: Executor | None) -> tuple[dict[tuple[str, str], dict[str, Any]], int]:
     """Render (or find in the cache) every good notebook; return its record by (study, variant)."""
     base = cache_dir(project) / "render"
     folders: dict[tuple[str, str], Path] = {}
     todo: list[tuple[_Source, Path, str]] = []
+    frame = frame_hash(project)
     for src in sources:
         if src.good is None:
             continue
-        key = _paper.paper_key(hashes[src.good], fmts, lang_default)
+        key = _paper.paper_key(hashes[src.good], fmts, lang_default, frame)
         folder = base / src.study / src.variant / key[:24]
         folders[(src.study, src.variant)] = folder
         if _paper.load_record(folder) is None:

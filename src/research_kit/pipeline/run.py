@@ -114,6 +114,9 @@ def finalize_notebook(nb: Any, *, study: Study, variant: Variant, status: str) -
     front = {k: info[k] for k in ("title", "subtitle", "abstract", "date", "lang") if info.get(k)}
     front["execute"] = {"enabled": False, "echo": False}
     front["format"] = {"html": {"embed-resources": True, "html-math-method": "mathml"}, "docx": "default"}
+    from research_kit.pipeline._quarto import paper_front_matter
+
+    front.update(paper_front_matter(lang, str(info.get("task") or "")))  # categories, language's CSL (reports/_quarto.yml)
     nb.cells = [c for c in nb.cells if "quarto-front-matter" not in c.get("metadata", {}).get("tags", [])]
     import nbformat
 

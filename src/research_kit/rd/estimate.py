@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from research_kit._validation import missing_values
 from research_kit.inference import FEW_CLUSTERS, FewClustersWarning, warn_user
 from research_kit.rd._common import (
     BWSELECTS,
@@ -178,6 +179,7 @@ def _few_clusters(x: np.ndarray, codes: np.ndarray, cutoff: float, bws: pd.DataF
                   FewClustersWarning)
 
 
+@missing_values
 def rdd(
     df: pd.DataFrame,
     *,

@@ -125,7 +125,8 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
         name = row["indicator_zh"] if lang == "zh" else row["indicator_en"]
         width = 16 if lang == "zh" else 32
         prob = row["probability"]
-        ptxt = f"{lab('probability')} {prob:.0%}" if np.isfinite(prob) else ""
+        shown = "< 1%" if prob < 0.01 else ("> 99%" if prob > 0.99 else f"{prob:.0%}")
+        ptxt = f"{lab('probability')} {shown}" if np.isfinite(prob) and row["status"] not in ("achieved", "missed") else ""
         ax.set_title("\n".join(textwrap.wrap(str(name), width)[:2]), fontsize=8.5, loc="left", fontweight="normal")
         ax.text(0.02, 0.97, f"{lab(row['status'])}  {ptxt}", transform=ax.transAxes, va="top", ha="left",
                 fontsize=7.5, color=color)

@@ -42,6 +42,19 @@ def show(fig: Figure | None, caption: str = "") -> None:
     png = base64.b64encode(figure_png(fig)).decode("ascii")
     display({"image/png": png, "text/plain": caption or "figure"}, raw=True, metadata={"caption": caption})
     plt.close(fig)
+    if caption and not _in_pipeline():
+        # JupyterLab shows neither the metadata nor text/plain next to an image: print the caption under it.
+        # (In a pipeline run the renderer turns the metadata into the numbered caption.)
+        display({"text/markdown": f"*{caption}*", "text/plain": caption}, raw=True)
+
+
+def _in_pipeline() -> bool:
+    """True in a kernel the pipeline started (it sets RESEARCH_KIT_COMMIT), where captions come from metadata."""
+    import os
+
+    from research_kit.report.provenance import COMMIT_ENV
+
+    return COMMIT_ENV in os.environ
 
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:

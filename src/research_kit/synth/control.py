@@ -153,11 +153,13 @@ class SyntheticControlResult(Result):
         return float(self.info["rmspe_ratio"])
 
     # ----------------------------------------------------------- inference
-    def placebo_test(self, *, pre_rmspe_cutoff: float | None = None, v_search: VSearch | None = None) -> Any:
+    def placebo_test(self, *, pre_rmspe_cutoff: float | None = None, v_search: VSearch | None = None,
+                     n_jobs: int = 1, progress: bool | None = None) -> Any:
         """In-space placebo (permutation) inference; see :func:`research_kit.synth.placebo_test`."""
         from research_kit.synth.placebo import placebo_test
 
-        return placebo_test(self, pre_rmspe_cutoff=pre_rmspe_cutoff, v_search=v_search)
+        return placebo_test(self, pre_rmspe_cutoff=pre_rmspe_cutoff, v_search=v_search, n_jobs=n_jobs,
+                            progress=progress)
 
     def in_time_placebo(self, fake_time: Any, *, predictors: Sequence[PredictorLike] | None = None) -> SyntheticControlResult:
         """Refit with a fake treatment time before the real one; see :func:`research_kit.synth.in_time_placebo`."""

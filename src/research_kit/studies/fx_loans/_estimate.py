@@ -141,7 +141,7 @@ def _overall(panel: pd.DataFrame, outcome: str, *, control_group: Literal["never
     common: dict[str, Any] = dict(outcome=outcome, unit="business_id", time="t")
     tw = did.twfe(panel, **common, treat="treated", cluster=cluster)
     cs = did.callaway_santanna(panel, **common, cohort="cohort", control_group=control_group, method="reg",
-                               cluster=cluster, alpha=alpha, seed=seed, unbalanced="pairwise")
+                               cluster=cluster, level=1 - alpha, seed=seed, unbalanced="pairwise")
     has_never = bool((panel["cohort"] == 0).any())
     sa = did.sun_abraham(panel, **common, cohort="cohort", leads=leads, lags=lags, cluster=cluster,
                          control_group="never" if has_never else "last_cohort")
@@ -200,7 +200,7 @@ def sector_effects(panel: pd.DataFrame, outcome: str, *, control_group: Literal[
             continue
         try:
             r = _quiet(did.callaway_santanna, sub, outcome=outcome, unit="business_id", time="t", cohort="cohort",
-                       control_group=control_group, method="reg", cluster=cluster, alpha=alpha,
+                       control_group=control_group, method="reg", cluster=cluster, level=1 - alpha,
                        unbalanced="pairwise").aggregate("simple")
         except ValueError:
             continue
@@ -265,7 +265,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         tw, cs, sa, imp_all = _quiet(_overall, panel, oc, control_group=control_group, leads=leads, lags=lags,
                                      cluster=cluster, alpha=alpha, seed=seed)
         boot = _quiet(did.callaway_santanna, panel, outcome=oc, unit="business_id", time="t", cohort="cohort",
-                      control_group=control_group, method="reg", cluster=boot_level, alpha=alpha, seed=seed,
+                      control_group=control_group, method="reg", cluster=boot_level, level=1 - alpha, seed=seed,
                       unbalanced="pairwise", bootstrap=cs_bootstrap_reps)
         estimands: dict[str, float] = {}
         if synthetic and f"te_{oc}" in panel.columns:
@@ -302,8 +302,8 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     if cells["treated"].nunique() == 2 and cells["cell"].nunique() > 2:
         bacon = did.bacon_decomposition(cells, outcome="y", unit="cell", time="t", treat="treated")
         twfe_cells = float(bacon.attrs["twfe"])
-    honest = _quiet(did.honest_did, sa, target="average", alpha=alpha)
-    breakdown = _quiet(did.honest_breakdown, sa, target="average", alpha=alpha, search_max=BREAKDOWN_MAX,
+    honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
+    breakdown = _quiet(did.honest_breakdown, sa, target="average", level=1 - alpha, search_max=BREAKDOWN_MAX,
                        tol=breakdown_tol)
     # the C-LF sets are computed on a grid of theta, so near the crossing they can be non-monotone in Mbar by a
     # grid step: the breakdown value never exceeds the smallest Mbar of the table whose interval includes zero

@@ -68,27 +68,35 @@ def _fmt(x: float, d: int = 2) -> str:
 
 
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
-    """Weighted FX-loan balance in the last month against the plan's 2025 target (all of Jinhua only)."""
-    from research_kit.report.tables import format_amount
-    from research_kit.studies.plan_targets import load_targets
+    """The plan's FX-loan indicator at the panel's last month.
+
+    Cumulative issuance since 2022-01 (one definition in data/targets/) at the panel's last month, from the same function as the departments' filings (all of Jinhua only).
+    """
+    from research_kit.data import load
+    from research_kit.data.indicators import FX_INDICATOR, fx_loan_issuance_total, load_definitions
 
     if panel["county"].nunique() < 9:
         return ""
     try:
-        target = load_targets().loc["fx_loans_individual"]
+        d = load_definitions().targets.loc[FX_INDICATOR]
+        loans, firms = load("fx_loans"), load("businesses")
     except (FileNotFoundError, KeyError):
         return ""
-    last = panel.loc[panel["month"] == panel["month"].max()]
-    total = float((last["fx_loan_balance"] * last["weight"]).sum())  # 万美元, expanded to the population by weight
-    goal = float(target["target"]) * (1e4 if target["unit"] == "亿美元" else 1.0)  # in 万美元
     month = panel["month"].max().strftime("%Y-%m")
+    issued = fx_loan_issuance_total(loans, firms, start=str(d["window_start"]), end=month)  # 亿美元
+    goal = float(d["target"])
+    last = panel.loc[panel["month"] == panel["month"].max()]
+    balance = float((last["fx_loan_balance"] * last["weight"]).sum()) / 1e4  # 亿美元, expanded by weight
     lab = Labels(lang)
     return lab.pick(
-        zh=f"按抽样权数推算，{month} 全市个体工商户外汇贷款余额为 {format_amount(total, '万美元', lang='zh')}，"
-           f"为方案目标（{format_amount(goal, '万美元', lang='zh')}）的 {total / goal:.0%}。",
-        en=f" Expanded by the sampling weights, FX loans to individual businesses stood at "
-           f"{format_amount(total, '万美元', lang='en')} in {month}, {total / goal:.0%} of the plan's target of "
-           f"{format_amount(goal, '万美元', lang='en')}.",
+        zh=f"方案目标“向个体工商户发放外汇贷款 3 亿美元”的指标口径为：{d['definition_zh']}；月度余额数据只能给出发放额的下限"
+           f"（各户余额的月度增加额之和）。按抽样权数推算，{d['window_start']} 至 {month} 累计发放 {issued:.2f} 亿美元，"
+           f"为目标的 {issued / goal:.0%}；{month} 末余额为 {balance:.2f} 亿美元。",
+        en=f" The plan's target of USD 300 million of FX loans issued to individual businesses is measured as: "
+           f"{d['definition_en']}; monthly balances give a lower bound on issuance (the sum of each business's balance "
+           f"increases). Expanded by the sampling weights, issuance from {d['window_start']} to {month} is USD "
+           f"{issued * 100:.0f} million, {issued / goal:.0%} of the target; the balance at the end of {month} is "
+           f"USD {balance * 100:.0f} million.",
     )
 
 
@@ -801,10 +809,10 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
 
 def _target_amount() -> float | None:
     """The plan's 2025 FX-loan target in 万美元 (None when the targets file does not have it)."""
-    from research_kit.studies.plan_targets import load_targets
+    from research_kit.data.indicators import FX_INDICATOR, load_definitions
 
     try:
-        target = load_targets().loc["fx_loans_individual"]
+        target = load_definitions().targets.loc[FX_INDICATOR]
     except (FileNotFoundError, KeyError):
         return None
     return float(target["target"]) * (1e4 if target["unit"] == "亿美元" else 1.0)

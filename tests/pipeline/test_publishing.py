@@ -1,0 +1,314 @@
+"""Publishing: PDF layout check, report frame, numbering and cross-references, citations, Chinese typography.
+
+The PDF layout check is shown failing on a deliberately broken table (a Typst table that cannot break,
+so its rows run off the foot of the page and over each other; and a table wider than the text block),
+and passing on the same long table set the way the renderer's template sets it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from research_kit.pipeline._frame import Frame, load_frame, study_sequence
+from research_kit.pipeline._internals import find_internals
+from research_kit.pipeline._pdfcheck import check_pdf
+
+R = importlib.import_module("research_kit.pipeline.render")
+M = importlib.import_module("research_kit.pipeline._markdown")
+P = importlib.import_module("research_kit.pipeline._paper_render")
+
+ROOT = Path(__file__).resolve().parents[2]
+MARGINS = P.PDF_MARGINS
+
+
+# ---------------------------------------------------------------------------- the PDF layout check
+
+def _typst_pdf(tmp_path: Path, body: str) -> Path:
+    import typst
+
+    src = tmp_path / "t.typ"
+    src.write_text('#set page(paper: "a4", margin: (x: 2.2cm, y: 2.5cm))\n'
+                   '#set text(font: ("Noto Sans CJK SC",), lang: "zh", region: "CN")\n' + body, encoding="utf-8")
+    pdf = tmp_path / "t.pdf"
+    typst.compile(str(src), output=str(pdf), font_paths=P._font_paths())
+    return pdf
+
+
+def _rows(n: int) -> str:
+    return "\n".join(f"[个体工商户 {i}], [{1000 + i * 37.5:,.1f}], [{i % 7}.0%]," for i in range(n))
+
+
+def test_layout_check_fails_on_a_table_that_runs_off_the_page(tmp_path: Path) -> None:
+    broken = ("#lorem(300)\n\n#figure(table(columns: 3, table.header([主体], [余额], [比重]),\n" + _rows(70)
+              + "\n), caption: [表 1：不能断开的长表])\n")  # a figure does not break: its rows overflow the page
+    problems = check_pdf(_typst_pdf(tmp_path, broken), margins=MARGINS)
+    assert problems, "an unbreakable 70-row table must fail the check"
+    assert {p.kind for p in problems} >= {"overlap"} or any(p.kind == "outside" for p in problems)
+    assert all(p.page >= 1 for p in problems)
+
+
+def test_layout_check_fails_on_a_table_wider_than_the_text(tmp_path: Path) -> None:
+    wide = ("#table(columns: 9, " + ", ".join(f"[{'9' * 14}]" for _ in range(18)) + ")\n")
+    problems = check_pdf(_typst_pdf(tmp_path, wide), margins=MARGINS)
+    assert problems and "outside" in {p.kind for p in problems}
+    assert "99999999999999" in str(problems[0])
+
+
+def test_layout_check_passes_the_same_table_when_it_breaks_with_a_repeated_header(tmp_path: Path) -> None:
+    import pymupdf
+
+    good = ("#show figure: set block(breakable: true)\n#lorem(300)\n\n#figure(table(columns: 3, "
+            "table.header([主体], [余额], [比重]),\n" + _rows(70) + "\n), caption: [表 1：可以断开的长表])\n")
+    pdf = _typst_pdf(tmp_path, good)
+    assert check_pdf(pdf, margins=MARGINS) == []
+    with pymupdf.open(str(pdf)) as doc:
+        assert len(doc) >= 3
+        assert all("主体" in page.get_text() for page in list(doc)[1:])  # the header row repeats on every page
+
+
+def test_broken_pdf_fails_the_render_and_the_previous_site_stays(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _paper(project)
+    R.render_site(formats=("html", "pdf"), search=False)
+    index = (project / "reports/_site/index.html").read_bytes()
+    original = P._compile_typst
+
+    def broken(typ: Path, pdf: Path) -> None:  # the template loses its breakable-figure rule
+        text = typ.read_text(encoding="utf-8").replace("#show figure: set block(breakable: true)", "")
+        typ.write_text(text.replace("#lorem(0)", ""), encoding="utf-8")
+        original(typ, pdf)
+
+    monkeypatch.setattr(P, "_compile_typst", broken)
+    _paper(project, rows=90, title="第二版")
+    with pytest.raises(R.RenderError, match=r"(?s)layout check.*page \d+: text overlaps"):
+        R.render_site(formats=("html", "pdf"), search=False)
+    assert (project / "reports/_site/index.html").read_bytes() == index
+
+
+# ---------------------------------------------------------------------------- a paper like the studies write
+
+def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估", lang: str = "zh",
+           variant: str = "jinhua", bib: bool = True) -> Path:
+    """An executed paper with hand-numbered captions, a long table, citations, cross-references and an appendix."""
+    reports = root / "reports"
+    if bib and not (reports / "references.bib").exists():
+        reports.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "reports/references.bib", reports / "references.bib")
+        shutil.copytree(ROOT / "reports/csl", reports / "csl")
+        shutil.copy(ROOT / "reports/frame.yaml", reports / "frame.yaml")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["research_kit"] = {"title": title, "abstract": "摘要。" if lang == "zh" else "Abstract.",
+                                   "lang": lang, "task": "2", "synthetic": True, "date": "2026-12-05",
+                                   "parameters": {"county": "all"}}
+    nb.metadata["papermill"] = {"end_time": "2026-12-05T17:30:00.000000"}  # naive UTC: 6 Dec in Shanghai
+    zh = lang == "zh"
+    prose = nbformat.v4.new_markdown_cell(
+        ("## 1 引言\n\n交错开办时 TWFE 可能有偏[@goodmanbacon2021]，\n因此使用 @callaway2021 的估计量。"
+         "结果见表 2，趋势见图 1。\n\n## 2 结果") if zh else
+        ("## 1 Introduction\n\nWith staggered adoption TWFE can be biased [@goodmanbacon2021]; we use\n"
+         "@callaway2021. Results are in Table 2, trends in Figure 1.\n\n## 2 Results"))
+    table = nbformat.v4.new_code_cell("t")
+    cap = "表 2  各县外汇贷款余额" if zh else "Table 2  FX loan balances by county"
+    lines = "\n".join(f"| 县 {i} | {100 + i:.1f} | {i % 5} |" for i in range(rows))
+    table.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/markdown": f"**{cap}**\n\n| 县 | 余额 | 批次 |\n|:---|---:|---:|\n{lines}\n\n*注：模拟数据。*"})]
+    figure = nbformat.v4.new_code_cell("f")
+    from test_render import PNG  # a small PNG
+
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG},
+                                             metadata={"caption": "图 1  余额趋势" if zh else "Figure 1  Trends"})]
+    appendix = nbformat.v4.new_markdown_cell("## 附录：运行记录" if zh else "## Appendix: provenance")
+    prov = nbformat.v4.new_code_cell("p")
+    prov.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/markdown": "**数据文件（sha256 前 16 位）**\n\n| 数据集 | 文件 |\n|:---|:---|\n"})]
+    nb.cells = [prose, table, figure, appendix, prov]
+    path = root / "reports/papers/fx_loans" / f"{variant}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RESEARCH_KIT_ROOT", str(tmp_path))
+    monkeypatch.setenv("RESEARCH_KIT_RENDERER", "pandoc")
+    (tmp_path / "reports" / "papers").mkdir(parents=True)
+    (tmp_path / "studies.yaml").write_text("studies:\n  other: {}\n  fx_loans: {}\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def rendered(project: Path) -> tuple[Path, object]:
+    _paper(project)
+    _paper(project, lang="en", variant="jinhua_en", title="Evaluating the FX loan pilot")
+    report = R.render_site(formats=("html", "docx", "pdf"), search=False)
+    return project, report
+
+
+def _docx_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def test_title_block_toc_and_local_date_in_every_format(rendered) -> None:
+    import pymupdf
+
+    root, report = rendered
+    zh = next(p for p in report.papers if p.variant == "jinhua")
+    page = zh.outputs["html"].read_text(encoding="utf-8")
+    for text in ("金华开放经济金融研究院", "JOEF-2026-T02-02C", "2026年12月6日", "内线 8001", 'id="TOC"', "目录"):
+        assert text in page, text
+    assert "2026-12-05" not in page.split("</style>")[-1]  # no UTC date stamp
+    xml = _docx_xml(zh.outputs["docx"])
+    assert "JOEF-2026-T02-02C" in xml and "2026年12月6日" in xml and "金华开放经济金融研究院" in xml
+    assert 'w:instrText xml:space="preserve"> TOC' in xml or "TOC \\o" in xml  # a Word TOC field
+    with pymupdf.open(str(zh.outputs["pdf"])) as doc:
+        first = re.sub(r"\s+", "", doc[0].get_text())  # Typst spaces CJK from digits (cjk-latin-spacing)
+    for text in ("金华开放经济金融研究院", "JOEF-2026-T02-02C", "2026年12月6日", "目录"):
+        assert text in first, text
+    en = next(p for p in report.papers if p.variant == "jinhua_en").outputs["html"].read_text(encoding="utf-8")
+    assert "6 December 2026" in en and "JOEF-2026-T02-02E" in en and "Contents" in en
+
+
+def test_captions_numbered_once_in_reading_order_and_references_resolve(rendered) -> None:
+    import pymupdf
+
+    root, report = rendered
+    zh = next(p for p in report.papers if p.variant == "jinhua")
+    page = zh.outputs["html"].read_text(encoding="utf-8")
+    assert "表 1：各县外汇贷款余额" in page and "表 2" not in page.split("附录")[0].replace('href="#tbl-1">表 1', "")
+    assert "图 1：余额趋势" in page and "图 1：图 1" not in page and "表 1：表" not in page
+    assert re.search(r'<a href="#tbl-1"[^>]*>表 1</a>', page)  # the prose's "表 2" is the first table
+    assert 'id="tbl-1"' in page and 'id="fig-1"' in page
+    assert "附表 1：数据文件" in page  # appendix tables numbered on their own
+    xml = _docx_xml(zh.outputs["docx"])
+    assert xml.count('w:val="Caption"') >= 2 and "ImageCaption" not in xml and "TableCaption" not in xml
+    assert "表 1：各县外汇贷款余额" in xml and "见表 1" not in xml  # the reference is a link ("结果见" + link)
+    with pymupdf.open(str(zh.outputs["pdf"])) as doc:
+        text = "".join(p.get_text() for p in doc)
+    assert "表 1：各县外汇贷款余额" in text and "结果见表 1" in text.replace("\n", "")
+    assert "图 1：图" not in text
+
+
+def test_references_by_citeproc_in_both_styles_and_before_the_appendix(rendered) -> None:
+    root, report = rendered
+    zh = next(p for p in report.papers if p.variant == "jinhua").outputs["html"].read_text(encoding="utf-8")
+    assert "参考文献" in zh and "GOODMAN-BACON A" in zh and "[J/OL]" in zh  # GB/T 7714-2015 numeric
+    assert re.search(r'有偏<span class="citation"[^>]*><sup>\[<a[^>]*>1</a>\]</sup></span>', zh)  # numeric, superscript
+    assert zh.index("参考文献") < zh.index("附录：运行记录")
+    assert "https://doi.org" not in zh  # DOI links become text (no host)
+    en = next(p for p in report.papers if p.variant == "jinhua_en").outputs["html"].read_text(encoding="utf-8")
+    assert "References" in en and "Goodman-Bacon 2021" in en and "Callaway and Sant’Anna (2021)" in en
+
+
+def test_no_stray_spaces_between_chinese_characters(rendered) -> None:
+    root, report = rendered
+    zh = next(p for p in report.papers if p.variant == "jinhua")
+    page = zh.outputs["html"].read_text(encoding="utf-8")
+    paragraphs = [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<p>(.*?)</p>", page.split("<main")[1], re.S)]
+    assert paragraphs and [p for p in paragraphs if re.search(r"[\u4e00-\u9fff，。：；]\s+[\u4e00-\u9fff]", p)] == []
+    body = "".join(paragraphs)
+    assert "有偏" in body and "，因此" in body  # the source line break inside the sentence left no space
+    xml = _docx_xml(zh.outputs["docx"])
+    assert "，因此" in re.sub(r"<[^>]+>", "", xml)
+
+
+def test_appendix_is_not_searchable_and_empty_data_table_is_explained(rendered) -> None:
+    root, report = rendered
+    page = next(p for p in report.papers if p.variant == "jinhua").outputs["html"].read_text(encoding="utf-8")
+    m = re.search(r'<(?:div|section)[^>]*class="appendix"[^>]*data-pagefind-ignore="all"[^>]*>(.*?)</main>', page, re.S)
+    assert m and "附录：运行记录" in m.group(1)
+    assert "本文没有读入数据文件" in m.group(1)
+    assert 'data-pagefind-filter="政策任务"' in page and 'data-pagefind-filter="语言:中文"' in page
+
+
+def test_pages_link_their_other_language_version(rendered) -> None:
+    root, report = rendered
+    zh = next(p for p in report.papers if p.variant == "jinhua").outputs["html"].read_text(encoding="utf-8")
+    en = next(p for p in report.papers if p.variant == "jinhua_en").outputs["html"].read_text(encoding="utf-8")
+    assert 'class="other-language" href="jinhua_en.html"' in zh and "English version" in zh
+    assert 'class="other-language" href="jinhua.html"' in en and "中文版" in en
+    assert 'href="../en/index.html"' in en  # back to the English index
+
+
+def test_every_pdf_passes_the_layout_check_and_has_a_bold_cjk_face(rendered) -> None:
+    import pymupdf
+
+    root, report = rendered
+    for paper in report.papers:
+        pdf = paper.outputs["pdf"]
+        assert check_pdf(pdf, margins=MARGINS) == []
+        with pymupdf.open(str(pdf)) as doc:
+            fonts = {f[3] for page in doc for f in page.get_fonts()}
+        assert any("Bold" in f and "CJK" in f for f in fonts), fonts
+    page = report.papers[0].outputs["html"].read_text(encoding="utf-8")
+    assert "font-weight:600 900" in page  # a bold face of the CJK subset is embedded
+
+
+# ---------------------------------------------------------------------------- units
+
+def test_frame_file_and_errors(tmp_path: Path) -> None:
+    f = load_frame(ROOT / "reports")
+    assert f.unit["zh"] == "金华开放经济金融研究院" and f.bibliography is not None and f.csl["zh"] is not None
+    assert f.local_date("2026-12-31T16:30:00", lang="zh") == "2027年1月1日"  # UTC evening = next day in Shanghai
+    assert f.local_date("2026-12-31T16:30:00+08:00", lang="en") == "31 December 2026"
+    (tmp_path / "frame.yaml").write_text("unit: {zh: 研究院}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"frame\.yaml.*'unit'.*\['en'\]"):
+        load_frame(tmp_path)
+    (tmp_path / "frame.yaml").write_text("timezone: Mars/Olympus\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="Mars/Olympus"):
+        load_frame(tmp_path)
+    studies = tmp_path / "studies.yaml"
+    studies.write_text("studies:\n  a: {}\n  b: {}\n", encoding="utf-8")
+    assert (study_sequence(studies, "b"), study_sequence(studies, "zz")) == (2, 0)
+    assert Frame.from_mapping({}).number(task="任务 16：数字人民币", study="d", seq=3, year="2026",
+                                         lang="zh") == "JOEF-2026-T16-03C"
+
+
+@pytest.mark.parametrize(("text", "hits"), [
+    ("使用 `not_yet` 对照组与 business_id 聚类。", ["not_yet", "business_id"]),
+    ("见 research_kit.simulate.fx_loans 模块。", ["research_kit.simulate.fx_loans"]),
+    ("数据在 data/raw/fx_loans_monthly.csv.gz 中。", ["data/raw/fx_loans_monthly.csv.gz"]),
+    ("The AAN model and ETS(A,Ad,N).", ["AAN", "ETS(A,Ad,N)"]),
+    ("变体 jinhua_en 的结果。", ["jinhua_en"]),
+    ("Callaway–Sant'Anna, TWFE, 2×2, $\\beta_{it}$, ANOVA.", []),
+    ("正文。\n\n::: {.appendix data-pagefind-ignore=\"all\"}\n\n| business_id |\n", []),
+])
+def test_find_internals(text: str, hits: list[str]) -> None:
+    assert find_internals(text) == hits
+
+
+def test_caption_numbers_follow_reading_order_and_prose_follows(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    cells = []
+    for cap in ("图 2  第一张", "图 1  第二张"):
+        c = nbformat.v4.new_code_cell("")
+        from test_render import PNG
+
+        c.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG}, metadata={"caption": cap})]
+        cells.append(c)
+    cells.append(nbformat.v4.new_markdown_cell("第二张见图 1，第一张见图 2；代表 2 家，列表 1 项。"))
+    nb.cells = cells
+    meta = M.paper_metadata(nb, study="s", variant="v")
+    md = M.notebook_to_markdown(nb, tmp_path, meta=meta)
+    assert "![图 1：第一张]" in md and "![图 2：第二张]" in md
+    assert "第二张见[图 2](#fig-2)，第一张见[图 1](#fig-1)" in md
+    assert "代表 2 家，列表 1 项" in md  # words ending in 表/图 are not references
+
+
+def test_frame_hash_follows_the_frame_files(tmp_path: Path) -> None:
+    from research_kit.pipeline._frame import frame_hash
+
+    (tmp_path / "reports").mkdir()
+    before = frame_hash(tmp_path)
+    (tmp_path / "reports/frame.yaml").write_text("prefix: NEW\n", encoding="utf-8")
+    after = frame_hash(tmp_path)
+    (tmp_path / "studies.yaml").write_text("studies: {b: {}, a: {}}\n", encoding="utf-8")
+    assert len({before, after, frame_hash(tmp_path)}) == 3  # a cached paper is rendered again with the new frame
+    assert P.paper_key("n", ("html",), "zh", before) != P.paper_key("n", ("html",), "zh", after)
