@@ -204,6 +204,7 @@ ALLOWED_SAME_STEM = {
     "data",  # data/ (the data layer); synth/_data.py and studies/fx_loans/_data.py, their own inputs
     "estimate",  # rd/estimate.py and studies/fx_loans/_estimate.py
     "estimators",  # iv/estimators.py, panel/estimators.py
+    "indicators",  # data/indicators/ reads the departments' filings; simulate/indicators.py makes demo series
     "results",  # results.py (the one Result type) and iv/results.py (IV-specific results)
     "targets",  # timeseries/targets.py (the table's checks), studies/targets.py (the targets study)
 }
