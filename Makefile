@@ -55,8 +55,10 @@ test-deps:
 	       "or the browser test is skipped"; \
 	fi
 
-## Run the whole test suite (what CI runs).
+## Lint (ruff, with pydocstyle's numpy convention), type-check (mypy) and run the whole test suite (what CI runs).
 test: setup test-deps
+	$(VENV)/bin/ruff check src
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 test-fast: setup

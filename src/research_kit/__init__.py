@@ -1,5 +1,7 @@
-"""research_kit: validated econometrics helpers, parameterized papers and a
-publishing pipeline for the Jinhua open-economy financial services reform pilot.
+"""research_kit: econometrics, parameterized papers and their publishing pipeline.
+
+Validated econometrics helpers, parameterized papers and a publishing pipeline
+for the Jinhua open-economy financial services reform pilot.
 
 Submodules load on first use, so ``import research_kit as rk`` is cheap::
 
@@ -11,11 +13,13 @@ Submodules load on first use, so ``import research_kit as rk`` is cheap::
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import importlib.abc
 
 __version__ = "0.1.0"
 
@@ -49,12 +53,13 @@ _MOVED = {
     "research_kit.multitest": "research_kit.inference.multitest",
     "research_kit.simulate.rd": "research_kit.simulate.hedging_demo",
     "research_kit.simulate.synth": "research_kit.simulate.digital_rmb_demo",
+    "research_kit.pipeline.studies": "research_kit.pipeline.study_config",
 }
 
 __all__ = [*_SUBMODULES, "__version__"]
 
 
-class _MovedLoader(importlib.abc.Loader):
+class _MovedLoader:
     """Loads an old module path as the module at its new place (the same module object)."""
 
     def __init__(self, target: str) -> None:
@@ -70,13 +75,14 @@ class _MovedLoader(importlib.abc.Loader):
         module.__spec__, module.__loader__ = self.own
 
 
-class _MovedFinder(importlib.abc.MetaPathFinder):
+class _MovedFinder:
     """Finds the old paths of moved modules (see ``_MOVED``)."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         if fullname not in _MOVED:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _MovedLoader(_MOVED[fullname]))
+        loader = cast("importlib.abc.Loader", _MovedLoader(_MOVED[fullname]))  # duck-typed: importlib.abc is slow to import
+        return importlib.machinery.ModuleSpec(fullname, loader)
 
 
 if not any(isinstance(f, _MovedFinder) for f in sys.meta_path):

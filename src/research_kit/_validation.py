@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Hashable
-from typing import Any, Iterable
+from collections.abc import Hashable, Iterable
+from types import FrameType
+from typing import Any
 
 __all__ = ["MissingValuesWarning", "as_pandas", "check_level", "check_option", "missing_values", "shared_vocabulary",
            "warn_user"]
@@ -37,7 +38,7 @@ def warn_user(message: str, category: type[Warning]) -> None:
     The warning then points at the user's line (their notebook cell or script),
     whatever the depth of library calls in between.
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["main", "build_parser"]
 
@@ -128,12 +129,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from research_kit import data, pipeline
+    from research_kit import pipeline
+
+    def identifiers() -> set[str]:
+        from research_kit import data  # only when a page is rendered (it loads pandas)
+
+        return data.identifier_values(args.root)
 
     local = pipeline.LocalPool(args.workers) if args.workers != 1 else None
     try:
         report = pipeline.render_site(args.root, formats=tuple(args.formats.split(",")),
-                                      identifiers=lambda: data.identifier_values(args.root), executor=local,
+                                      identifiers=identifiers, executor=local,
                                       force=args.force)
     finally:
         if local is not None:
@@ -251,6 +257,7 @@ def _execution_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``research-kit`` (subcommands prepare, run, render, build, publish, ...)."""
     p = argparse.ArgumentParser(prog="research-kit", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", default=None, help="project root (default: this checkout or $RESEARCH_KIT_ROOT)")
@@ -312,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``research-kit`` with ``argv`` (default: the command line); return the exit code."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

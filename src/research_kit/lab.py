@@ -17,7 +17,8 @@ started, and the check returns at once.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["check_parameters", "load_ipython_extension"]
 

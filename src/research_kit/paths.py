@@ -61,36 +61,45 @@ def project_root(root: str | os.PathLike[str] | None = None) -> Path:
 
 
 def data_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``data/`` of the project."""
     return project_root(root) / "data"
 
 
 def raw_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``data/raw/``: the immutable inputs and their MANIFEST."""
     return data_dir(root) / "raw"
 
 
 def processed_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``data/processed/``: the analysis-ready Parquet files written by ``prepare``."""
     return data_dir(root) / "processed"
 
 
 def catalog_file(root: str | os.PathLike[str] | None = None) -> Path:
+    """``data/catalog.yaml``: the datasets, their schemas and readers."""
     return data_dir(root) / "catalog.yaml"
 
 
 def notebooks_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``notebooks/``: the parameterized papers."""
     return project_root(root) / "notebooks"
 
 
 def reports_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``reports/``: executed papers, logs, caches and the site."""
     return project_root(root) / "reports"
 
 
 def papers_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``reports/papers/``: the executed notebooks, one per study variant."""
     return reports_dir(root) / "papers"
 
 
 def site_dir(root: str | os.PathLike[str] | None = None) -> Path:
+    """``reports/_site/``: the rendered static site."""
     return reports_dir(root) / "_site"
 
 
 def studies_file(root: str | os.PathLike[str] | None = None) -> Path:
+    """``studies.yaml``: the study configuration."""
     return project_root(root) / "studies.yaml"

@@ -20,8 +20,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,7 @@ class Result:
         term: str | None = None,
         info: Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
-    ) -> "Result":
+    ) -> Result:
         """Build a result from estimates and standard errors.
 
         Intervals and p-values use the t distribution with ``df`` degrees of
@@ -192,7 +193,7 @@ class Result:
         meta.setdefault("df", df)
         return cls(table=table, nobs=int(nobs), estimator=estimator, term=term, info=meta, extra=dict(extra or {}))
 
-    def with_info(self, **info: Any) -> "Result":
+    def with_info(self, **info: Any) -> Result:
         """Return a copy with more model facts."""
         return replace(self, info={**self.info, **info})
 
@@ -202,26 +203,32 @@ class Result:
 
     @property
     def estimate(self) -> float:
+        """Point estimate of the headline term."""
         return float(self._row()["estimate"])
 
     @property
     def std_error(self) -> float:
+        """Standard error of the headline term."""
         return float(self._row()["std_error"])
 
     @property
     def statistic(self) -> float:
+        """Test statistic (t or z) of the headline term."""
         return float(self._row()["statistic"])
 
     @property
     def p_value(self) -> float:
+        """p-value of the headline term."""
         return float(self._row()["p_value"])
 
     @property
     def conf_low(self) -> float:
+        """Lower bound of the confidence interval of the headline term (at ``level``)."""
         return float(self._row()["conf_low"])
 
     @property
     def conf_high(self) -> float:
+        """Upper bound of the confidence interval of the headline term (at ``level``)."""
         return float(self._row()["conf_high"])
 
     @property
@@ -234,7 +241,7 @@ class Result:
         """The coefficient table: term, estimate, std_error, statistic, p_value, conf_low, conf_high."""
         return self.table[TIDY_COLUMNS].copy()
 
-    def with_level(self, level: float) -> "Result":
+    def with_level(self, level: float) -> Result:
         """The same result with intervals at confidence ``level`` (t with the result's df, else normal).
 
         For results whose intervals are not ``estimate ± critical value × std_error`` (bootstrap bands,

@@ -99,6 +99,37 @@ def test_no_change_rebuild_executes_and_touches_nothing(built) -> None:
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == before
 
 
+#: Imported only when a variant runs or a page renders: each costs 0.3-2.5 s of CPU (nbformat's validator
+#: compiles 38 lark grammars; research_kit.data and the report stack load pandas, scipy and matplotlib).
+HEAVY = ("nbformat", "jsonschema", "papermill", "nbclient", "pandas", "scipy", "matplotlib", "statsmodels",
+         "fontTools", "jinja2", "research_kit.data", "research_kit.report")
+
+
+def _modules_after(argv: list[str]) -> tuple[int, list[str], str]:
+    """Run ``research-kit ARGV`` in a fresh interpreter; return its exit code and the heavy modules it loaded."""
+    code = ("import sys\nfrom research_kit import cli\ntry:\n    rc = cli.main(sys.argv[1:])\n"
+            "except SystemExit as e:\n    rc = e.code or 0\n"
+            f"print('HEAVY', rc, ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=300)
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("HEAVY ")]
+    assert line, proc.stdout + proc.stderr
+    _, rc, heavy = (line[-1].split(" ", 2) + [""])[:3]
+    return int(rc), [m for m in heavy.split(",") if m], proc.stdout
+
+
+def test_no_change_build_and_help_import_nothing_heavy(built) -> None:
+    """What keeps a no-change build under a second and --help under 0.3 s (timed in benchmarks/pipeline_bench.py)."""
+    root, _ = built
+    rc, heavy, out = _modules_after(["--root", str(root), "build"])
+    assert rc == 0 and "0 to execute, 2 unchanged" in out and "unchanged, kept" in out, out
+    assert heavy == []
+    rc, heavy, out = _modules_after(["--help"])
+    assert rc == 0 and "build" in out and heavy == []
+    # the check can fail: a command that reads data does load them
+    _, heavy, _ = _modules_after(["--root", str(root), "prepare"])
+    assert "research_kit.data" in heavy and "pandas" in heavy
+
+
 @pytest.mark.parametrize("point", ["paper-render", "site-assembly"])
 def test_build_killed_mid_render_is_repaired_by_the_next_build(tmp_path: Path, point: str) -> None:
     """SIGKILL the build (and its workers and kernels) at a known point, set by RESEARCH_KIT_FAULT."""

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -231,7 +231,7 @@ def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
         for key, u in (("unit", unit), ("source_unit", source_unit)):
             if (u is not None or key == "unit") and u not in UNITS:
                 raise CatalogError(f"{where}: amount columns need {key} in {', '.join(UNITS)}; got {u!r}")
-        if UNITS[unit][0] != UNITS[source_unit or unit][0]:
+        if UNITS[cast(str, unit)][0] != UNITS[cast(str, source_unit or unit)][0]:  # both checked above
             raise CatalogError(f"{where}: unit {unit} and source_unit {source_unit} are different currencies")
     values = raw.get("values")
     if dtype == "category":

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -170,6 +171,7 @@ def _prepare(values: pd.Series, mapping: Mapping[str, str]) -> tuple[np.ndarray,
 def _mapping(mapping: pd.DataFrame | pd.Series | Mapping[str, str] | None) -> dict[str, str]:
     if mapping is None:
         return {}
+    pairs: Iterable[tuple[Any, Any]]
     if isinstance(mapping, pd.DataFrame):
         if mapping.shape[1] != 2:
             raise ValueError(f"mapping must have two columns (注册号, USCC); got {list(mapping.columns)}")
@@ -182,7 +184,7 @@ def _mapping(mapping: pd.DataFrame | pd.Series | Mapping[str, str] | None) -> di
     clashes = []
     for old, new in pairs:
         a, b = normalize_code(old), normalize_code(new)
-        if a is None or b is None:
+        if not isinstance(a, str) or not isinstance(b, str):
             continue
         if a in out and out[a] != b:
             clashes.append(old)

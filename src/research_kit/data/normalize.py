@@ -341,8 +341,8 @@ def parse_month(value: Any) -> pd.Timestamp:
     for pattern in _MONTH_PATTERNS:
         match = pattern.match(text)
         if match is not None:
-            day = match.groupdict().get("d")
-            return _month_from_parts(int(match["y"]), int(match["m"]), int(day) if day else None, value)
+            day_text = match.groupdict().get("d")
+            return _month_from_parts(int(match["y"]), int(match["m"]), int(day_text) if day_text else None, value)
     raise ParseError(
         f"{value!r} is not a month; expected e.g. 2023年1月, 2023-01, 2023/1, 2023M01 or 202301",
         kind="not_a_month",

@@ -71,8 +71,8 @@ def _undecodable(data: bytes) -> str:
     for encoding in ("utf-8", "gb18030"):
         try:
             data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            errors[encoding] = exc
+        except UnicodeDecodeError as err:
+            errors[encoding] = err
     encoding, exc = max(errors.items(), key=lambda kv: kv[1].start)
     name = "UTF-8" if encoding == "utf-8" else "GBK/GB18030"
     line, start = _position(data, exc.start)

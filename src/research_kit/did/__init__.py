@@ -1,17 +1,18 @@
-"""Difference-in-differences: 2x2, two-way fixed effects, event studies (TWFE,
+"""Difference-in-differences estimators.
+
+2x2, two-way fixed effects, event studies (TWFE,
 Sun--Abraham, Callaway--Sant'Anna, imputation), Callaway--Sant'Anna (2021)
 group-time effects and the Goodman-Bacon (2021) decomposition.
 
 >>> import research_kit as rk
 >>> sorted(rk.did.__all__)[:3]
-['BACON_TYPES", "CallawaySantAnnaResult", "CellSkippedWarning']
+['BACON_TYPES', 'CallawaySantAnnaResult', 'CellSkippedWarning']
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from research_kit.tabular.encode import DroppedUnitsWarning
 from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_summary
 from research_kit.did.callaway_santanna import CallawaySantAnnaResult, CellSkippedWarning, callaway_santanna
 from research_kit.did.event_study import event_study
@@ -19,7 +20,8 @@ from research_kit.did.honest import METHODS as HONEST_METHODS
 from research_kit.did.honest import HonestGridWarning, honest_breakdown, honest_did, honest_rm, rm_identified_set
 from research_kit.did.imputation import NotImputableWarning, imputation
 from research_kit.did.sun_abraham import sun_abraham
-from research_kit.did.twfe import two_by_two, twfe
+from research_kit.did.twfe import twfe, two_by_two
+from research_kit.tabular.encode import DroppedUnitsWarning
 
 __all__ = [
     "BACON_TYPES",

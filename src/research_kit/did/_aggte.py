@@ -13,15 +13,16 @@ cohort and gathered to units.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from research_kit.did._influence import GroupAffineInfluence, PairInfluence
-from research_kit.tabular.encode import check_option
 from research_kit.results import Result
+from research_kit.tabular.encode import check_option
 
 if TYPE_CHECKING:
     from research_kit.did.callaway_santanna import CSFit
@@ -32,7 +33,7 @@ _LABEL = {"dynamic": ("e", "event_time"), "group": ("g", "cohort"), "calendar": 
 _EXTRA = {"dynamic": "event_time", "group": "by_cohort", "calendar": "by_time"}
 
 
-def _wif(fit: "CSFit", cells: np.ndarray, shares: np.ndarray, cohort_of: np.ndarray, att: np.ndarray) -> np.ndarray:
+def _wif(fit: CSFit, cells: np.ndarray, shares: np.ndarray, cohort_of: np.ndarray, att: np.ndarray) -> np.ndarray:
     """Estimated-weights term of the influence function, per cohort (length n_cohorts + 1)."""
     n_coh = len(fit.cohorts)
     ind = (np.arange(n_coh + 1)[:, None] == cohort_of[None, :]).astype(float)  # cohort x kept cell
@@ -44,7 +45,7 @@ def _wif(fit: "CSFit", cells: np.ndarray, shares: np.ndarray, cohort_of: np.ndar
 
 
 def _components(
-    fit: "CSFit", kind: str, min_e: float, max_e: float, balance_e: int | None
+    fit: CSFit, kind: str, min_e: float, max_e: float, balance_e: int | None
 ) -> tuple[list[Any], np.ndarray, np.ndarray]:
     """Labels, estimates and influence functions (n x m) of the aggregate's components."""
     g, t, att = fit.cell_g, fit.cell_t, fit.att
@@ -97,7 +98,7 @@ def _components(
     return labels, est, _plus_cohort_terms(fit.psi @ A, W, fit)
 
 
-def _plus_cohort_terms(inf: Any, W: np.ndarray, fit: "CSFit") -> Any:
+def _plus_cohort_terms(inf: Any, W: np.ndarray, fit: CSFit) -> Any:
     """``inf + W[cohort_index]`` for a dense or a group-affine influence matrix."""
     if isinstance(inf, (GroupAffineInfluence, PairInfluence)):
         return inf.plus_unit_constant(W, fit.cohort_index)
@@ -105,7 +106,7 @@ def _plus_cohort_terms(inf: Any, W: np.ndarray, fit: "CSFit") -> Any:
 
 
 def aggregate(
-    fit: "CSFit",
+    fit: CSFit,
     kind: str,
     *,
     min_e: float = -np.inf,

@@ -58,7 +58,7 @@ class _Moments:
         return block
 
     def cross(self) -> np.ndarray:
-        """groups x p x p centred cross-products."""
+        """Groups x p x p centred cross-products."""
         if self._cross is None:
             p = self.Y.shape[1]
             out = np.zeros((self.n_groups, p, p))
@@ -101,7 +101,7 @@ class GroupAffineInfluence:
 
     @classmethod
     def from_data(cls, Y: np.ndarray, codes: np.ndarray, n_groups: int, B: np.ndarray,
-                  a: np.ndarray) -> "GroupAffineInfluence":
+                  a: np.ndarray) -> GroupAffineInfluence:
         return cls(_Moments(Y, codes, n_groups), B, a)
 
     @property
@@ -114,13 +114,13 @@ class GroupAffineInfluence:
     def group_means(self) -> np.ndarray:
         return self._m.means
 
-    def __matmul__(self, A: Any) -> "GroupAffineInfluence":
+    def __matmul__(self, A: Any) -> GroupAffineInfluence:
         A = np.asarray(A, dtype=float)
         if A.ndim == 1:
             A = A[:, None]
         return GroupAffineInfluence(self._m, self.B @ A, self.a @ A)
 
-    def __getitem__(self, key: Any) -> "GroupAffineInfluence":
+    def __getitem__(self, key: Any) -> GroupAffineInfluence:
         if not (isinstance(key, tuple) and len(key) == 2 and key[0] == slice(None)):
             raise IndexError("only column selections inf[:, columns] are supported; use np.asarray(inf) first.")
         cols = key[1]
@@ -128,7 +128,7 @@ class GroupAffineInfluence:
             cols = [cols]
         return GroupAffineInfluence(self._m, self.B[:, :, cols], self.a[:, cols])
 
-    def plus_unit_constant(self, W: np.ndarray, index: np.ndarray) -> "GroupAffineInfluence":
+    def plus_unit_constant(self, W: np.ndarray, index: np.ndarray) -> GroupAffineInfluence:
         """Add ``W[index[i]]`` to row i (``index`` must be constant within groups)."""
         first = np.array([rows[0] if rows.size else 0 for rows in self._m.rows()], dtype=np.intp)
         add = np.asarray(W, dtype=float)[index[first]]
@@ -192,7 +192,7 @@ class PairInfluence:
     Supports the interface of :class:`GroupAffineInfluence`.
     """
 
-    def __init__(self, data: "_PairData", C: np.ndarray, D: np.ndarray, a: np.ndarray,
+    def __init__(self, data: _PairData, C: np.ndarray, D: np.ndarray, a: np.ndarray,
                  dense: np.ndarray | None = None) -> None:
         self._d, self.C, self.D, self.a = data, C, D, a
         self._dense = dense
@@ -203,14 +203,14 @@ class PairInfluence:
 
     ndim = 2
 
-    def __matmul__(self, A: Any) -> "PairInfluence":
+    def __matmul__(self, A: Any) -> PairInfluence:
         A = np.asarray(A, dtype=float)
         if A.ndim == 1:
             A = A[:, None]
         return PairInfluence(self._d, self.C @ A, self.D @ A, self.a @ A,
                              None if self._dense is None else self._dense @ A)
 
-    def __getitem__(self, key: Any) -> "PairInfluence":
+    def __getitem__(self, key: Any) -> PairInfluence:
         if not (isinstance(key, tuple) and len(key) == 2 and key[0] == slice(None)):
             raise IndexError("only column selections inf[:, columns] are supported; use np.asarray(inf) first.")
         cols = key[1]
@@ -219,7 +219,7 @@ class PairInfluence:
         return PairInfluence(self._d, self.C[:, :, cols], self.D[:, :, cols], self.a[:, cols],
                              None if self._dense is None else self._dense[:, cols])
 
-    def plus_unit_constant(self, W: np.ndarray, index: np.ndarray) -> "PairInfluence":
+    def plus_unit_constant(self, W: np.ndarray, index: np.ndarray) -> PairInfluence:
         """Add ``W[index[i]]`` to row i (``index`` must be constant within groups)."""
         first = np.array([rows[0] if rows.size else 0 for rows in self._d.rows], dtype=np.intp)
         add = np.asarray(W, dtype=float)[index[first]].reshape(self.a.shape)
@@ -250,7 +250,7 @@ class PairInfluence:
         n, m = self.shape
         if n * m > _KEEP_DENSE:
             return False
-        T = self._d.Yc.shape[1]
+        T = self._d.Yc.shape[-1]  # type: ignore[misc]  # n x T (numpy types it 1-d)
         feat = 0.0
         for h in range(self._d.n_groups):
             f = 2 * int((np.any(self.C[h] != 0, axis=1) | np.any(self.D[h] != 0, axis=1)).sum()) + 1
@@ -258,7 +258,7 @@ class PairInfluence:
         return n * (2 * T * m + m * m) <= feat
 
     def _materialize(self) -> np.ndarray:
-        """psi (n x m), computed in period space and kept.
+        """Psi (n x m), computed in period space and kept.
 
         With ``Cp[t, b]`` (``Dp``) the coefficients of the pair ``(t, b)`` and ``yc``
         the centred outcomes (zero where missing), a unit observed in every period
@@ -271,7 +271,7 @@ class PairInfluence:
         if self._dense is None:
             d = self._d
             n, m = self.shape
-            T = d.Yc.shape[1]
+            T = d.Yc.shape[-1]  # type: ignore[misc]  # n x T (numpy types it 1-d)
             t, b = d.pairs[:, 0], d.pairs[:, 1]
             out = np.empty((n, m))
             for h in range(d.n_groups):
@@ -410,10 +410,10 @@ class _PairData:
         """``[z_p, o_p for the active pairs, 1]`` of the given rows of group ``h``."""
         t, b = self.pairs[active, 0], self.pairs[active, 1]
         k = len(active)
-        Y, O = self.Yc[rows], self.O[rows]
+        Y, obs = self.Yc[rows], self.O[rows]
         F = np.empty((rows.size, 2 * k + 1))
         z, o = F[:, :k], F[:, k:2 * k]
-        np.logical_and(O[:, t], O[:, b], out=o, casting="unsafe")
+        np.logical_and(obs[:, t], obs[:, b], out=o, casting="unsafe")
         np.subtract(Y[:, t], Y[:, b], out=z)
         z += self.shift[h, active]
         z *= o

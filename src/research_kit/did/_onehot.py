@@ -26,6 +26,7 @@ passes over the rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from scipy import sparse
@@ -130,7 +131,7 @@ class OneHotFit:
     x_scale: float  # root mean square of the raw regressors
 
     @classmethod
-    def build(cls, dm: TwoWayDemeaner, design: OneHotDesign, y: np.ndarray) -> "OneHotFit":
+    def build(cls, dm: TwoWayDemeaner, design: OneHotDesign, y: np.ndarray) -> OneHotFit:
         jj = np.add(design.codes, 1, dtype=np.intp)
         w, v, k1 = dm.weights, design.values, design.n_columns + 1
         U = design.sums(dm.unit, jj, dm.n_units, w)
@@ -208,7 +209,7 @@ class CellFit:
     y: np.ndarray = field(repr=False)
 
     @classmethod
-    def build(cls, dm: TwoWayDemeaner, design: CellDesign, y: np.ndarray) -> "CellFit":
+    def build(cls, dm: TwoWayDemeaner, design: CellDesign, y: np.ndarray) -> CellFit:
         n, T = dm.n_units, dm.n_times
         group = design.group
         n_groups = design.table.shape[0]
@@ -241,7 +242,7 @@ class CellFit:
                    unit_cluster: np.ndarray | None) -> np.ndarray:
         """As :meth:`OneHotFit.score_sums`; ``cluster`` (per row) is not used when ``unit_cluster`` is given."""
         if unit_cluster is None:
-            return self.rows().score_sums(we, cluster, n_clusters, None)
+            return self.rows().score_sums(we, cast(np.ndarray, cluster), n_clusters, None)  # given without unit_cluster
         dm, group = self.dm, self.design.group
         n_groups = self.onehot.shape[0]
         E = we.reshape(dm.n_units, dm.n_times)
@@ -308,7 +309,7 @@ class MaskedCellFit:
     x_scale: float
 
     @classmethod
-    def build(cls, dm: TwoWayDemeaner, design: CellDesign, y: np.ndarray, n_obs: int) -> "MaskedCellFit":
+    def build(cls, dm: TwoWayDemeaner, design: CellDesign, y: np.ndarray, n_obs: int) -> MaskedCellFit:
         n, T = dm.n_units, dm.n_times
         group, n_groups = design.group, design.table.shape[0]
         OH = design.onehot()

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
-from research_kit.did.twfe import _numeric
 from research_kit._validation import missing_values
+from research_kit.did.twfe import _numeric
+from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 
 __all__ = ["bacon_decomposition", "bacon_summary", "BACON_TYPES"]
 

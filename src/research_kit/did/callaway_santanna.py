@@ -23,15 +23,20 @@ Covariates enter at the earlier period of each 2x2 comparison (as R's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit._validation import check_level, missing_values
 from research_kit.did._drdid import CellProblem, did_2x2_panel
 from research_kit.did._influence import GroupAffineInfluence, PairInfluence, _PairData, group_sums
+from research_kit.did._inputs import checked_input
+from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     WidePanel,
@@ -39,11 +44,6 @@ from research_kit.tabular.encode import (
     check_option,
     drop_first_period_treated,
 )
-from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
-from research_kit.results import Result
-from research_kit._validation import check_level
-from research_kit.did._inputs import checked_input
-from research_kit._validation import missing_values
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
 
@@ -87,7 +87,8 @@ class CSFit:
             return np.asarray(inf) if self.cluster is None else inf.cluster_totals(self.cluster, self.n_clusters)
         return inf if self.cluster is None else cluster_sums(inf, self.cluster, self.n_clusters)
 
-    def standard_errors(self, inf: np.ndarray, rng_key: int = 0) -> tuple[np.ndarray, float]:
+    def standard_errors(self, inf: np.ndarray | GroupAffineInfluence | PairInfluence,
+                        rng_key: int = 0) -> tuple[np.ndarray, float]:
         """Standard errors of the columns of ``inf`` and the critical value for their joint band.
 
         Analytic (``sqrt(sum_c s_c^2) / n``, pointwise normal critical value), or the
@@ -308,6 +309,7 @@ def callaway_santanna(
     n = len(G)
     cells = _cells(T, cohorts, base_period, anticipation)
     never = G == NEVER
+    psi: Any  # n x K influence functions: an array, or a structured form on the fast paths
     if panel.x is None and panel.observed is None:
         att, psi, keep = _unconditional_cells(panel, cells, control_group, anticipation)
     elif panel.x is None:
@@ -355,7 +357,7 @@ def _skipped(panel: WidePanel, g: int, t: int, problem: Exception) -> None:
 
 def _unconditional_cells(
     panel: WidePanel, cells: list[tuple[int, int, int]], control_group: str, anticipation: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, GroupAffineInfluence, np.ndarray]:
     """ATT(g, t) and influence functions of every cell at once, for a balanced panel without covariates.
 
     Each 2x2 is a difference of mean changes (every ``method`` agrees there), so the
@@ -414,7 +416,7 @@ def _pairwise_cells(
     codes = codes.astype(np.intp, copy=False)
     pairs = sorted({(t, base) for _, t, base in cells if t != base})
     where = {p: j for j, p in enumerate(pairs)}
-    data = _PairData(panel.y, panel.observed, codes, len(gvals), np.array(pairs, dtype=np.intp).reshape(-1, 2))
+    data = _PairData(panel.y, cast(np.ndarray, panel.observed), codes, len(gvals), np.array(pairs, dtype=np.intp).reshape(-1, 2))
     K, H = len(cells), len(gvals)
     att = np.full(K, np.nan)
     keep = np.ones(K, dtype=bool)

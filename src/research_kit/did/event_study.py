@@ -28,7 +28,13 @@ from typing import Literal, NoReturn
 import numpy as np
 import pandas as pd
 
+from research_kit._validation import check_level, missing_values
+from research_kit.did._inputs import checked_input
 from research_kit.did._onehot import CellDesign
+from research_kit.did.callaway_santanna import callaway_santanna
+from research_kit.did.twfe import Cluster, _numeric, fe_regression
+from research_kit.inference import wald_test
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     check_missing,
@@ -39,13 +45,6 @@ from research_kit.tabular.encode import (
     per_unit,
     require_columns,
 )
-from research_kit.did.callaway_santanna import callaway_santanna
-from research_kit.did.twfe import Cluster, _numeric, fe_regression
-from research_kit.inference import wald_test
-from research_kit.results import Result
-from research_kit._validation import check_level
-from research_kit.did._inputs import checked_input
-from research_kit._validation import missing_values
 
 __all__ = ["event_study", "PENDING_METHODS_ISSUE"]
 

@@ -76,8 +76,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import ndtri
 
-from research_kit._validation import check_option
-from research_kit._validation import check_level
+from research_kit._validation import check_level, check_option
 
 __all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_rm", "rm_identified_set"]
 

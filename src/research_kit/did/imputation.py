@@ -38,6 +38,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit._validation import check_level, missing_values
+from research_kit.did._inputs import checked_input
+from research_kit.did.twfe import Cluster, _numeric, fe_regression
+from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
@@ -49,12 +54,6 @@ from research_kit.tabular.encode import (
     require_columns,
 )
 from research_kit.tabular.within import TwoWayDemeaner
-from research_kit.did.twfe import Cluster, _numeric, fe_regression
-from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
-from research_kit.results import Result
-from research_kit._validation import check_level
-from research_kit.did._inputs import checked_input
-from research_kit._validation import missing_values
 
 __all__ = ["imputation", "NotImputableWarning"]
 

@@ -26,6 +26,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit._validation import check_level, missing_values
+from research_kit.did._inputs import checked_input
+from research_kit.did._onehot import OneHotDesign
+from research_kit.did.twfe import Cluster, _numeric, fe_regression
+from research_kit.inference import wald_test, warn_user
+from research_kit.results import Result
 from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
@@ -36,13 +42,6 @@ from research_kit.tabular.encode import (
     per_unit,
     require_columns,
 )
-from research_kit.did._onehot import OneHotDesign
-from research_kit.did.twfe import Cluster, _numeric, fe_regression
-from research_kit.inference import wald_test, warn_user
-from research_kit.results import Result
-from research_kit._validation import check_level
-from research_kit.did._inputs import checked_input
-from research_kit._validation import missing_values
 
 __all__ = ["sun_abraham"]
 

@@ -14,13 +14,15 @@ way Stata and R ``fixest`` do (see :mod:`research_kit.inference`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from research_kit.tabular.encode import PanelIndex, check_missing, factorize, panel_index, require_columns
+from research_kit._validation import missing_values, shared_vocabulary
+from research_kit.did._inputs import checked_input
 from research_kit.did._onehot import (
     CellDesign,
     CellFit,
@@ -30,10 +32,6 @@ from research_kit.did._onehot import (
     _group_sum,
     fit_onehot,
 )
-from research_kit.tabular.encode import constant_within as _constant_within
-from research_kit.tabular.encode import nested as _nested
-from research_kit.tabular.encode import numeric_column as _numeric
-from research_kit.tabular.within import TwoWayDemeaner
 from research_kit.inference import (
     cluster_codes,
     cluster_robust_vcov,
@@ -43,9 +41,11 @@ from research_kit.inference import (
     warn_few_clusters,
 )
 from research_kit.results import Result
-from research_kit.did._inputs import checked_input
-from research_kit._validation import shared_vocabulary
-from research_kit._validation import missing_values
+from research_kit.tabular.encode import PanelIndex, check_missing, factorize, panel_index, require_columns
+from research_kit.tabular.encode import constant_within as _constant_within
+from research_kit.tabular.encode import nested as _nested
+from research_kit.tabular.encode import numeric_column as _numeric
+from research_kit.tabular.within import TwoWayDemeaner
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -90,7 +90,7 @@ class _Clusters:
     def codes(self) -> np.ndarray:
         if self.row_codes is not None:
             return self.row_codes
-        return np.repeat(self.per_unit, self.n_times)
+        return np.repeat(cast(np.ndarray, self.per_unit), self.n_times)  # row codes are left out only then
 
 
 def _clusters(df: pd.DataFrame, names: list[str], dm: TwoWayDemeaner, unit: str, time: str) -> list[_Clusters]:
@@ -153,6 +153,8 @@ def _masked_cell_regression(
     constant within units.
     """
     n_units, n_times = index.n_units, index.n_times
+    per_unit: np.ndarray | None
+    per_time: np.ndarray | None
     if cluster == unit:
         G, per_unit, per_time = n_units, np.arange(n_units), None
     elif cluster == time:
@@ -163,7 +165,7 @@ def _masked_cell_regression(
         if per_unit is None:
             return None
         per_time = _constant_within(index.tcodes, codes, n_times)
-    w = index.observed.astype(float)
+    w = cast(np.ndarray, index.observed).astype(float)  # checked by the caller
     yg = np.zeros(n_units * n_times)
     yg[index.cells] = y
     dm = TwoWayDemeaner.build(None, None, w, n_units=n_units, n_times=n_times, grid=True)
@@ -248,7 +250,7 @@ def _fe_vcov(
 def _onehot_sums(fit: OneHotFit | CellFit, we: np.ndarray) -> Callable[[_Clusters], np.ndarray]:
     def sums(c: _Clusters) -> np.ndarray:
         by_unit = isinstance(fit, CellFit) and c.per_unit is not None  # no per-row cluster codes needed
-        return fit.score_sums(we, None if by_unit else c.codes, c.n, c.per_unit)
+        return fit.score_sums(we, None if by_unit else c.codes, c.n, c.per_unit)  # type: ignore[arg-type]
     return sums
 
 
@@ -305,9 +307,9 @@ def fe_regression(
     info: dict[str, Any] = {"fixed_effects": (unit, time), "n_units": n_units, "n_periods": n_times}
     if (isinstance(X, CellDesign) and weights is None and not index.grid and index.observed is not None
             and len(clusters) == 1):
-        fit = _masked_cell_regression(df, y, X, names, index, clusters[0], unit, time, info)
-        if fit is not None:
-            return fit
+        masked = _masked_cell_regression(df, y, X, names, index, clusters[0], unit, time, info)
+        if masked is not None:
+            return masked
     dm = TwoWayDemeaner.build(index.unit_codes, index.time_codes, weights, n_units=n_units, n_times=n_times,
                               grid=index.grid)
     w = dm.weights
@@ -335,8 +337,8 @@ def fe_regression(
     for j in range(len(coef)):  # column by column: cheaper than a tall, thin gemv
         resid -= Xt[:, j] * coef[j]
     if not clusters:
-        V, dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: dm.unit, time: dm.time}, n_fe)
-        return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
+        V, hc_dof, vinfo = _vcov(Xt, resid, w, df, clusters, {unit: dm.unit, time: dm.time}, n_fe)
+        return _FEFit(coef=coef, vcov=V, df=hc_dof, info={**info, **vinfo})
     cl = _clusters(df, clusters, dm, unit, time)
     scores = Xt * dm.weighted(resid)[:, None]
     V, dof, vinfo = _fe_vcov(_dense_sums(scores, dm), np.linalg.inv(XtX), len(y), cl, clusters, n_fe, dm)

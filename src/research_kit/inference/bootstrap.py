@@ -560,9 +560,9 @@ def twfe_design(
         encode_time,
         require_columns,
     )
-    from research_kit.tabular.within import TwoWayDemeaner
     from research_kit.tabular.encode import nested as _nested
     from research_kit.tabular.encode import numeric_column as _numeric
+    from research_kit.tabular.within import TwoWayDemeaner
 
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat, "cluster": cluster})
     for col, role in ((unit, "unit"), (time, "time"), (cluster, "cluster")):

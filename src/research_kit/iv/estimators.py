@@ -21,6 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 from linearmodels import IV2SLS, IVLIML
 
+from research_kit._validation import missing_values, shared_vocabulary
 from research_kit.iv.results import IVResult, _first_stage_table
 from research_kit.iv.weak import warn_if_weak
 from research_kit.panel._common import (
@@ -37,8 +38,6 @@ from research_kit.panel._common import (
     warn_no_intercept,
 )
 from research_kit.results import Result
-from research_kit._validation import shared_vocabulary
-from research_kit._validation import missing_values
 
 __all__ = ["IVCovType", "first_stage", "liml", "tsls"]
 

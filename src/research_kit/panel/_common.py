@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from research_kit._validation import check_option  # noqa: F401 (re-exported)
 from research_kit.inference import FEW_CLUSTERS, FewClustersWarning, warn_user
 from research_kit.results import Result
-from research_kit._validation import check_option  # noqa: F401 (re-exported)
 
 __all__ = [
     "CovType",
@@ -117,7 +117,7 @@ def warn_no_intercept(has_constant: bool, formula: str) -> None:
 
 
 def bartlett_bandwidth(n_periods: int) -> int:
-    """linearmodels' rule-of-thumb bandwidth, ``floor(4 (T / 100)^(2/9))``."""
+    """Linearmodels' rule-of-thumb bandwidth, ``floor(4 (T / 100)^(2/9))``."""
     return math.floor(4 * (n_periods / 100) ** (2 / 9))
 
 

@@ -43,6 +43,7 @@ import pandas as pd
 from linearmodels import FirstDifferenceOLS, PanelOLS, PooledOLS, RandomEffects
 from linearmodels.panel.utility import AbsorbingEffectError, AbsorbingEffectWarning
 
+from research_kit._validation import missing_values, shared_vocabulary
 from research_kit.inference import warn_user
 from research_kit.panel._common import (
     _COV_LABEL,
@@ -64,8 +65,6 @@ from research_kit.panel._common import (
     warn_no_intercept,
 )
 from research_kit.results import Result
-from research_kit._validation import shared_vocabulary
-from research_kit._validation import missing_values
 
 __all__ = ["fe", "first_difference", "pooled", "re"]
 
@@ -114,7 +113,7 @@ def _cov_kwargs(
     bandwidth: float | None,
     allow_time_cluster: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """linearmodels ``fit`` keywords and the variance facts for ``info``."""
+    """Linearmodels ``fit`` keywords and the variance facts for ``info``."""
     kw: dict[str, Any] = {}
     info: dict[str, Any] = {"cov_type": _COV_LABEL[cov], "cluster": None, "n_clusters": None}
     if cov == "clustered":

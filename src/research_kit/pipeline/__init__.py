@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
-from typing import Callable, Sequence
 
 from research_kit.pipeline.batch import BuildLockedError, BuildReport, build_lock, prepare_if_needed, run_studies
 from research_kit.pipeline.pools import DaskPool, LocalPool, WorkerMismatchError, default_workers
-from research_kit.pipeline.publish import PublishError, PublishedVersion, publish, published_versions, rollback
+from research_kit.pipeline.publish import PublishedVersion, PublishError, publish, published_versions, rollback
 from research_kit.pipeline.render import DEFAULT_FORMATS, SiteReport, prefetch_paper, render_site, site_is_current
 from research_kit.pipeline.run import RunOutcome, finalize_notebook, run_variant, store_result
 from research_kit.pipeline.study_config import (
@@ -50,7 +50,7 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
           formats: Sequence[str] = DEFAULT_FORMATS, warm: bool = True,
           on_plan: Callable[[int, int], None] | None = None,
           on_done: Callable[[RunOutcome], None] | None = None) -> BuildReport:
-    """prepare (if the data changed) + run every configured variant (if its inputs changed) + render.
+    """Prepare (if the data changed) + run every configured variant (if its inputs changed) + render.
 
     Parameters are those of :func:`run_studies`; ``force`` also re-runs
     ``prepare`` and re-renders the site. Papers render on the same local pool
@@ -70,7 +70,6 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
 def _build(*, root: str | os.PathLike[str] | None, force: bool, workers: int | None, scheduler: str | object | None,
            shared_fs: bool, formats: Sequence[str], warm: bool, on_plan: Callable[[int, int], None] | None,
            on_done: Callable[[RunOutcome], None] | None) -> BuildReport:
-    from research_kit import data
     from research_kit.pipeline.batch import retire_unlisted
 
     start = time.perf_counter()
@@ -91,7 +90,7 @@ def _build(*, root: str | os.PathLike[str] | None, force: bool, workers: int | N
         report = run_studies(root=root, force=force, pool=dask or local, warm=warm, on_plan=on_plan, on_done=done)
         wait(prefetched)  # errors, if any, are raised again by render_site
         retire_unlisted(root)  # studies and variants no longer in studies.yaml leave the site
-        ids = (lambda: data.identifier_values(root)) if paths.catalog_file(root).is_file() else None
+        ids = (lambda: _identifier_values(root)) if paths.catalog_file(root).is_file() else None
         report.site = render_site(root, formats=formats, identifiers=ids, executor=local,  # type: ignore[arg-type]
                                   force=force)
     finally:
@@ -104,3 +103,10 @@ def _build(*, root: str | os.PathLike[str] | None, force: bool, workers: int | N
     report.prepared = prepared
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _identifier_values(root: str | os.PathLike[str] | None) -> set[str]:
+    """The data's unit identifiers, read only when a page is rendered (``research_kit.data`` loads pandas)."""
+    from research_kit import data
+
+    return data.identifier_values(root)

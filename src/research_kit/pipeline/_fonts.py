@@ -32,8 +32,10 @@ def cjk_characters(text: str) -> str:
 
 
 def _font_path() -> Path:
-    """Noto Sans CJK SC as shipped by mplfonts (the same file as ``research_kit.report.theme.cjk_font_path``,
-    found without importing matplotlib)."""
+    """Noto Sans CJK SC as shipped by mplfonts, found without importing matplotlib.
+
+    The same file as ``research_kit.report.theme.cjk_font_path``.
+    """
     from importlib.util import find_spec
 
     spec = find_spec("mplfonts")

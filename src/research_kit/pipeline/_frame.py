@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -74,7 +75,7 @@ class Frame:
     csl: Mapping[str, Path | None] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, folder: Path | None = None) -> "Frame":
+    def from_mapping(cls, data: Mapping[str, Any], *, folder: Path | None = None) -> Frame:
         """Build from the YAML mapping (``folder``: where relative bibliography/CSL paths start)."""
         merged = {**DEFAULTS, **{k: v for k, v in data.items() if v is not None}}
         authors = _by_lang(merged["authors"], "authors")
@@ -112,7 +113,7 @@ class Frame:
         except ValueError:
             return None
         if t.tzinfo is None:
-            t = t.replace(tzinfo=_dt.timezone.utc)
+            t = t.replace(tzinfo=_dt.UTC)
         return t.astimezone(ZoneInfo(self.timezone))
 
     def local_date(self, stamp: str, *, lang: str) -> str:
@@ -169,8 +170,11 @@ def study_sequence(studies_yaml: Path, study: str) -> int:
 
 
 def frame_hash(root: Path) -> str:
-    """Hash of what the frame of every paper depends on: ``reports/frame.yaml``, the bibliography, the CSL
-    styles and ``studies.yaml`` (report numbers follow its order). Part of each paper's render-cache key."""
+    """Hash of what the frame of every paper depends on.
+
+    ``reports/frame.yaml``, the bibliography, the CSL
+    styles and ``studies.yaml`` (report numbers follow its order). Part of each paper's render-cache key.
+    """
     import hashlib
 
     h = hashlib.sha256()

@@ -28,8 +28,9 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["die_with_parent", "popen_kwargs", "private_tempdir", "clean_stale_tempdirs", "TEMP_PREFIXES"]
 

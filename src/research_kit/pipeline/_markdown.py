@@ -1,4 +1,4 @@
-"""Executed notebook → Pandoc Markdown (+ media files) and paper metadata.
+r"""Executed notebook → Pandoc Markdown (+ media files) and paper metadata.
 
 This is the first of the two steps the renderer takes (the same two Quarto
 takes): the notebook becomes Markdown with its figures written to a media
@@ -9,7 +9,7 @@ of ``text/markdown`` outputs for DOCX).
 
 Rules (papers show results, not code):
 
-* markdown cells are prose; bare ``\\begin{align}``-style environments are
+* markdown cells are prose; bare ``\begin{align}``-style environments are
   wrapped in ``$$`` so every output format typesets them;
 * code cells are never shown, only their display outputs, picking per output
   ``text/markdown`` > ``image/png`` > ``image/svg+xml`` > ``image/jpeg`` >
@@ -24,7 +24,7 @@ Examples
 --------
 >>> import nbformat
 >>> nb = nbformat.v4.new_notebook()
->>> nb.cells = [nbformat.v4.new_markdown_cell("# Title\\n\\nSome *prose*.")]
+>>> nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nSome *prose*.")]
 >>> meta = paper_metadata(nb, study="s", variant="v")
 >>> meta.title
 'Title'
@@ -39,9 +39,10 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 

@@ -26,12 +26,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from research_kit.pipeline import _fault, _site
 from research_kit.pipeline._fonts import embed_cjk_font, page_characters, subset_woff
+from research_kit.pipeline._frame import load_frame, study_sequence
+from research_kit.pipeline._internals import find_internals
 from research_kit.pipeline._markdown import (
     LABELS,
     NotebookError,
@@ -41,10 +44,8 @@ from research_kit.pipeline._markdown import (
     notebook_to_markdown,
     paper_metadata,
 )
-from research_kit.pipeline._frame import load_frame, study_sequence
-from research_kit.pipeline._internals import find_internals
-from research_kit.pipeline._quarto import quarto_executable, render_with_quarto
 from research_kit.pipeline._offline import RenderError, check_offline
+from research_kit.pipeline._quarto import quarto_executable, render_with_quarto
 
 __all__ = ["CJK_FONT_FAMILY", "paper_key", "render_paper", "load_record", "record_meta", "record_error",
            "tool_versions", "read_notebook"]
@@ -319,8 +320,11 @@ class _PaperRenderer:
 # ---------------------------------------------------------------------------- cache records
 
 def paper_key(notebook_sha: str, formats: Sequence[str], lang_default: str, frame: str = "") -> str:
-    """Render-cache key of a paper: its notebook, the formats, the index language, the report frame
-    (``frame``: :func:`research_kit.pipeline._frame.frame_hash`) and the renderer's versions."""
+    """Render-cache key of a paper.
+
+    Its notebook, the formats, the index language, the report frame
+    (``frame``: :func:`research_kit.pipeline._frame.frame_hash`) and the renderer's versions.
+    """
     from research_kit.pipeline.hashing import canonical_json, sha256_bytes, source_tree_hash
 
     return sha256_bytes(canonical_json({"schema": 1, "notebook": notebook_sha, "formats": list(formats),

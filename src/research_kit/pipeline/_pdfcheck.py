@@ -27,9 +27,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 __all__ = ["LayoutProblem", "PdfLayoutError", "check_pdf", "page_lines", "describe"]
 

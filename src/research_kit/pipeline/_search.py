@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from research_kit.pipeline._fonts import font_face_rule
 from research_kit.pipeline._offline import RenderError
@@ -81,7 +81,7 @@ def start_indexing(site: Path) -> subprocess.Popen[str]:
     from research_kit.pipeline._lifeline import popen_kwargs
 
     return subprocess.Popen(_command(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **popen_kwargs())  # dies with the build
+                            **popen_kwargs())  # type: ignore[call-overload]  # dies with the build
 
 
 def finish_indexing(proc: subprocess.Popen[str], site: Path) -> Path:

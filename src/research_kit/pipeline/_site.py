@@ -13,9 +13,10 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from research_kit.pipeline._markdown import LABELS, NotebookError, PaperMeta
@@ -122,7 +123,7 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for e in entries:
-        view = dict(e)
+        view: dict[str, Any] = dict(e)
         view["links"] = {fmt: base + "/".join(quote(part) for part in rel.split("/"))
                          for fmt, rel in (e.get("files") or {}).items()}
         fp = e.get("failure_page")
@@ -130,11 +131,11 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
         view["parameters"] = {str(k): display_value(v) for k, v in (e.get("parameters") or {}).items()}
         view["task_label"] = _task_label(e.get("task") or "", labels) if e.get("task") else ""
         groups.setdefault(_group_key(e.get("task") or ""), {}).setdefault(e["study"], []).append(view)
-    view_groups = [
-        {"label": _group_label(studies, lang, labels),
-         "studies": [{"name": s, "papers": sorted(ps, key=lambda p: p["variant"])} for s, ps in sorted(studies.items())]}
-        for _key, studies in sorted(groups.items(), key=lambda kv: _task_key(kv[0]))
-    ]
+    view_groups: list[dict[str, Any]] = []
+    for _key, studies in sorted(groups.items(), key=lambda kv: _task_key(kv[0])):
+        papers: list[dict[str, Any]] = [{"name": name, "papers": sorted(ps, key=lambda p: p["variant"])}
+                                        for name, ps in sorted(studies.items())]
+        view_groups.append({"label": _group_label(studies, lang, labels), "studies": papers})
     text = env.get_template("index.html.j2").render(
         L=labels, html_lang="zh-CN" if lang == "zh" else "en", groups=view_groups, count=len(entries),
         generated=generated, css=(assets_dir() / "site.css").read_text(encoding="utf-8"),

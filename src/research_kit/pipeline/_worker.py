@@ -46,9 +46,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["KernelSpec", "Job", "JobResult", "execute_job", "init_local_worker", "worker_facts", "make_bundle",
            "materialize_bundle", "shutdown_spare_kernels", "failure_notebook", "warm_imports_of"]
@@ -471,7 +472,7 @@ def warm_imports_of(sources: list[str]) -> tuple[str, ...]:
                 continue
             src = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else str(cell.get("source", ""))
             try:
-                tree = ast.parse("\n".join(l for l in src.splitlines() if not l.lstrip().startswith(("%", "!"))))
+                tree = ast.parse("\n".join(line for line in src.splitlines() if not line.lstrip().startswith(("%", "!"))))
             except SyntaxError:
                 continue
             for node in tree.body:

@@ -37,9 +37,10 @@ import json
 import os
 import platform
 import threading
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from research_kit import paths
 

@@ -29,12 +29,13 @@ result to a callback in the calling thread; every job gets exactly one result
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from research_kit.pipeline._worker import Job, JobResult, KernelSpec, execute_job, init_local_worker
 
@@ -76,9 +77,11 @@ class LocalPool(Executor):
         return self._pool
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
+        """Submit ``fn(*args, **kwargs)`` to the pool (started on first use)."""
         return self._executor().submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the pool down if it was started (as ``concurrent.futures.Executor.shutdown``)."""
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
             self._pool = None
@@ -150,7 +153,7 @@ class DaskPool:
         mine = worker_facts()
         facts: dict[str, dict[str, str]] = self.client.run(worker_facts)
         if not facts:
-            raise WorkerMismatchError(f"the Dask cluster at {self.client.scheduler.address} has no workers.")
+            raise WorkerMismatchError(f"the Dask cluster at {getattr(self.client.scheduler, 'address', '?')} has no workers.")
         bad = [f"{addr} ({f['host']}): research_kit {f['research_kit']} source {f['source'][:12]}, "
                f"Python {f['python']}" for addr, f in facts.items()
                if (f["source"], f["python"]) != (mine["source"], mine["python"])]
@@ -165,7 +168,6 @@ class DaskPool:
         """Execute ``jobs`` on the cluster; call ``on_result`` once per job, as they finish."""
         import uuid
 
-        from distributed import as_completed as dask_completed
 
         if not jobs:
             return
@@ -182,11 +184,11 @@ class DaskPool:
             plugin = BundlePlugin(blob, digest)
             self.client.register_plugin(plugin, name=plugin.name)  # also set up on workers restarted later
             jobs = [replace(j, root=None, bundle_digest=digest) for j in jobs]
-        futures = {}
+        futures: dict[str, tuple[Any, Job]] = {}
         for i, job in enumerate(jobs):
             fut = self.client.submit(execute_job, job, key=f"research-kit-{job.study}-{job.variant}-"
                                      f"{uuid.uuid4().hex[:8]}", pure=False, priority=len(jobs) - i)
-            futures[fut.key] = (fut, job)
+            futures[str(fut.key)] = (fut, job)
         try:
             self._collect(futures, on_result)
         finally:
@@ -222,5 +224,6 @@ class DaskPool:
                 on_result(_failed(job, "no result came back from the Dask cluster", "dask"))
 
     def close(self) -> None:
+        """Close the Dask client (and the local cluster) if this object started them."""
         if self._owns_client:
             self.client.close()

@@ -52,10 +52,11 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from research_kit import paths
 from research_kit.pipeline import _fault, _search, _site
@@ -83,7 +84,7 @@ __all__ = [
 Format = Literal["html", "docx", "pdf"]
 Status = Literal["ok", "stale", "failed"]
 FORMATS: tuple[str, ...] = _site.PAPER_FORMATS
-DEFAULT_FORMATS: tuple[str, ...] = ("html", "docx", "pdf")
+DEFAULT_FORMATS: tuple[Format, ...] = ("html", "docx", "pdf")
 CJK_FONT_FAMILY = _paper.CJK_FONT_FAMILY
 
 
@@ -125,14 +126,17 @@ class SiteReport:
 
     @property
     def ok(self) -> list[PaperReport]:
+        """The papers rendered from a good notebook."""
         return [p for p in self.papers if p.status == "ok"]
 
     @property
     def stale(self) -> list[PaperReport]:
+        """The papers whose last good version is kept (their latest run failed)."""
         return [p for p in self.papers if p.status == "stale"]
 
     @property
     def failed(self) -> list[PaperReport]:
+        """The papers that have no good version (a failure page is shown)."""
         return [p for p in self.papers if p.status == "failed"]
 
     def summary(self) -> str:

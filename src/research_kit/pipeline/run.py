@@ -32,7 +32,6 @@ import yaml
 
 from research_kit import paths
 from research_kit.pipeline.study_config import Study, Variant, check_name
-from research_kit.report.provenance import COMMIT_ENV, git_commit
 
 __all__ = ["RunOutcome", "run_variant", "finalize_notebook", "store_result", "log_path", "state_path", "read_state"]
 
@@ -192,6 +191,8 @@ def run_variant(study: Study, variant: Variant, *, root: str | os.PathLike[str] 
     key = variant_key(notebook_sha=hashlib.sha256(raw).hexdigest(), parameters=variant.parameters,
                       task=study.task, data=data_hash(project, hasher=FileHasher()), source=source_tree_hash(),
                       version=package_version(), kernel_name=kernel_name)
+    from research_kit.report.provenance import COMMIT_ENV, git_commit  # only when something runs
+
     spec = _worker.KernelSpec(kernel_name, str(project), ((paths.ENV_VAR, str(project)), (COMMIT_ENV, git_commit(project))), ())
     job = _worker.Job(study.name, variant.name, dict(variant.parameters), text, str(study.notebook), key, spec,
                       root=str(project), timeout=timeout, prewarm=False)

@@ -33,9 +33,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -53,6 +54,8 @@ class ParameterError(ValueError):
 
 @dataclass(frozen=True)
 class Variant:
+    """One variant of a study: its name, notebook and papermill parameters."""
+
     study: str
     name: str
     parameters: Mapping[str, Any]
@@ -60,6 +63,8 @@ class Variant:
 
 @dataclass(frozen=True)
 class Study:
+    """A study of the configuration: its notebook, defaults and variants."""
+
     name: str
     notebook: Path
     task: str = ""

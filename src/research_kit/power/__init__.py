@@ -18,7 +18,6 @@ Examples
 
 from typing import Any
 
-
 from research_kit.power.analytic import (
     Alternative,
     Correlation,

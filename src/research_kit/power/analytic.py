@@ -1,4 +1,4 @@
-"""Analytic power and minimum detectable effects (MDE).
+r"""Analytic power and minimum detectable effects (MDE).
 
 Two designs:
 
@@ -18,10 +18,10 @@ Two designs:
   treated and control clusters of the cluster-mean change
   ``Δ_j = mean_post - mean_pre``, whose variance is
 
-  .. math:: V_Δ = sd^2 \\left[icc\\, a'R_c a + \\frac{1 - icc}{m}\\, a'R_e a\\right],
-            \\qquad a = (-1/n_{pre}, \\dots, 1/n_{post}, \\dots),
+  .. math:: V_Δ = sd^2 \left[icc\, a'R_c a + \frac{1 - icc}{m}\, a'R_e a\right],
+            \qquad a = (-1/n_{pre}, \dots, 1/n_{post}, \dots),
 
-  so :math:`SE = \\sqrt{V_Δ / (P(1-P)J)}` and the test is a t test with
+  so :math:`SE = \sqrt{V_Δ / (P(1-P)J)}` and the test is a t test with
   ``J - 2`` degrees of freedom (clusters are the units of inference). This is
   the serial-correlation-robust variance of Burlig, Preonas and Woerman (2020,
   *J. Dev. Econ.* 144) for the collapsed (cluster-mean) DiD, with the between

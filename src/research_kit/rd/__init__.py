@@ -37,7 +37,7 @@ Examples
 >>> df = pd.DataFrame({"x": x, "y": 1 + x + 0.5 * (x >= 0) + rng.normal(0, 0.3, 2000)})
 >>> r = rd.rdd(df, outcome="y", running="x")
 >>> r.term, r.info["bwselect"]
-('Robust", "mserd')
+('Robust', 'mserd')
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Shared pieces of :mod:`research_kit.rd`: option checks, data preparation and
-the one place that calls the reference packages (``rdrobust``, ``rddensity``).
+"""Shared pieces of :mod:`research_kit.rd`.
+
+Option checks, data preparation and the one place that calls the reference packages (``rdrobust``, ``rddensity``).
 
 The reference packages print messages (``"Mass points detected ..."``) and
 raise bare ``warnings.warn`` calls. Library code here never prints, so every
@@ -18,9 +19,11 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from research_kit._validation import (
+    MissingValuesWarning,
+    check_option,  # noqa: F401 (re-exported)
+)
 from research_kit.inference import FewClustersWarning, warn_user
-from research_kit._validation import check_option  # noqa: F401 (re-exported)
-from research_kit._validation import MissingValuesWarning
 
 __all__ = [
     "BWSELECTS",

@@ -1,4 +1,4 @@
-"""Manipulation test: is the density of the running variable continuous at the cutoff?
+"""Manipulation test: is the density of the running variable continuous at the cutoff.
 
 A wrapper of ``rddensity`` (Cattaneo, Jansson and Ma 2018, 2020), the reference
 implementation of the local polynomial density test: the empirical distribution

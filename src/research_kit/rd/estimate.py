@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from research_kit._validation import missing_values
 from research_kit.inference import FEW_CLUSTERS, FewClustersWarning, warn_user
 from research_kit.rd._common import (
     BWSELECTS,
@@ -43,7 +44,6 @@ from research_kit.rd._common import (
     import_reference,
 )
 from research_kit.results import Result, Summary
-from research_kit._validation import missing_values
 
 __all__ = ["TERMS", "RDResult", "rdd"]
 

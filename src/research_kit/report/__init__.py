@@ -4,7 +4,13 @@ Every table and figure is built from :meth:`research_kit.results.Result.tidy`
 or from aggregates; the library returns objects and never shows or prints.
 """
 
-from research_kit.report.descriptive import DEFAULT_STATS, balance_frame, balance_table, descriptive_frame, descriptive_table
+from research_kit.report.descriptive import (
+    DEFAULT_STATS,
+    balance_frame,
+    balance_table,
+    descriptive_frame,
+    descriptive_table,
+)
 from research_kit.report.disclosure import (
     SCANNED_SUFFIXES,
     TOTAL,

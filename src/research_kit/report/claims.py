@@ -27,8 +27,9 @@ Conventions used by the verdicts
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -121,8 +122,10 @@ def significance(conf_low: float, conf_high: float, *, level: float = 0.95, lang
 # --------------------------------------------------------------------------- pre-trend tests
 def pretrend_status(statistic: float, df: float, p_value: float, *, n_clusters: int | None = None,
                     alpha: float = 0.05) -> tuple[PretrendStatus, str]:
-    """Classify one joint pre-trend test: (status, reason) with reason one of
-    ``missing``, ``rank``, ``lower_tail`` (uninformative) or ``""``."""
+    """Classify one joint pre-trend test.
+
+    Returns (status, reason) with reason one of ``missing``, ``rank``, ``lower_tail`` (uninformative) or ``""``.
+    """
     if n_clusters is not None and df >= n_clusters - 1:  # cluster score sums add to zero: rank <= G - 1
         return "uninformative", "rank"
     if statistic is None or p_value is None or not (np.isfinite(statistic) and np.isfinite(p_value)):
@@ -162,8 +165,8 @@ def pretrend_verdict(tests: Sequence[tuple[str, Mapping[str, float] | None]], *,
             norej.append((name, float(p)))
         else:
             uninf.append((name, reason, float(stat) if stat is not None else float("nan"), int(df or 0)))
-    status: PretrendStatus = "reject" if rej else ("no_reject" if norej else "uninformative")
-    return PretrendVerdict(status, rej, norej, uninf, alpha)
+    verdict: PretrendStatus = "reject" if rej else ("no_reject" if norej else "uninformative")
+    return PretrendVerdict(verdict, rej, norej, uninf, alpha)
 
 
 def _uninformative_clause(v: PretrendVerdict, lang: Lang) -> str:
@@ -427,6 +430,7 @@ class BaconGap:
 
     @property
     def gap(self) -> float:
+        """TWFE (unit weights) minus the robust estimate."""
         return self.twfe_unit - self.robust
 
     @property
@@ -436,10 +440,12 @@ class BaconGap:
 
     @property
     def weighting(self) -> float:
+        """Mean of the clean comparisons minus the robust estimate."""
         return self.mean_clean - self.robust
 
     @property
     def aggregation(self) -> float:
+        """TWFE with unit weights minus TWFE over cells."""
         return self.twfe_unit - self.twfe_cells
 
 

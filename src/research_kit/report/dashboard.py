@@ -1,5 +1,7 @@
-"""The targets dashboard: one small panel per indicator with its history,
-forecast fan, target line and status."""
+"""The targets dashboard.
+
+One small panel per indicator with its history, forecast fan, target line and status.
+"""
 
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.55 * nrows), squeeze=False)
     first = pd.Period(start, freq="M") if start else None
     qs = [(0.95, 0.15), (0.80, 0.22), (0.50, 0.32)]
-    for ax, key in zip(axes.flat, chosen):
+    for ax, key in zip(axes.flat, chosen, strict=False):
         row = st.loc[key]
         color = STATUS_COLORS[row["status"]]
         hist = tracking.history.get(key)

@@ -1,4 +1,4 @@
-"""Descriptive-statistics and covariate-balance tables, with small-cell suppression.
+r"""Descriptive-statistics and covariate-balance tables, with small-cell suppression.
 
 :func:`descriptive_frame` / :func:`descriptive_table` give N, mean, standard
 deviation, minimum, maximum or quantiles of chosen variables by group and
@@ -8,14 +8,14 @@ period; a cell (group × period × variable) with at least one and fewer than
 :func:`balance_frame` / :func:`balance_table` compare treated and control
 units: means, difference, standardized difference
 
-.. math:: d = (\\bar x_t - \\bar x_c) / \\sqrt{(s_t^2 + s_c^2) / 2}
+.. math:: d = (\bar x_t - \bar x_c) / \sqrt{(s_t^2 + s_c^2) / 2}
 
 and variance ratio :math:`s_t^2 / s_c^2`. With weights, means are weighted and
 variances are the unbiased weighted variances of Austin & Stuart (2015, *Stat.
 Med.* 34:3661, eq. for IPTW-weighted samples), the same as R's
 ``stats::cov.wt(method = "unbiased")``:
 
-.. math:: s_w^2 = \\frac{\\sum w_i}{(\\sum w_i)^2 - \\sum w_i^2} \\sum w_i (x_i - \\bar x_w)^2,
+.. math:: s_w^2 = \frac{\sum w_i}{(\sum w_i)^2 - \sum w_i^2} \sum w_i (x_i - \bar x_w)^2,
 
 which is the usual sample variance (divisor n - 1) when all weights are equal.
 """
@@ -176,7 +176,7 @@ def descriptive_frame(
             x = sub[var].to_numpy(dtype=float)
             units = _units(sub, unit_id)
             suppressed = 1 <= units < k
-            row: dict[str, object] = dict(zip(keys, key))
+            row: dict[str, object] = dict(zip(keys, key, strict=True))
             row["variable"] = var
             for s, q in quantiles.items():
                 if suppressed:
@@ -254,7 +254,7 @@ def descriptive_table(
     body[lab("variable")] = [lab.get(v) for v in frame["variable"]]
     for s in stats:
         cells = []
-        for v, sup in zip(frame[s], frame["suppressed"]):
+        for v, sup in zip(frame[s], frame["suppressed"], strict=True):
             if sup:
                 cells.append(symbol)
             elif s in _COUNT_STATS:

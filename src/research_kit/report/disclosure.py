@@ -174,10 +174,12 @@ class SafeTable:
 
     @property
     def primary(self) -> pd.DataFrame:
+        """Cells suppressed for their own sake (threshold or dominance rule)."""
         return self.reason.isin(["threshold", "dominance"])
 
     @property
     def secondary(self) -> pd.DataFrame:
+        """Cells suppressed so that a primary one cannot be recomputed from the margins."""
         return self.reason == "secondary"
 
     @property
@@ -201,7 +203,9 @@ class SafeTable:
         a category never picks up an unrelated project label.
         """
         lab = Labels(check_lang(lang), extra={**LABELS, **(extra or {})})
-        name = lambda v: lab("total") if v == TOTAL else category_label(v, lang, extra)
+        def name(v: object) -> str:
+            return lab("total") if v == TOTAL else category_label(v, lang, extra)
+
         mask = self.mask.to_numpy()
         vals = self.values.to_numpy()
         body = pd.DataFrame(index=range(len(self.values)))
@@ -426,7 +430,9 @@ def safe_table(
     index = pd.Index(r_levels + ([TOTAL] if margins else []), name=rows)
     columns = (pd.Index(c_levels + ([TOTAL] if margins else []), name=cols) if cols is not None
                else pd.Index([value if value is not None else "count"]))
-    frame = lambda a: pd.DataFrame(a, index=index, columns=columns)
+    def frame(a: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(a, index=index, columns=columns)
+
     return SafeTable(values=frame(vals), units=frame(n.astype(np.int64)), reason=frame(reason), agg=agg, rows=rows,
                      cols=cols, value=value, unit_id=unit_id, k=int(k), dominance_p=dominance_p,
                      dominance_n=int(dominance_n), margins=margins, rounds=rounds)

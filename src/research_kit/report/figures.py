@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Mapping
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -58,8 +58,10 @@ def _in_pipeline() -> bool:
 
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
-    """A new Axes (or ``ax``) after applying the theme globally: for the studies' own figures only;
-    the functions here draw with :func:`_new_axes` inside :func:`~research_kit.report.theme.themed`."""
+    """A new Axes (or ``ax``) after applying the theme globally.
+
+    For the studies' own figures only; the functions here draw with :func:`_new_axes` inside :func:`~research_kit.report.theme.themed`.
+    """
     use_theme()
     return _new_axes(ax, size)
 

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ FIGURE_TEXT_MIME = "application/vnd.research-kit.figure-text+json"
 class DisclosureError(RuntimeError):
     """A rendered paper prints a business identifier; ``hits`` lists every finding."""
 
-    def __init__(self, message: str, hits: Sequence["Hit"] = ()) -> None:
+    def __init__(self, message: str, hits: Sequence[Hit] = ()) -> None:
         super().__init__(message)
         self.hits = tuple(hits)
 
@@ -124,7 +125,9 @@ def _docx_parts(path: Path) -> list[tuple[str, str]]:
 def _ipynb_parts(text: str) -> list[tuple[str, str]]:
     nb = json.loads(text)
     out = [("metadata", json.dumps(nb.get("metadata", {}), ensure_ascii=False))]
-    join = lambda v: "".join(v) if isinstance(v, list) else v if isinstance(v, str) else json.dumps(v)
+    def join(v: object) -> str:
+        return "".join(v) if isinstance(v, list) else v if isinstance(v, str) else json.dumps(v)
+
     for i, cell in enumerate(nb.get("cells", [])):
         chunks = [join(cell.get("source", "")), json.dumps(cell.get("metadata", {}), ensure_ascii=False)]
         for o in cell.get("outputs", []):
@@ -145,7 +148,7 @@ def _pdf_parts(path: Path) -> list[tuple[str, str]]:
     try:
         reader = PdfReader(str(path))
         out = [(f"page {i}", page.extract_text() or "") for i, page in enumerate(reader.pages, 1)]
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
         out.append(("metadata", " ".join(str(v) for v in info.values())))
         return out
     except (PdfReadError, ValueError, KeyError, OSError) as exc:

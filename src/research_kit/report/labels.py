@@ -7,8 +7,9 @@ printed as a raw key in a paper.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 __all__ = ["Labels", "LABELS", "Lang", "check_lang", "lower_first"]
 
@@ -104,12 +105,14 @@ class Labels:
         check_lang(self.lang)
 
     def __call__(self, key: str) -> str:
+        """The text of ``key`` in this language; an unknown key raises ``KeyError``."""
         for table in (self.extra or {}, LABELS):
             if key in table:
                 return table[key][self.lang]
         raise KeyError(f"No {self.lang!r} label for {key!r}: add it to research_kit.report.labels.LABELS or pass extra=.")
 
     def get(self, key: str, default: str | None = None) -> str:
+        """The text of ``key``, or ``default`` (the key itself when None) if it has none."""
         try:
             return self(key)
         except KeyError:

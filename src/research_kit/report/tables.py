@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,7 @@ class Table:
         return "l" + "r" * (self.body.shape[1] - 1)
 
     def to_markdown(self) -> str:
+        """The table as a pipe (GitHub) Markdown table with its caption and notes."""
         cols = [str(c) for c in self.body.columns]
         esc = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
         rule = {"l": ":---", "r": "---:", "c": ":---:"}
@@ -114,17 +116,18 @@ class Table:
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
+        """The table as an HTML ``<table>`` with its caption and notes."""
         aligns = self._aligns()
         style = {"l": "left", "r": "right", "c": "center"}
         out = ['<table class="rk-table">']
         if self.caption:
             out.append(f"<caption>{html.escape(self.caption)}</caption>")
         out.append("<thead><tr>" + "".join(
-            f'<th style="text-align:{style[a]}">{html.escape(str(c))}</th>' for c, a in zip(self.body.columns, aligns)
+            f'<th style="text-align:{style[a]}">{html.escape(str(c))}</th>' for c, a in zip(self.body.columns, aligns, strict=True)
         ) + "</tr></thead><tbody>")
         for row in self.body.itertuples(index=False):
             out.append("<tr>" + "".join(
-                f'<td style="text-align:{style[a]}">{html.escape(str(v))}</td>' for v, a in zip(row, aligns)
+                f'<td style="text-align:{style[a]}">{html.escape(str(v))}</td>' for v, a in zip(row, aligns, strict=True)
             ) + "</tr>")
         out.append("</tbody></table>")
         for n in self.notes:
@@ -132,6 +135,7 @@ class Table:
         return "\n".join(out)
 
     def to_latex(self) -> str:
+        """The table as a LaTeX ``tabular`` (booktabs) with its caption and notes."""
         def esc(s: object) -> str:
             t = str(s)
             for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),

@@ -7,7 +7,8 @@ nothing is typed in.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import format_number

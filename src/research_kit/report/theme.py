@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -102,14 +102,14 @@ def theme_context(*, context: str = "paper", font_scale: float = 1.1) -> Iterato
     True
     >>> plt.close(fig)
     """
-    with mpl.rc_context(theme_rc(context=context, font_scale=font_scale)):
+    with mpl.rc_context(cast(Any, theme_rc(context=context, font_scale=font_scale))):
         yield
 
 
 def _figures(out: Any) -> list[Any]:
     """The figures behind a plotting function's return value (Figure, Axes or an array of Axes)."""
     items = out.flat if hasattr(out, "flat") else [out]
-    figs = []
+    figs: list[Any] = []
     for item in items:
         fig = item if hasattr(item, "axes") and hasattr(item, "savefig") else getattr(item, "figure", None)
         if fig is not None and all(fig is not f for f in figs):
@@ -118,9 +118,11 @@ def _figures(out: Any) -> list[Any]:
 
 
 def themed(fn: F) -> F:
-    """Decorator of the plotting layer: draw inside :func:`theme_context`, then create the figure's ticks
-    there too (matplotlib creates them lazily; later ones copy the first), so the figure keeps the
-    theme after the ``with`` block ends and no global setting changes."""
+    """Decorate a plotting function: draw inside :func:`theme_context`.
+
+    The figure's ticks are created there too (matplotlib creates them lazily; later ones copy the first), so the figure keeps the
+    theme after the ``with`` block ends and no global setting changes.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -138,4 +140,4 @@ def themed(fn: F) -> F:
 
 def use_theme(*, context: str = "paper", font_scale: float = 1.1) -> None:
     """Apply the project theme globally (for a notebook's own figures; the library uses :func:`theme_context`)."""
-    plt.rcParams.update(theme_rc(context=context, font_scale=font_scale))
+    plt.rcParams.update(cast(Any, theme_rc(context=context, font_scale=font_scale)))

@@ -14,6 +14,7 @@ from research_kit.simulate._raw import write_demo_raw
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Write the demo raw data (``python -m research_kit.simulate``); return the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m research_kit.simulate",
         description="Write the synthetic Jinhua FX-loan demo data in its raw formats (+ MANIFEST, README.md).",

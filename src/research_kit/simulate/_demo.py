@@ -186,7 +186,7 @@ def _round2(x: np.ndarray) -> np.ndarray:
 def _rollout_table() -> pd.DataFrame:
     rows = []
     for code in sorted(ROLLOUT_PLAN):
-        for bank, wave in zip(BANKS, ROLLOUT_PLAN[code]):
+        for bank, wave in zip(BANKS, ROLLOUT_PLAN[code], strict=True):
             if wave is None:
                 start, note = pd.NaT, "截至2025年12月未开办"
             else:
@@ -338,9 +338,11 @@ def fx_loans_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> DemoData
 
 
 def _simulate_demo(n_businesses: int, seed: int) -> tuple[DemoData, dict[str, np.ndarray]]:
-    """:func:`fx_loans_demo` and the full business × month matrices behind it (every month,
-    observed or not), which :mod:`research_kit.simulate.microdata` turns into loan ledgers,
-    registry entries and trade records. Same random draws as before this split."""
+    """:func:`fx_loans_demo` and the full business × month matrices behind it.
+
+    Every month, observed or not, which :mod:`research_kit.simulate.microdata` turns into loan ledgers,
+    registry entries and trade records. Same random draws as before this split.
+    """
     n = _check_int("n_businesses", n_businesses, 100)
     if n > 999_999:
         raise ValueError(f"n_businesses must be at most 999,999 (6-digit ids GT000001...); got {n}")

@@ -63,18 +63,18 @@ def staggered_panel(
     effect: EffectKind = "dynamic",
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Simulate a balanced staggered-adoption panel with known true effects.
+    r"""Simulate a balanced staggered-adoption panel with known true effects.
 
     The untreated outcome is
 
-    .. math:: y_{it}(0) = \\alpha_i + \\lambda_t + s_{c(i)t} + \\varepsilon_{it},
+    .. math:: y_{it}(0) = \alpha_i + \lambda_t + s_{c(i)t} + \varepsilon_{it},
 
-    with unit effects :math:`\\alpha_i \\sim N(0, 1)`, a common time effect
-    :math:`\\lambda_t = 0.1 t + 0.5 \\sin(2\\pi t / 12)` (trend and seasonality),
-    cluster-by-period shocks :math:`s_{ct} \\sim N(0, 0.3^2)` (errors are
-    correlated within a cluster) and :math:`\\varepsilon_{it} \\sim N(0, 1)`.
+    with unit effects :math:`\alpha_i \sim N(0, 1)`, a common time effect
+    :math:`\lambda_t = 0.1 t + 0.5 \sin(2\pi t / 12)` (trend and seasonality),
+    cluster-by-period shocks :math:`s_{ct} \sim N(0, 0.3^2)` (errors are
+    correlated within a cluster) and :math:`\varepsilon_{it} \sim N(0, 1)`.
     Cohorts are assigned to units at random, independently of
-    :math:`\\alpha_i` and of the cluster, so parallel trends hold in
+    :math:`\alpha_i` and of the cluster, so parallel trends hold in
     expectation for every cohort. The observed outcome is
     ``y = y(0) + true_effect`` where, at exposure ``e = time - cohort >= 0``,
 
@@ -156,7 +156,7 @@ def staggered_panel(
     # Cohorts: exact shares, then shuffled -> independent of everything else.
     n_never = int(round(float(never_share) * n_units))
     n_treated = n_units - n_never
-    unit_cohort = np.zeros(n_units, dtype=tdtype)
+    unit_cohort: np.ndarray = np.zeros(n_units, dtype=tdtype)
     unit_cohort[n_never:] = np.asarray(cohort_list, dtype=tdtype)[np.arange(n_treated) % len(cohort_list)]
     unit_cohort = rng.permutation(unit_cohort)
     cluster = rng.integers(0, n_clusters, size=n_units).astype(n_clusters_dtype)

@@ -132,7 +132,6 @@ def demo_filing_rows(loans: pd.DataFrame, businesses: pd.DataFrame, *, seed: int
             done = date is not None and pd.Timestamp(date) <= q.end_time
             if date is not None and pd.Period(date, freq="Q") < q:
                 continue  # reported once when done
-            note = "已在芯片创新园区形成 30 余家类金融企业集聚（模拟）" if key == "future_wealth_centre" and done else ""
             add(key, q, "全市", date if done else "否", "")
     for year, amount in DEPOSITS.items():
         add(f"competitive_deposits_{year}", pd.Period(f"{year}Q4", freq="Q"), "全市", amount, "亿元")
@@ -176,8 +175,9 @@ def _workbook(rows: pd.DataFrame, filed_at: str, root: str | os.PathLike[str] | 
     ws = wb["填报"]
     ws["B2"] = pd.Timestamp(filed_at).to_pydatetime()
     ws["D2"] = "模拟演示数据"
-    index = {}
+    index: dict[tuple[object, object], int] = {}
     last = HEADER_ROW
+    r: int | None
     for r in range(HEADER_ROW + 1, ws.max_row + 1):
         code, county = ws.cell(r, 1).value, ws.cell(r, 6).value
         if code:

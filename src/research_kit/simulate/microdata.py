@@ -183,7 +183,7 @@ def _rates() -> pd.DataFrame:
 
 
 def fx_microdata_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> tuple[DemoData, MicroData]:
-    """The FX-loan demo and its SYNTHETIC source tables (see the module docstring).
+    r"""The FX-loan demo and its SYNTHETIC source tables (see the module docstring).
 
     Parameters
     ----------
@@ -197,7 +197,7 @@ def fx_microdata_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> tupl
     Examples
     --------
     >>> demo, micro = fx_microdata_demo(150, seed=3)
-    >>> micro.uscc.str.match(r"^92\\d{6}MA").all(), micro.ledger["currency"].isin(["USD", "EUR"]).all()
+    >>> micro.uscc.str.match(r"^92\d{6}MA").all(), micro.ledger["currency"].isin(["USD", "EUR"]).all()
     (np.True_, np.True_)
     """
     demo, sim = _simulate_demo(n_businesses, seed)
@@ -238,7 +238,7 @@ def fx_microdata_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> tupl
             _business_loans(book, i, cents[i], int(first[i]), int(last[i]), rng)
     borrowers_o = np.flatnonzero(rng.random(n_o) < 0.6)
     for j in borrowers_o:
-        _other_loans(book, n + j, bool(enterprise[j]), rng)
+        _other_loans(book, int(n + j), bool(enterprise[j]), rng)
     loans = pd.DataFrame(book.loans, columns=["loan_id", "entity", "issue_date", "maturity_date", "cents", "currency"])
     ent = loans["entity"].to_numpy()
     sample = ent < n
@@ -302,7 +302,7 @@ def fx_microdata_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> tupl
     r1 = np.where(sim["borrowing"], np.minimum(0.95, r0 + 0.35 * sim["ramp_own"]), r0)
     share_rate = np.where(sim["treated"], r1, r0)
 
-    def measured(rate: np.ndarray) -> np.ndarray:
+    def measured(rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         notional = np.minimum(np.rint(rate * exports * 100) / 100, exports)
         return np.where(exports > 0, notional / np.where(exports > 0, exports, 1.0), 0.0), notional
 

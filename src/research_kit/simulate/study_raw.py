@@ -99,7 +99,7 @@ def _pilot_areas_csv() -> bytes:
 
 
 def _digital_rmb_files(seed: int) -> dict[str, bytes]:
-    from research_kit.simulate.synth import digital_rmb_city_panel
+    from research_kit.simulate.digital_rmb_demo import digital_rmb_city_panel
 
     d = digital_rmb_city_panel(seed=seed)
     p = d.panel
@@ -141,7 +141,7 @@ def _financing_files(seed: int) -> dict[str, bytes]:
 def _hedging_files(seed: int) -> dict[str, bytes]:
     from research_kit.data.counties import COUNTIES
     from research_kit.simulate._raw import SECTOR_ZH
-    from research_kit.simulate.rd import smallfirm_guarantee_demo
+    from research_kit.simulate.hedging_demo import smallfirm_guarantee_demo
 
     d = smallfirm_guarantee_demo(4000, seed=seed)
     f = d.firms

@@ -226,17 +226,23 @@ def donor_pool(panel: pd.DataFrame, pilots: pd.DataFrame, *, treated: str = TREA
     status, when = [], []
     for city, province in zip(cities["city"], cities["province"]):
         if city == treated:
-            status.append("treated"); when.append(own.get(city, pd.NaT))
+            status.append("treated")
+            when.append(own.get(city, pd.NaT))
         elif city in own.index:
-            status.append("pilot"); when.append(own[city])
+            status.append("pilot")
+            when.append(own[city])
         elif province in prov.index:
-            status.append("province_pilot"); when.append(prov[province])
+            status.append("province_pilot")
+            when.append(prov[province])
         elif city in neighbours:
-            status.append("neighbour"); when.append(pd.NaT)
+            status.append("neighbour")
+            when.append(pd.NaT)
         elif province == t_prov:
-            status.append("same_province"); when.append(pd.NaT)
+            status.append("same_province")
+            when.append(pd.NaT)
         else:
-            status.append("donor"); when.append(pd.NaT)
+            status.append("donor")
+            when.append(pd.NaT)
     return cities.assign(status=status, pilot_month=pd.to_datetime(when))
 
 
@@ -497,7 +503,7 @@ def provenance_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     sim = ("`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
            if est.data.synthetic else "")
     return labels(lang).pick(
-        zh=f"数据集：`digital_rmb_cities`、`ecny_pilot_areas`" + ("、`digital_rmb_true_effects`" if est.data.synthetic else "")
+        zh="数据集：`digital_rmb_cities`、`ecny_pilot_areas`" + ("、`digital_rmb_true_effects`" if est.data.synthetic else "")
            + (f"；模拟数据由 {sim} 生成" if sim else "") + "。供体池规则见 `research_kit.studies.digital_rmb.donor_pool`。",
         en="Datasets: `digital_rmb_cities`, `ecny_pilot_areas`" + (", `digital_rmb_true_effects`" if est.data.synthetic else "")
            + (f"; the synthetic data come from {sim}" if sim else "")

@@ -1,5 +1,6 @@
-"""Study: financing cost and bank credit of open-economy firms (task 1 of the Jinhua pilot plan,
-开展境内外双循环一体化融资创新: use central-bank relending and rediscounting to lower firms' financing costs).
+"""Study: financing cost and bank credit of open-economy firms.
+
+Task 1 of the Jinhua pilot plan (开展境内外双循环一体化融资创新: use central-bank relending and rediscounting to lower firms' financing costs).
 
 How much more bank credit does a firm take when its loan rate falls by one
 percentage point? Panel estimators (pooled OLS, random effects, two-way fixed
@@ -366,7 +367,7 @@ def tests_paragraph(est: FinancingEstimates, *, lang: Lang = "zh", level: float 
 
 
 def exclusion_paragraph(est: FinancingEstimates, *, lang: Lang = "zh", level: float = 0.05) -> str:
-    """The falsification check of the exclusion restriction: do quotas follow the bank's borrowers' demand?"""
+    """The falsification check of the exclusion restriction: do quotas follow the bank's borrowers' demand."""
     lab = labels(lang)
     c = est.demand_check
     head = lab.pick(

@@ -1,5 +1,6 @@
-"""Study: the FX-hedging guarantee for small firms and its eligibility threshold
-(task 19 of the Jinhua pilot plan, 小微企业和个体工商户汇率避险担保增信政策).
+"""Study: the FX-hedging guarantee for small firms and its eligibility threshold.
+
+Task 19 of the Jinhua pilot plan (小微企业和个体工商户汇率避险担保增信政策).
 
 Eligibility. The Zhejiang guarantee (agreements signed since 2022) is for small and micro firms as
 classified by 工信部联企业〔2011〕300号. For a wholesale firm with at least 20 employees that
@@ -437,7 +438,7 @@ def balance_table(est: HedgingEstimates, *, lang: Lang = "zh") -> Table:
         lab("robust_ci"): [_robust_ci(r) for _, r in b.iterrows()],
         lab("p_value"): b["p_value"],
         lab("bandwidth"): b["h_left"],
-        lab("n_eff"): [f"{int(l):,} / {int(r):,}" for l, r in zip(b["n_eff_left"], b["n_eff_right"])],
+        lab("n_eff"): [f"{int(n_l):,} / {int(n_r):,}" for n_l, n_r in zip(b["n_eff_left"], b["n_eff_right"], strict=True)],
     })
     return table(out, digits={lab("p_value"): 3}, caption=caption("balance", lang))
 
@@ -451,7 +452,7 @@ def placebo_table(est: HedgingEstimates, *, lang: Lang = "zh") -> Table:
         lab("conventional_est"): pl["conventional"],
         lab("robust_ci"): [_robust_ci(r) for _, r in pl.iterrows()],
         lab("p_value"): pl["p_value"],
-        lab("n_eff"): [f"{int(l):,} / {int(r):,}" for l, r in zip(pl["n_eff_left"], pl["n_eff_right"])],
+        lab("n_eff"): [f"{int(n_l):,} / {int(n_r):,}" for n_l, n_r in zip(pl["n_eff_left"], pl["n_eff_right"], strict=True)],
     })
     return table(out, digits={lab("p_value"): 3}, caption=caption("placebo", lang))
 

@@ -420,7 +420,7 @@ def simulate(*, n_clusters: int, alpha: float, seed: int, reps: int = 4000, n_un
     lab = Labels(lang)
     design = staggered_design(n_units, n_periods, n_clusters=n_clusters, seed=seed)
     rng = np.random.default_rng(seed + 1)
-    est = {"twfe": [], "cs": []}
+    est: dict[str, list[Any]] = {"twfe": [], "cs": []}
     for start in range(0, int(reps), int(chunk)):
         y = _draw_errors(design, min(int(chunk), int(reps) - start), rng)
         est["twfe"].append(twfe_batch(y, design))

@@ -21,7 +21,6 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,8 +126,11 @@ class Assessment:
         return pd.DataFrame(rows)
 
     def by_county(self) -> pd.DataFrame:
-        """Counts per county of county-level indicators by status (against the apportioned benchmark) and
-        milestones led by the county that are overdue."""
+        """Counts per county of indicators by status and of overdue milestones.
+
+        County-level indicators by status (against the apportioned benchmark) and
+        milestones led by the county that are overdue.
+        """
         c = self.counties
         m = self.milestones
         from research_kit.data.counties import COUNTIES

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from research_kit.report.dashboard import STATUS_COLORS, TS_LABELS
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.report.dashboard import STATUS_COLORS, TS_LABELS
 from research_kit.studies.target_status import Assessment, assess, changes, previous_report, prob_text
 
 __all__ = [

@@ -1,4 +1,6 @@
-"""Synthetic control (Abadie, Diamond & Hainmueller 2010) with placebo inference, and synthetic
+"""Synthetic control and synthetic difference-in-differences.
+
+Synthetic control (Abadie, Diamond & Hainmueller 2010) with placebo inference, and synthetic
 difference-in-differences (Arkhangelsky et al. 2021).
 
 >>> from research_kit import synth

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research_kit.inference import warn_user
 from research_kit._validation import check_option  # noqa: F401 (re-exported)
+from research_kit.inference import warn_user
 
 __all__ = [
     "DroppedDonorsWarning",
@@ -51,7 +51,7 @@ def format_periods(periods: Sequence[Any]) -> str:
         return str(vals[0])
     try:
         ints = [int(v) for v in vals]
-        if all(float(v) == i for v, i in zip(vals, ints)) and ints == list(range(ints[0], ints[0] + len(ints))):
+        if all(float(v) == i for v, i in zip(vals, ints, strict=True)) and ints == list(range(ints[0], ints[0] + len(ints))):
             return f"{ints[0]}–{ints[-1]}"
     except (TypeError, ValueError):
         pass

@@ -1,10 +1,10 @@
-"""Frank–Wolfe solver for simplex weights, a port of R ``synthdid``'s ``sc.weight.fw``.
+r"""Frank–Wolfe solver for simplex weights, a port of R ``synthdid``'s ``sc.weight.fw``.
 
 Solves
 
-.. math:: \\min_{x \\in \\Delta} \\; \\zeta^2 \\lVert x \\rVert^2 + \\tfrac{1}{n} \\lVert A x - b \\rVert^2
+.. math:: \min_{x \in \Delta} \; \zeta^2 \lVert x \rVert^2 + \tfrac{1}{n} \lVert A x - b \rVert^2
 
-over the unit simplex :math:`\\Delta` with exact line search (R ``fw.step``),
+over the unit simplex :math:`\Delta` with exact line search (R ``fw.step``),
 stopping when one iteration lowers the objective by less than
 ``min_decrease**2`` or after ``max_iter`` iterations.
 

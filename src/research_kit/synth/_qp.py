@@ -1,8 +1,8 @@
-"""Donor weights W and predictor weights V of Abadie, Diamond and Hainmueller (2010).
+r"""Donor weights W and predictor weights V of Abadie, Diamond and Hainmueller (2010).
 
 Inner problem (R ``Synth``: ``ipop`` in ``fn.V``): for a diagonal V,
 
-.. math:: W(V) = \\arg\\min_{w \\in \\Delta} (X_1 - X_0 w)' V (X_1 - X_0 w),
+.. math:: W(V) = \arg\min_{w \in \Delta} (X_1 - X_0 w)' V (X_1 - X_0 w),
 
 solved exactly as a non-negative least-squares problem with the adding-up
 constraint enforced by a heavily weighted extra row (Lawson–Hanson active set,
@@ -12,7 +12,7 @@ near its centre when the solution is not unique (more donors than predictors
 and the treated unit inside their hull).
 
 Outer problem (R ``synth``): V minimises the pre-period outcome MSPE
-:math:`\\lVert Z_1 - Z_0 W(V) \\rVert^2 / T` over the simplex, parametrised as
+:math:`\lVert Z_1 - Z_0 W(V) \rVert^2 / T` over the simplex, parametrised as
 ``V = |p| / sum|p|`` and searched with Nelder–Mead and BFGS from two starting
 points — equal weights and the regression-based start of ``Synth`` — keeping
 the best. Predictors are first scaled by their standard deviation across all

@@ -70,6 +70,7 @@ class Predictor:
 
     @property
     def label(self) -> str:
+        """The display name of the predictor: its name, else the column with its periods."""
         if self.name:
             return self.name
         return self.column if self.periods is None else f"{self.column}({format_periods(self.periods)})"
@@ -138,10 +139,12 @@ class SyntheticControlResult(Result):
 
     @property
     def pre_rmspe(self) -> float:
+        """Root mean squared prediction error of the synthetic unit before treatment."""
         return float(self.info["pre_rmspe"])
 
     @property
     def post_rmspe(self) -> float:
+        """Root mean squared prediction error after treatment."""
         return float(self.info["post_rmspe"])
 
     @property
@@ -276,7 +279,7 @@ def _fit(spec: _Spec) -> SyntheticControlResult:
             spec2 = replace(spec, donors=tuple(donors_ok))
             return _fit(spec2)
         X = table.to_numpy(dtype=float)
-        flat = [lab for lab, row in zip(labels, X[:, :-1]) if np.ptp(row) == 0]
+        flat = [lab for lab, row in zip(labels, X[:, :-1], strict=True) if np.ptp(row) == 0]
         if flat:
             raise ValueError(f"predictor(s) {flat} do not vary across donors; remove them.")
         X0s, x1s, _ = scale_predictors(X[:, :-1], X[:, -1])

@@ -7,15 +7,18 @@ reported with :class:`DroppedUnitsWarning`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from research_kit._validation import (
+    check_option,  # noqa: F401 (re-exported)
+    warn_user,
+)
 from research_kit.tabular.within import is_grid
-from research_kit._validation import check_option  # noqa: F401 (re-exported)
-from research_kit._validation import warn_user
 
 __all__ = [
     "NEVER",
@@ -247,22 +250,30 @@ class PanelIndex:
 
     @property
     def n_units(self) -> int:
+        """Number of units."""
         return len(self.units)
 
     @property
     def n_times(self) -> int:
+        """Number of periods."""
         return len(self.times)
 
     @property
     def ucodes(self) -> np.ndarray:
+        """Unit code of every row (computed on first use for a full grid)."""
         if self.unit_codes is None:
-            object.__setattr__(self, "unit_codes", np.repeat(np.arange(self.n_units), self.n_times))
+            codes = np.repeat(np.arange(self.n_units), self.n_times)
+            object.__setattr__(self, "unit_codes", codes)
+            return codes
         return self.unit_codes
 
     @property
     def tcodes(self) -> np.ndarray:
+        """Period code of every row (computed on first use for a full grid)."""
         if self.time_codes is None:
-            object.__setattr__(self, "time_codes", np.tile(np.arange(self.n_times), self.n_units))
+            codes = np.tile(np.arange(self.n_times), self.n_units)
+            object.__setattr__(self, "time_codes", codes)
+            return codes
         return self.time_codes
 
 
@@ -336,7 +347,7 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, co
         if grid:
             bad = int((~same.reshape(n_units, -1).all(axis=1)).sum())
         else:
-            bad = int(pd.Series(unit_codes[~same]).nunique())
+            bad = int(pd.Series(cast(np.ndarray, unit_codes)[~same]).nunique())  # codes are given off a grid
         if role == "cohort":
             advice = ("(the first treated period). Recompute it per unit, e.g. "
                       f"df.groupby(unit)[{column!r}].transform('min').")
@@ -396,6 +407,7 @@ class WidePanel:
 
     @property
     def n_obs(self) -> int:
+        """Number of observed unit-periods."""
         return int(self.y.size if self.observed is None else self.observed.sum())
 
 
@@ -438,7 +450,7 @@ def build_wide_panel(
     elif idx.observed is not None:
         counts = idx.observed.reshape(n, T).sum(axis=1)
     else:
-        counts = np.bincount(ucodes, minlength=n)
+        counts = np.bincount(cast(np.ndarray, ucodes), minlength=n)  # codes are given off a grid
     if balanced and np.any(counts != T):
         bad = int((counts != T).sum())
         raise ValueError(

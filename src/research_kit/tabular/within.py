@@ -23,7 +23,7 @@ usual layout), is recognised and handled by reshaping (no gathers, no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy import sparse
@@ -41,7 +41,7 @@ class _Ones:
         self.shape = (n_rows, n_cols)
 
     @property
-    def T(self) -> "_Ones":  # mirrors ndarray.T
+    def T(self) -> _Ones:  # mirrors ndarray.T
         return _Ones(self.shape[1], self.shape[0])
 
     def __matmul__(self, other: Any) -> np.ndarray:
@@ -95,14 +95,18 @@ class TwoWayDemeaner:
     def unit(self) -> np.ndarray:
         """Unit code of every row (made on first use when the rows are a full grid)."""
         if self.unit_codes is None:
-            object.__setattr__(self, "unit_codes", np.repeat(np.arange(self.n_units), self.n_times))
+            codes = np.repeat(np.arange(self.n_units), self.n_times)
+            object.__setattr__(self, "unit_codes", codes)
+            return codes
         return self.unit_codes
 
     @property
     def time(self) -> np.ndarray:
         """Period code of every row (made on first use when the rows are a full grid)."""
         if self.time_codes is None:
-            object.__setattr__(self, "time_codes", np.tile(np.arange(self.n_times), self.n_units))
+            codes = np.tile(np.arange(self.n_times), self.n_units)
+            object.__setattr__(self, "time_codes", codes)
+            return codes
         return self.time_codes
 
     @classmethod
@@ -115,7 +119,7 @@ class TwoWayDemeaner:
         n_units: int | None = None,
         n_times: int | None = None,
         grid: bool | None = None,
-    ) -> "TwoWayDemeaner":
+    ) -> TwoWayDemeaner:
         """Precompute everything that does not depend on the variable to demean.
 
         ``grid`` says whether the rows are the full unit x period grid sorted by
@@ -134,12 +138,12 @@ class TwoWayDemeaner:
             n_times = int(time.max()) + 1 if n_times is None else int(n_times)
         n_units, n_times = int(n_units), int(n_times)
         w = None if weights is None else np.asarray(weights, dtype=float)
-        if grid is None:
-            grid = is_grid(unit, time, n_units, n_times)
+        if grid is None:  # the codes are given (left out only on a known grid, above)
+            grid = is_grid(cast(np.ndarray, unit), cast(np.ndarray, time), n_units, n_times)
         if w is None and N == n_units * n_times:  # unique unit-periods (checked by the callers): balanced
             P: Any = _Ones(n_units, n_times)
-        elif grid:
-            P = w.reshape(n_units, n_times)
+        elif grid:  # weighted (unweighted grids are balanced: above)
+            P = cast(np.ndarray, w).reshape(n_units, n_times)
         elif n_units * n_times <= max(_DENSE_CELLS, 2 * N):
             P = np.zeros((n_units, n_times))
             P[unit, time] = 1.0 if w is None else w

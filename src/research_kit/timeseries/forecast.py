@@ -1,4 +1,4 @@
-"""Forecasts of one indicator series with their joint distribution.
+r"""Forecasts of one indicator series with their joint distribution.
 
 A small set of linear Gaussian state-space models is fitted with statsmodels
 and the one with the smallest information criterion is kept:
@@ -18,11 +18,11 @@ Besides the per-period forecast (which equals statsmodels' ``get_prediction`` /
 ``h`` future values, needed for sums of future values (cumulative targets):
 
 * ETS, innovations form (Hyndman et al. 2008, ch. 6):
-  :math:`y_{n+j} - \\hat y_{n+j} = \\sum_{i=1}^{j} \\psi_{j-i} e_{n+i}` with
-  :math:`\\psi_0 = 1` and :math:`\\psi_k = \\alpha` (ANN), :math:`\\alpha + k\\beta` (AAN),
-  :math:`\\alpha + \\beta(\\phi + \\dots + \\phi^k)` (AAdN), so
-  :math:`\\Sigma = \\sigma^2 \\Psi\\Psi'`;
-* state space: :math:`\\operatorname{Cov}(y_{n+j}, y_{n+k}) = Z T^{k-j} P_{n+j} Z' + H 1\\{j = k\\}`
+  :math:`y_{n+j} - \hat y_{n+j} = \sum_{i=1}^{j} \psi_{j-i} e_{n+i}` with
+  :math:`\psi_0 = 1` and :math:`\psi_k = \alpha` (ANN), :math:`\alpha + k\beta` (AAN),
+  :math:`\alpha + \beta(\phi + \dots + \phi^k)` (AAdN), so
+  :math:`\Sigma = \sigma^2 \Psi\Psi'`;
+* state space: :math:`\operatorname{Cov}(y_{n+j}, y_{n+k}) = Z T^{k-j} P_{n+j} Z' + H 1\{j = k\}`
   with :math:`P_{n+j+1} = T P_{n+j} T' + RQR'` from the filtered
   :math:`P_{n+1|n}`.
 
@@ -100,7 +100,7 @@ def _llt_fit(y: pd.Series) -> Any:
 
 
 def ets_psi(name: str, h: int, alpha: float, beta: float = 0.0, phi: float = 1.0) -> np.ndarray:
-    """Innovation weights :math:`\\psi_0 = 1, \\psi_1, ..., \\psi_{h-1}` of an additive ETS model.
+    r"""Innovation weights :math:`\psi_0 = 1, \psi_1, ..., \psi_{h-1}` of an additive ETS model.
 
     Examples
     --------

@@ -1,5 +1,6 @@
-"""Tracking the plan's 2025 targets: forecast each indicator to its deadline,
-the probability of reaching the target, and an on-track / at-risk / off-track status.
+"""Tracking the plan's 2025 targets.
+
+Forecast each indicator to its deadline, the probability of reaching the target, and an on-track / at-risk / off-track status.
 
 For each target, the *tracked quantity* is a linear function of the indicator
 series ``y`` (monthly or quarterly), by the target's ``kind``:
@@ -83,9 +84,12 @@ class TargetTracking(Result):
     criteria: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def status_table(self) -> pd.DataFrame:
-        """Per target: indicator, kind, unit, target, window_start, target_value (in tracked units), deadline,
+        """One row per target.
+
+        Columns: indicator, kind, unit, target, window_start, target_value (in tracked units), deadline,
         freq, n_obs, last_period, current (tracked quantity at the last observation), forecast,
-        std_error, pi_lower, pi_upper, probability, status, model, forecast_growth (annual growth only)."""
+        std_error, pi_lower, pi_upper, probability, status, model, forecast_growth (annual growth only).
+        """
         return self.status.copy()
 
     def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 4,

@@ -1,5 +1,6 @@
-"""Flagship study: domestic foreign-currency loans to individual businesses
-(task 2 of the Jinhua pilot plan, 个体工商户国内外汇贷款).
+"""Flagship study: domestic foreign-currency loans to individual businesses.
+
+Task 2 of the Jinhua pilot plan (个体工商户国内外汇贷款).
 
 The programme starts at a bank in a county at a given month (the roll-out
 table); a business is treated from the month its main bank offers the

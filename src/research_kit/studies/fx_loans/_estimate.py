@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -131,14 +131,14 @@ def with_cells(panel: pd.DataFrame) -> pd.DataFrame:
 CLUSTERS = ("cell", "county", "business_id")
 
 
-def _overall(panel: pd.DataFrame, outcome: str, *, control_group: str, leads: int, lags: int, cluster: str,
-             alpha: float, seed: int) -> tuple[Result, Result, Result, Result]:
+def _overall(panel: pd.DataFrame, outcome: str, *, control_group: Literal["never", "not_yet"], leads: int, lags: int, cluster: str,
+             alpha: float, seed: int) -> tuple[Result, Any, Result, Result]:  # (twfe, CS result, SA, imputation)
     """TWFE, CS (simple), SA (ATT row) and imputation (all horizons) for one outcome."""
     import warnings
 
     from research_kit import did
 
-    common = dict(outcome=outcome, unit="business_id", time="t")
+    common: dict[str, Any] = dict(outcome=outcome, unit="business_id", time="t")
     tw = did.twfe(panel, **common, treat="treated", cluster=cluster)
     cs = did.callaway_santanna(panel, **common, cohort="cohort", control_group=control_group, method="reg",
                                cluster=cluster, level=1 - alpha, seed=seed, unbalanced="pairwise")
@@ -176,14 +176,14 @@ def pre_mean_test(result: Result) -> dict[str, float] | None:
     if not pre.any():
         return None
     lv = pre / pre.sum()
-    return wald_test([float(lv @ est["estimate"].to_numpy())], [[float(lv @ V @ lv)]])
+    return wald_test(np.array([float(lv @ est["estimate"].to_numpy())]), np.array([[float(lv @ V @ lv)]]))
 
 
 #: sectors with fewer businesses than this get no separate estimate
 MIN_SECTOR_BUSINESSES = 60
 
 
-def sector_effects(panel: pd.DataFrame, outcome: str, *, control_group: str = "not_yet", cluster: str = "cell",
+def sector_effects(panel: pd.DataFrame, outcome: str, *, control_group: Literal["never", "not_yet"] = "not_yet", cluster: str = "cell",
                    alpha: float = 0.05, min_businesses: int = MIN_SECTOR_BUSINESSES) -> pd.DataFrame:
     """Callaway–Sant'Anna simple ATT by sector (each sector's businesses on their own).
 
@@ -221,7 +221,7 @@ def _quiet(fn, *args, **kwargs):
 
 
 def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator: str = "callaway_santanna",
-             control_group: str = "not_yet", leads: int = 12, lags: int = 24, cluster: str = "cell",
+             control_group: Literal["never", "not_yet"] = "not_yet", leads: int = 12, lags: int = 24, cluster: str = "cell",
              alpha: float = 0.05, seed: int = 0, county: str | None = None, bootstrap_reps: int = 9999,
              outcomes: tuple[str, ...] | None = None, breakdown_tol: float = 0.01,
              cs_bootstrap_reps: int = 999) -> FxEstimates:
@@ -257,10 +257,10 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     counties = panel["county"].unique()
     boot_level = "county" if len(counties) > 1 else "cell"
     synthetic = data_is_synthetic()
-    common = dict(outcome=outcome, unit="business_id", time="t")
+    common: dict[str, Any] = dict(outcome=outcome, unit="business_id", time="t")
 
     per_outcome: dict[str, OutcomeEstimates] = {}
-    main_fits: tuple[Result, ...] = ()
+    main_fits: tuple[Any, ...] = ()  # (twfe, CS result, SA, imputation) of the headline outcome
     for oc in [o for o in OUTCOMES if o in outcomes]:
         tw, cs, sa, imp_all = _quiet(_overall, panel, oc, control_group=control_group, leads=leads, lags=lags,
                                      cluster=cluster, alpha=alpha, seed=seed)
@@ -330,7 +330,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     )
 
 
-def _no_comparison(panel: pd.DataFrame, outcome: str, control_group: str) -> dict[str, Any]:
+def _no_comparison(panel: pd.DataFrame, outcome: str, control_group: Literal["never", "not_yet"]) -> dict[str, Any]:
     """Treated business-months without any comparison business (no never-treated and every cohort started).
 
     Share of treated business-months from the last start month on when no business is never treated (or

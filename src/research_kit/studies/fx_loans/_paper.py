@@ -68,8 +68,10 @@ def _fmt(x: float, d: int = 2) -> str:
 
 
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
-    """The plan's FX-loan indicator (cumulative issuance since 2022-01, one definition in data/targets/) at the
-    panel's last month, from the same function as the departments' filings (all of Jinhua only)."""
+    """The plan's FX-loan indicator at the panel's last month.
+
+    Cumulative issuance since 2022-01 (one definition in data/targets/) at the panel's last month, from the same function as the departments' filings (all of Jinhua only).
+    """
     from research_kit.data import load
     from research_kit.data.indicators import FX_INDICATOR, fx_loan_issuance_total, load_definitions
 
@@ -824,7 +826,6 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
     from research_kit.report.tables import format_amount
 
     lab = Labels(lang)
-    sep = "" if lang == "zh" else " "
     where = county_label(est.county, lang)
     eff = ("；" if lang == "zh" else "; ").join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
     paras = [lab.pick(zh=f"在{where}，业务开办{eff}。",

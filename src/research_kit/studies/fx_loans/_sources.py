@@ -1,5 +1,6 @@
-"""The FX-loans paper's data sources and trade outcomes: how the ledger, registry, SAFE and
-hedging records matched the sample, and the programme's effects on export receipts and on
+"""The FX-loans paper's data sources and trade outcomes.
+
+How the ledger, registry, SAFE and hedging records matched the sample, and the programme's effects on export receipts and on
 the share of receipts hedged (Callaway–Sant'Anna, as the headline estimate).
 
 Every number comes from :func:`linked_sources` or an estimator; nothing is typed in.
@@ -96,8 +97,10 @@ class TradeEffects:
 
 def trade_effects(panel: pd.DataFrame, *, control_group: str = "not_yet", alpha: float = 0.05, seed: int = 0,
                   cluster: str = "cell", synthetic: bool = True) -> TradeEffects:
-    """The headline estimator (Callaway–Sant'Anna, outcome regression) for each trade outcome, clustered as
-    the paper's main estimates (``cell`` = county × bank, ``county`` or ``business_id``)."""
+    """The headline estimator (Callaway–Sant'Anna, outcome regression) for each trade outcome.
+
+    Clustered as the paper's main estimates (``cell`` = county × bank, ``county`` or ``business_id``).
+    """
     from research_kit import did
     from research_kit.studies.fx_loans._estimate import with_cells
 
