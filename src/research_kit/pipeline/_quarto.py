@@ -27,12 +27,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
 from research_kit.pipeline._frame import load_frame
 from research_kit.pipeline._offline import RenderError
-from research_kit.report.text import META_MIME
 
 __all__ = ["quarto_executable", "quarto_notebook", "render_with_quarto", "paper_front_matter", "QUARTO_FORMATS"]
 
@@ -72,6 +70,8 @@ def quarto_notebook(nb: Any) -> Any:
     Cells tagged ``parameters``, ``injected-parameters`` or ``remove`` are dropped,
     and so are the paper-metadata outputs (they live in the front-matter raw cell).
     """
+    from research_kit.report.text import META_MIME  # the report stack loads only when a paper renders
+
     out = copy.deepcopy(nb)
     cells = []
     for cell in out.cells:
@@ -145,6 +145,8 @@ def _with_frame(nb: Any, fields: Mapping[str, Any], reports: Path | None, lang: 
         csl = frame.csl.get(lang)
         if csl is not None:
             front["csl"] = str(csl)
+    import nbformat  # loaded when a paper renders (its validator costs seconds at import)
+
     raw = nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---")
     raw.metadata["tags"] = ["quarto-front-matter"]
     nb.cells = [raw, *cells]
@@ -173,6 +175,8 @@ def render_with_quarto(quarto: str, nb: Any, *, variant: str, lang: str, formats
     qnb = quarto_notebook(nb)
     if fields is not None:
         qnb = _with_frame(qnb, fields, reports, lang)
+    import nbformat
+
     nbformat.write(qnb, project / "paper.ipynb")
     files: dict[str, str] = {}
     warnings: list[str] = []
