@@ -188,3 +188,13 @@ def test_new_study_builds_in_zh_and_en_and_its_generated_test_passes(tmp_path: P
                                capture_output=True, text=True, timeout=900)
     assert generated.returncode == 0, generated.stdout[-3000:]
     assert "3 passed" in generated.stdout, generated.stdout[-500:]
+
+
+def test_a_rejected_value_loads_neither_kernels_nor_the_render_stack() -> None:
+    """`research-kit run fx_loans -p lang=fr` stops before nbformat, papermill or matplotlib are imported."""
+    code = ("import sys; from research_kit import cli; rc = cli.main(['--root', %r, 'run', 'fx_loans', '-p', 'lang=fr']); "
+            "heavy = [m for m in ('nbformat', 'papermill', 'matplotlib', 'jupyter_client') if m in sys.modules]; "
+            "print(rc, heavy)") % str(ROOT)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "2 []", proc.stdout + proc.stderr
+    assert "must be one of 'zh', 'en'" in proc.stderr
