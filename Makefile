@@ -7,7 +7,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: all setup build test test-deps test-fast bench bench-pipeline lab clean
+KERNEL := $(VENV)/share/jupyter/kernels/research_kit/kernel.json
+LABSET := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+.PHONY: all setup build test test-deps test-fast bench bench-pipeline lab sync-notebooks git-filters clean
 
 all: build
 
@@ -19,7 +22,19 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-setup: $(STAMP)
+## The project kernel "research_kit (Python 3)", JupyterLab in Chinese by default (jupyter/README.md).
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name research_kit --display-name "research_kit (Python 3)" >/dev/null
+
+$(LABSET): jupyter/lab-settings/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp jupyter/lab-settings/overrides.json $@
+
+## Notebook outputs never reach a commit: the nbstripout git filter (only inside a git checkout).
+git-filters: $(STAMP)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install >/dev/null; fi
+
+setup: $(STAMP) $(KERNEL) $(LABSET) git-filters
 
 ## Build every paper from the shipped demo data into reports/_site/.
 build: setup
@@ -54,8 +69,13 @@ bench: setup
 bench-pipeline: setup
 	$(PY) benchmarks/pipeline_bench.py
 
+## JupyterLab in Chinese on the project's kernel (switch language in 设置 → 语言).
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
+
+## Write the percent-format .py twin of every notebook (the .ipynb is the source of truth).
+sync-notebooks: setup
+	$(VENV)/bin/jupytext --quiet --to py:percent notebooks/*.ipynb
 
 clean:
 	rm -rf reports/papers reports/_site reports/logs reports/.cache data/processed/*.parquet data/processed/manifest.json

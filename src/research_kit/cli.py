@@ -1,6 +1,7 @@
 """The ``research-kit`` command: parses arguments and calls :mod:`research_kit.pipeline` / :mod:`research_kit.data`.
 
-Commands: ``prepare``, ``run``, ``render``, ``build``, ``publish``, ``serve``, ``simulate``, ``manifest``
+Commands: ``prepare``, ``run``, ``render``, ``build``, ``publish``, ``serve``, ``simulate``, ``manifest``,
+``new-study``
 (``research-kit COMMAND --help`` for each).
 """
 
@@ -85,7 +86,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print("-p runs one custom variant of one study: name exactly one study", file=sys.stderr)
             return 2
         study = studies[args.study[0]]
-        declared = pipeline.notebook_parameters(study.notebook)
+        _, declared = pipeline.study_parameters(study.name, args.root)  # cached: no papermill import
         params: dict[str, object] = {}
         for item in args.param:
             if "=" not in item:
@@ -94,7 +95,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             key, raw = item.split("=", 1)
             params[key] = pipeline.parse_cli_value(key, raw, declared)
         params = pipeline.validate_parameters(params, declared, where="-p")
-        from research_kit.pipeline.studies import check_name
+        from research_kit.pipeline.study_config import check_name
 
         name = check_name(args.name or _variant_name(params), "--name")
         selection = [(study, pipeline.Variant(study.name, name, params))]
@@ -206,6 +207,13 @@ def _cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_new_study(args: argparse.Namespace) -> int:
+    from research_kit.pipeline.scaffold import new_study
+
+    print(new_study(args.name, task=args.task, title_zh=args.title_zh, title_en=args.title_en, root=args.root))
+    return 0
+
+
 def _execution_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="execute even variants whose inputs did not change")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: the cores)")
@@ -260,6 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
     sm.set_defaults(func=_cmd_simulate)
     sub.add_parser("manifest", help="record the sha256 of every raw file in data/raw/MANIFEST").set_defaults(
         func=_cmd_manifest)
+    ns = sub.add_parser("new-study", help="scaffold a new paper: notebook, studies/NAME package, studies.yaml "
+                                          "entry (zh and en variants) and a test; overwrites nothing")
+    ns.add_argument("name", help="study and package name: lower case, digits and '_' (e.g. demo_x)")
+    ns.add_argument("--task", required=True, help="the plan's task number (1-24), or 目标")
+    ns.add_argument("--title-zh", required=True, help="the paper's Chinese title")
+    ns.add_argument("--title-en", required=True, help="the paper's English title")
+    ns.set_defaults(func=_cmd_new_study)
     return p
 
 

@@ -51,7 +51,7 @@ datasets:
     ("old", "new", "fragment"),
     [
         ("x: {dtype: float}", "x: {dtype: float, maxx: 3}", "column 'x': unknown key(s) maxx; allowed keys:"),
-        ("x: {dtype: float}", "x: {dtype: money}", "dtype must be one of string, int, float, amount, month, county, category; got 'money'"),
+        ("x: {dtype: float}", "x: {dtype: money}", "dtype must be one of string, int, float, amount, month, date, county, category; got 'money'"),
         ("x: {dtype: float}", "x: {dtype: amount}", "amount columns need unit in 元"),
         ("x: {dtype: float}", "x: {dtype: amount, unit: 万元, source_unit: 美元}", "are different currencies"),
         ("x: {dtype: float}", "x: {dtype: category}", "category columns need `values`"),

@@ -216,7 +216,7 @@ def test_csv_encodings_decode_correctly(project: Project, encoding: str):
     got = load("businesses", project.root)
     expected = EXPECTED_BUSINESSES.copy()
     assert list(got.columns) == list(expected.columns)
-    for col in ("sector", "size", "bank"):
+    for col in ("business_id", "sector", "size", "bank"):
         assert got[col].astype(str).tolist() == expected[col].tolist()
         expected[col] = got[col]
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -120,7 +120,9 @@ def test_manifest_content(project: Project):
     prepare(project.root)
     manifest = json.loads((project.processed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema_version"] == 1
-    assert set(manifest) == {"schema_version", "catalog_sha256", "research_kit_version", "generated_at", "datasets"}
+    assert set(manifest) == {"schema_version", "catalog_sha256", "research_kit_version", "generated_at", "datasets",
+                             "raw_manifest"}
+    assert manifest["raw_manifest"] is False  # no data/raw/MANIFEST in this project: nothing to miss later
     assert sorted(manifest["datasets"]) == ["businesses", "fx_loans", "rollout", "true_effects"]
     fx = manifest["datasets"]["fx_loans"]
     assert fx["inputs"] == [{"path": "data/raw/fx_loans_monthly.csv.gz", "sha256": sha256_file(project.raw / "fx_loans_monthly.csv.gz")}]
@@ -197,9 +199,16 @@ def test_load_dtypes_and_attrs(project: Project):
     prepare(project.root)
     fx = load("fx_loans", project.root)
     assert fx.dtypes.astype(str).to_dict() == {
-        "business_id": "str", "month": "datetime64[ns]", "export_receipts": "float64",
+        "business_id": "category", "month": "datetime64[ns]", "export_receipts": "float64",
         "fx_loan_balance": "float64", "financing_cost": "float64", "loan_access": "int64",
     }
+    # Entity keys: dictionary-encoded in the Parquet file, sorted categories, no re-encoding on load.
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(project.root / "data" / "processed" / "fx_loans.parquet")
+    assert str(schema.field("business_id").type).startswith("dictionary<values=string")
+    cats = list(fx["business_id"].cat.categories)
+    assert cats == sorted(cats) and fx["business_id"].isna().sum() == 0
     assert fx.attrs["synthetic"] is True
     assert fx.attrs["units"]["fx_loan_balance"] == "万美元"
     biz = load("businesses", project.root)

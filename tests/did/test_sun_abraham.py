@@ -34,7 +34,7 @@ import pandas as pd
 import pyfixest as pf
 import pytest
 
-from research_kit.did._panel import DroppedUnitsWarning
+from research_kit.tabular.encode import DroppedUnitsWarning
 from research_kit.did.sun_abraham import sun_abraham
 from research_kit.inference import FewClustersWarning
 

@@ -20,7 +20,7 @@ import pytest
 R = importlib.import_module("research_kit.pipeline.render")  # the package's `render` name is a function
 M = importlib.import_module("research_kit.pipeline._markdown")
 S = importlib.import_module("research_kit.pipeline._site")
-P = importlib.import_module("research_kit.pipeline._paper")
+P = importlib.import_module("research_kit.pipeline._paper_render")
 
 TITLE_ZH = "个体工商户国内外汇贷款的政策效果"
 ABSTRACT_ZH = "本文用合成数据估计外汇贷款试点对融资成本的影响 $\\tau$。"

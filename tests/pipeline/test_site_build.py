@@ -99,7 +99,12 @@ def test_no_change_rebuild_executes_and_touches_nothing(built) -> None:
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == before
 
 
-def test_build_killed_mid_render_is_repaired_by_the_next_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", ["paper-render", "site-assembly"])
+def test_build_killed_mid_render_is_repaired_by_the_next_build(tmp_path: Path, point: str) -> None:
+    """SIGKILL the build (and its workers and kernels) at a known point, set by RESEARCH_KIT_FAULT."""
+    from research_kit.pipeline import _fault
+
+    assert point in _fault.POINTS
     root = make_fake_project(tmp_path / "project", {f"v{i}": {"x": i} for i in range(4)})
     env = {**os.environ, "RESEARCH_KIT_ROOT": str(root)}
     first = subprocess.run([*CLI, "--root", str(root), "build", "--workers", "2"], capture_output=True, text=True,
@@ -108,22 +113,23 @@ def test_build_killed_mid_render_is_repaired_by_the_next_build(tmp_path: Path) -
     old = assert_site_consistent(root)
 
     set_data_marker(root, "v2")  # every paper runs and renders again
-    proc = subprocess.Popen([*CLI, "--root", str(root), "build", "--workers", "2"], env=env,
+    mark = tmp_path / "fault-reached"
+    proc = subprocess.Popen([*CLI, "--root", str(root), "build", "--workers", "2"],
+                            env={**env, _fault.ENV: point, _fault.MARK: str(mark)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the build waits at the fault point: no race with the render
+        assert mark.exists(), f"the build (exit code {proc.poll()}) never reached the fault point {point}"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the build, its workers and their kernels
+        proc.wait(timeout=30)
     reports = root / "reports"
-    killed_in = ""
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list(reports.glob("._site.tmp-*")):
-            killed_in = "site assembly"
-        elif list((reports / ".cache/render/demo").glob("*/.tmp-*")):
-            killed_in = "paper render"
-        if killed_in:
-            os.killpg(proc.pid, signal.SIGKILL)  # the build, its workers and their kernels
-            break
-        time.sleep(0.005)
-    proc.wait(timeout=30)
-    assert killed_in, "the build finished before the render could be interrupted"
+    if point == "site-assembly":
+        assert list(reports.glob("._site.tmp-*"))  # the new site was complete but not swapped in
+    else:
+        assert list((reports / ".cache/render/demo").glob("*/.tmp-*"))  # a paper half-way into the cache
     # right after the kill the previous site is still served, whole
     assert assert_site_consistent_or_leftovers(root) == old
 

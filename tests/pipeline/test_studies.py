@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from research_kit.pipeline import ParameterError, load_studies, notebook_parameters, parse_cli_value, validate_parameters
-from research_kit.pipeline.studies import check_name
+from research_kit.pipeline.study_config import check_name
 
 ROOT = Path(__file__).resolve().parents[2]
 NB = ROOT / "notebooks" / "01_fx_loans_individual_businesses.ipynb"

@@ -77,7 +77,7 @@ def test_bacon_weights_and_identity_on_the_cell_panel(est, panel) -> None:
     assert summ.loc["Later vs Earlier Treated", "avg_est"] < est.truth_att
 
 
-def test_wild_bootstrap_uses_the_nine_counties(est) -> None:
+def test_wild_bootstrap_uses_the_nine_counties(est) -> None:  # noqa: D103
     assert est.wild is not None
     assert est.wild.info["n_clusters"] == 9 and est.wild.info["weights"] == "webb"
     assert est.wild.estimate == pytest.approx(est.twfe.estimate, rel=1e-12)
@@ -92,11 +92,65 @@ def test_sensitivity_table_widens_with_mbar(est) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_paper_text_uses_the_estimates(est, lang) -> None:
-    text = study.results_paragraph(est, lang=lang) + study.wild_paragraph(est, lang=lang)
-    assert f"{est.cs.estimate:.2f}" in text and f"{est.wild.p_value:.4f}" in text
+    from research_kit.report.claims import p_text
+
+    text = study.results_paragraph(est, lang=lang) + study.inference_paragraph(est, lang=lang)
+    assert f"{est.cs.estimate:.3f}" in text and p_text(est.wild.p_value) in text
     table = study.results_table(est, lang=lang).to_markdown()
-    for r in (est.twfe, est.cs, est.sa_att, est.imputation_att):
-        assert f"{r.estimate:.3f}" in table
+    for o in est.outcomes.values():  # every outcome of the question, four estimators, the bootstrap interval
+        for r in (o.twfe, o.cs, o.sa_att, o.imputation_att):
+            assert f"{r.estimate:.3f} [{r.conf_low:.3f}, {r.conf_high:.3f}]" in table
+        assert f"[{o.cs_boot.conf_low:.3f}, {o.cs_boot.conf_high:.3f}]" in table
+
+
+def test_three_outcomes_clustered_at_the_assignment_level(est) -> None:
+    assert list(est.outcomes) == list(study.OUTCOMES)
+    assert est.outcomes["fx_loan_balance"].cs.estimate == est.cs.estimate
+    for o in est.outcomes.values():
+        assert o.cs.info["n_clusters"] == 54 and o.twfe.info["n_clusters"] == 54  # county x bank cells
+        assert o.cs_boot.info["n_clusters"] == 9 and o.cs_boot.info["bootstrap"] == 999 and o.boot_level == "county"
+        assert o.cs_boot.estimate == pytest.approx(o.cs.estimate, rel=1e-12)
+        # robust estimators cover the simulated truth of every outcome
+        for name, r in o.robust.items():
+            assert r.conf_low <= o.truth_att <= r.conf_high, (o.outcome, name)
+        # each estimator's own estimand (applied to the true effects) is close to the truth when all months have controls
+        assert abs(o.estimands["callaway_santanna"] - o.truth_att) < 0.1 * abs(o.truth_att) + 0.01
+
+
+def test_breakdown_mbar_is_where_zero_enters(est) -> None:
+    b = est.breakdown
+    assert np.isfinite(b) and b > float(est.honest["mbar"].max())  # beyond the table's grid in the demo data
+    h = rk.did.honest_did(est.sa, mbar=(b - 0.01, b), target="average")
+    assert h["lb"].iloc[0] > 0 >= h["lb"].iloc[1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_claims_follow_the_numbers(est, panel, lang) -> None:
+    honest = study.honest_paragraph(est, lang=lang)
+    assert f"{est.breakdown:.2f}" in honest and ("不再稳健" not in honest)
+    bacon = study.bacon_paragraph(est, lang=lang)
+    share = study.bacon_gap_share(est)
+    assert f"{100 * share:.0f}%" in bacon and f"{est.bacon.attrs['twfe']:.3f}" in bacon
+    v = study.pretrend_verdict_of(est, lang=lang)
+    caveats = study.caveats(est, lang=lang)
+    if v.status == "reject":
+        assert ("相符" not in caveats) if lang == "zh" else ("consistent with" not in caveats)
+    # the CS pre-test has more restrictions than cell clusters: flagged, never used as evidence
+    assert any(n == "Callaway–Sant'Anna" and r == "rank" for n, r, *_ in v.uninformative)
+    assert ("县只有 9 个" in caveats) if lang == "zh" else ("only 9 counties" in caveats)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_internal_names_in_the_prose(est, panel, lang) -> None:
+    text = " ".join([study.data_notice(lang), study.results_paragraph(est, lang=lang),
+                     study.inference_paragraph(est, lang=lang), study.pretrend_paragraph(est, lang=lang),
+                     study.bacon_paragraph(est, lang=lang), study.honest_paragraph(est, lang=lang),
+                     study.truth_paragraph(est, lang=lang), study.conclusion_paragraphs(panel, est, lang=lang),
+                     study.identification_paragraphs(panel, est, lang=lang), study.caveats(est, lang=lang),
+                     study.balance_paragraph(panel, lang=lang), study.front_matter(est, lang=lang)["abstract"]])
+    for internal in ("fx_loan_balance", "financing_cost", "loan_access", "not_yet", "business_id", "research_kit",
+                     "yongkang_never", "callaway_santanna", "_"):
+        assert internal not in text, internal
 
 
 def test_county_sector_table_withholds_small_cells(panel) -> None:
@@ -121,3 +175,31 @@ def test_baseline_balance_uses_pre_programme_year(panel) -> None:
     t = study.balance_table(panel, lang="en")
     units = t.body.iloc[-1]
     assert int(units.iloc[1].replace(",", "")) == int(frame["ever_treated"].sum())
+
+
+@pytest.fixture(scope="module")
+def yiwu(root: Path, monkeypatch_module):
+    monkeypatch_module.setenv("RESEARCH_KIT_ROOT", str(root))
+    panel = study.analysis_panel("义乌市", root=root)
+    return panel, study.estimate(panel, outcome="fx_loan_balance", control_group="not_yet", outcomes=("fx_loan_balance",),
+                                 seed=3, breakdown_tol=0.05)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_yiwu_explains_why_no_interval_covers_the_truth(yiwu, lang) -> None:
+    panel, est = yiwu
+    assert est.wild is None and est.n_counties == 1
+    o = est.main
+    assert not any(r.conf_low <= est.truth_att <= r.conf_high for r in o.robust.values())
+    # every estimator covers its own estimand: the truth is a different average (months without any comparison)
+    for key, r in o.robust.items():
+        assert r.conf_low <= o.estimands[key] <= r.conf_high, key
+    nc = est.extra["no_comparison"]
+    assert nc["share"] > 0.5 and nc["truth_without"] > nc["truth_with"]
+    text = study.truth_paragraph(est, lang=lang)
+    assert f"{nc['share']:.0%}" in text and f"{nc['truth_without']:.3f}" in text
+    assert ("估计目标不同" in text) if lang == "zh" else ("difference of estimand" in text)
+    # one county: no county-clustered sentence, no wild bootstrap over 9 counties
+    caveats, inference = study.caveats(est, lang=lang), study.inference_paragraph(est, lang=lang)
+    assert "9" not in caveats and ("野聚类" not in inference if lang == "zh" else "wild" not in inference)
+    assert ("只有一个县" in caveats) if lang == "zh" else ("single county" in caveats)

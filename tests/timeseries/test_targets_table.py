@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from research_kit import paths
-from research_kit.timeseries import TARGET_COLUMNS, check_targets, load_targets
+from research_kit.studies.plan_targets import load_targets
+from research_kit.timeseries import TARGET_COLUMNS, check_targets
 
 README = paths.data_dir() / "targets" / "README.md"
 SEED = Path("/work/shared/seed/000_ed6b553b9d2717a2.txt")

@@ -24,6 +24,8 @@ from research_kit.data.catalog import (
     load_catalog,
 )
 from research_kit.data.counties import COUNTIES, COUNTY_CODES, county_code, county_name
+from research_kit.data.ledger import LedgerError, ledger_to_panel
+from research_kit.data.link import MatchReport, link
 from research_kit.data.loading import StaleDataWarning, identifier_values, load
 from research_kit.data.manifest import read_raw_manifest, sha256_file, write_raw_manifest
 from research_kit.data.normalize import (
@@ -32,12 +34,14 @@ from research_kit.data.normalize import (
     convert_amount,
     is_missing,
     parse_amount,
+    parse_date,
     parse_month,
     parse_number,
     to_halfwidth,
 )
 from research_kit.data.preparation import DatasetReport, PrepareReport, prepare
 from research_kit.data.readers import ReadError, detect_encoding, read_table
+from research_kit.data.uscc import normalize_code, validate_registration_number, validate_uscc
 from research_kit.data.validate import DataValidationError, Problem
 
 __all__ = [
@@ -50,6 +54,8 @@ __all__ = [
     "DataValidationError",
     "DatasetReport",
     "DatasetSpec",
+    "LedgerError",
+    "MatchReport",
     "ForeignKey",
     "ParseError",
     "PrepareReport",
@@ -64,9 +70,13 @@ __all__ = [
     "county_name",
     "detect_encoding",
     "is_missing",
+    "ledger_to_panel",
+    "link",
     "load",
     "load_catalog",
+    "normalize_code",
     "parse_amount",
+    "parse_date",
     "parse_month",
     "parse_number",
     "prepare",
@@ -74,5 +84,7 @@ __all__ = [
     "read_table",
     "sha256_file",
     "to_halfwidth",
+    "validate_registration_number",
+    "validate_uscc",
     "write_raw_manifest",
 ]

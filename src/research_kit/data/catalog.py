@@ -39,11 +39,11 @@ __all__ = [
     "load_catalog",
 ]
 
-DTYPES = ("string", "int", "float", "amount", "month", "county", "category")
+DTYPES = ("string", "int", "float", "amount", "month", "date", "county", "category")
 READER_FORMATS = ("csv", "xlsx", "parquet")
 _COLUMN_KEYS = {
     "source", "aliases", "dtype", "description", "unit", "source_unit", "required",
-    "min", "max", "greater_than", "less_than", "allowed", "pattern", "values", "unique",
+    "min", "max", "greater_than", "less_than", "allowed", "pattern", "values", "unique", "entity",
 }
 _DATASET_KEYS = {"description", "synthetic", "files", "reader", "primary_key", "foreign_keys", "columns", "provenance"}
 _READER_KEYS = {"format", "encoding", "sheet", "header_row", "delimiter", "na_values"}
@@ -80,6 +80,7 @@ class ColumnSpec:
     pattern: str | None = None
     values: Mapping[str, str] | None = None
     unique: bool = False
+    entity: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -144,6 +145,15 @@ class DatasetSpec:
         return tuple(c.name for c in self.columns)
 
     @property
+    def entity_keys(self) -> tuple[str, ...]:
+        """String columns that identify an entity or record: those of the primary key, of a
+        foreign key, or marked ``entity: true``. ``prepare`` stores them dictionary-encoded
+        (categorical); ``load`` returns them as categoricals; no rendered page may show a value."""
+        fk = {c for f in self.foreign_keys for c in f.columns}
+        return tuple(c.name for c in self.columns
+                     if c.dtype == "string" and (c.entity or c.name in self.primary_key or c.name in fk))
+
+    @property
     def units(self) -> dict[str, str]:
         """Processed column → unit, for columns that declare one."""
         return {c.name: c.unit for c in self.columns if c.unit}
@@ -195,6 +205,18 @@ def _number(where: str, value: Any) -> float | None:
     return float(value)
 
 
+def _month(where: str, value: Any) -> Any:
+    """A month bound (``2019-01``, ``2019年1月``, a date): the month's first day as a Timestamp."""
+    if value is None:
+        return None
+    from research_kit.data.normalize import ParseError, parse_month
+
+    try:
+        return parse_month(value)
+    except ParseError as exc:
+        raise CatalogError(f"{where}: expected a month such as 2019-01; {exc}") from None
+
+
 def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
     where = f"dataset {dataset!r}, column {name!r}"
     if not isinstance(raw, Mapping):
@@ -234,14 +256,15 @@ def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
         unit=unit,
         source_unit=source_unit,
         required=bool(raw.get("required", True)),
-        min=_number(f"{where}, min", raw.get("min")),
-        max=_number(f"{where}, max", raw.get("max")),
+        min=(_month if dtype == "month" else _number)(f"{where}, min", raw.get("min")),
+        max=(_month if dtype == "month" else _number)(f"{where}, max", raw.get("max")),
         greater_than=_number(f"{where}, greater_than", raw.get("greater_than")),
         less_than=_number(f"{where}, less_than", raw.get("less_than")),
         allowed=tuple(allowed) if allowed is not None else None,
         pattern=pattern,
         values=values,
         unique=bool(raw.get("unique", False)),
+        entity=bool(raw.get("entity", False)),
     )
 
 

@@ -48,8 +48,10 @@ def _stale_reason(name: str, catalog_sha: str, root: str | os.PathLike[str] | No
 def load(name: str, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Load the processed dataset ``name`` (``data/processed/NAME.parquet``).
 
-    Months come back as ``datetime64[ns]`` month starts, county codes as strings
-    and categories with the catalog's levels. ``attrs`` holds ``dataset``,
+    Months come back as ``datetime64[ns]`` month starts, dates as ``datetime64[ns]``,
+    county codes as strings, categories with the catalog's levels, and entity keys
+    (string columns of a primary or foreign key, or marked ``entity: true``) as
+    categoricals with sorted categories (stored dictionary-encoded by ``prepare``). ``attrs`` holds ``dataset``,
     ``synthetic``, ``description`` and ``units`` (column → unit).
 
     Parameters
@@ -86,10 +88,14 @@ def load(name: str, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             "(or research_kit.data.prepare()) to validate data/raw and build data/processed."
         )
     frame = pd.read_parquet(path)
+    keys = set(spec.entity_keys)
     for col in spec.columns:
         if col.name not in frame.columns:
             continue
-        if col.dtype == "month":
+        if col.name in keys:
+            if not isinstance(frame[col.name].dtype, pd.CategoricalDtype):  # written before keys were encoded
+                frame[col.name] = frame[col.name].astype("category")
+        elif col.dtype in ("month", "date"):
             frame[col.name] = frame[col.name].astype("datetime64[ns]")
         elif col.dtype == "category":
             frame[col.name] = pd.Categorical(frame[col.name].astype(object), categories=list(col.categories))
@@ -107,8 +113,9 @@ def load(name: str, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 def identifier_values(root: str | os.PathLike[str] | None = None) -> set[str]:
     """Every value of the columns that identify a unit (business, person) in the processed data.
 
-    An identifier column is a ``string`` column of a dataset's primary key (e.g.
-    ``business_id``); county codes, months and categories are not identifiers. The
+    An identifier column is a ``string`` column of a dataset's primary or foreign key (e.g.
+    ``business_id``) or one marked ``entity: true`` (e.g. a USCC); county codes, months and
+    categories are not identifiers. The
     disclosure check of the render step refuses any page that shows one of these values.
     """
     catalog = load_catalog(root)
@@ -116,7 +123,7 @@ def identifier_values(root: str | os.PathLike[str] | None = None) -> set[str]:
     folder = paths.processed_dir(root)
     for name in catalog:
         spec = catalog[name]
-        cols = [c for c in spec.primary_key if spec.column(c).dtype == "string"]
+        cols = list(spec.entity_keys)
         path = folder / f"{name}.parquet"
         if cols and path.is_file():
             frame = pd.read_parquet(path, columns=cols)

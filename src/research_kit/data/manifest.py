@@ -66,6 +66,14 @@ def read_raw_manifest(root: str | os.PathLike[str] | None = None) -> tuple[dict[
     """
     path = paths.raw_dir(root) / MANIFEST_NAME
     if not path.is_file():
+        previous = read_processed_manifest(root)
+        if previous and previous.get("raw_manifest"):  # the last prepare checked the raw files against it
+            return None, [Problem(relative(path, root), None, (), (), (
+                f"data/raw/{MANIFEST_NAME} is missing, but the last prepare checked the raw files against it: "
+                "without it nothing verifies that the raw data is unchanged. Restore it (e.g. `git checkout -- "
+                f"data/raw/{MANIFEST_NAME}`), or, if the raw files are the ones to keep, register them again with "
+                "`research-kit manifest`"
+            ))]
         return None, []
     entries: dict[str, str] = {}
     bad: list[int] = []

@@ -36,6 +36,7 @@ __all__ = [
     "convert_amount",
     "is_missing",
     "parse_amount",
+    "parse_date",
     "parse_month",
     "parse_number",
     "to_halfwidth",
@@ -153,6 +154,7 @@ _AMOUNT_RE = re.compile(
     rf"\s*(?P<unit>{_UNIT_SUFFIX})?$"
 )
 _NUMBER_WITH_JUNK = re.compile(r"^[+-]?[\d,.]+\s*(?P<rest>\S.*)$")
+_UNIT_ONLY = re.compile(rf"(?:{_UNIT_SUFFIX})")
 
 
 def parse_amount(value: Any, *, unit: str = "元", default_unit: str | None = None) -> float:
@@ -194,7 +196,7 @@ def parse_amount(value: Any, *, unit: str = "元", default_unit: str | None = No
     _unit_info(source_unit)
     if is_missing(value):
         return math.nan
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ParseError(f"{value!r} is a boolean, not an amount", kind="not_a_number", value=value)
     if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
         return float(convert_amount(float(value), from_unit=source_unit, to_unit=unit))
@@ -204,6 +206,12 @@ def parse_amount(value: Any, *, unit: str = "元", default_unit: str | None = No
     match = _AMOUNT_RE.match(text)
     if match is None:
         junk = _NUMBER_WITH_JUNK.match(text)
+        if junk is not None and _UNIT_ONLY.fullmatch(junk.group("rest")) and "," in text:
+            raise ParseError(  # `1,2345元`: a known unit after a number whose separator is misplaced
+                f"malformed thousands separator in {value!r}; expected groups of three digits like 1,234.5",
+                kind="thousands_separator",
+                value=value,
+            )
         if junk is not None and re.fullmatch(r"[\u4e00-\u9fffA-Za-z$]+", junk.group("rest")):
             raise ParseError(
                 f"unknown unit {junk.group('rest')!r} in {value!r}; known units: {', '.join(UNITS)}",
@@ -338,5 +346,56 @@ def parse_month(value: Any) -> pd.Timestamp:
     raise ParseError(
         f"{value!r} is not a month; expected e.g. 2023年1月, 2023-01, 2023/1, 2023M01 or 202301",
         kind="not_a_month",
+        value=value,
+    )
+
+
+def parse_date(value: Any) -> pd.Timestamp:
+    """Parse a calendar day: ``2023年1月5日``, ``2023-01-05``, ``2023/1/5``, ``20230105``.
+
+    Also datetime, date and Timestamp objects (Excel date cells, time of day
+    dropped) and Excel serial day numbers (``44931`` → 2023-01-05). Blank values
+    give ``NaT``. A month without a day (``2023年1月``) is an error, because the
+    day matters (a loan issued on the 31st is outstanding at that month's end).
+
+    Raises
+    ------
+    ParseError
+        ``kind="impossible_date"`` for ``2023年2月30日``, ``kind="not_a_date"`` otherwise.
+
+    Examples
+    --------
+    >>> parse_date("2023年1月5日") == parse_date("2023-01-05") == parse_date("20230105") == parse_date(44931)
+    True
+    """
+    if is_missing(value):
+        return pd.NaT  # type: ignore[return-value]
+    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date, np.datetime64)):
+        return pd.Timestamp(value).normalize()
+    if isinstance(value, bool):
+        raise ParseError(f"{value!r} is not a date", kind="not_a_date", value=value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        if number.is_integer() and 19_000_101 <= number <= 21_001_231:
+            value = str(int(number))
+        elif 1 <= number < 100_000:  # Excel serial day number (1900 date system)
+            return pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=math.floor(number)))
+        else:
+            raise ParseError(f"{value!r} is not a date (expected e.g. 2023-01-05)", kind="not_a_date", value=value)
+    if not isinstance(value, str):
+        raise ParseError(f"{value!r} ({type(value).__name__}) is not a date", kind="not_a_date", value=value)
+    text = re.sub(r"\s*([年月日号/-])\s*", r"\1", re.sub(r"\s+", " ", to_halfwidth(value).strip())).replace("号", "日")
+    for pattern in (_MONTH_PATTERNS[0], _MONTH_PATTERNS[1], _MONTH_PATTERNS[4]):
+        match = pattern.match(text)
+        if match is not None and match.groupdict().get("d"):
+            year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+            try:
+                _month_from_parts(year, month, day, value)
+            except ParseError as exc:
+                raise ParseError(str(exc), kind="impossible_date", value=value) from None
+            return pd.Timestamp(year=year, month=month, day=day)
+    raise ParseError(
+        f"{value!r} is not a date; expected e.g. 2023年1月5日, 2023-01-05, 2023/1/5 or 20230105",
+        kind="not_a_date",
         value=value,
     )

@@ -222,6 +222,16 @@ def _report(v: _Validated, output: str) -> DatasetReport:
     return DatasetReport(v.spec.name, len(v.frame), tuple(v.frame.columns), output, tuple(v.inputs), v.spec.synthetic)
 
 
+def _encode_keys(frame: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    """Entity keys as categoricals with sorted categories: Parquet stores them dictionary-encoded,
+    and ``load`` hands them to the estimators as integer codes with no re-encoding."""
+    for name in spec.entity_keys:
+        if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
+            values = frame[name].astype(object).where(frame[name].notna(), None)
+            frame[name] = pd.Categorical(values, categories=sorted(pd.unique(values.dropna())))
+    return frame
+
+
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, engine="pyarrow")
 
@@ -268,6 +278,7 @@ def _write(results: list[_Validated], catalog: Catalog, root: str | os.PathLike[
             "schema_version": catalog.schema_version,
             "catalog_sha256": catalog.sha256,
             "research_kit_version": research_kit.__version__,
+            "raw_manifest": (paths.raw_dir(root) / "MANIFEST").is_file(),  # checked: its deletion is reported
             "generated_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
             "datasets": {k: entries[k] for k in sorted(entries)},
         }
@@ -345,6 +356,7 @@ def prepare(
     for v in results:
         if v.spec.primary_key:
             v.frame = v.frame.sort_values(list(v.spec.primary_key), kind="stable").reset_index(drop=True)
+        v.frame = _encode_keys(v.frame, v.spec)
     notes = tuple(n for v in results for n in v.notes)
     if dry_run:
         return PrepareReport(tuple(_report(v, "") for v in results), None, notes, dry_run=True)

@@ -57,6 +57,50 @@ class RawTable:
     encoding: str | None = None
     header_row: int | None = None
     sheet: str | None = None
+    delivered: pd.Timestamp | None = None  # the file's modification time: no month after it can be reported
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """(1-based line, 0-based byte offset of that line's start) of byte ``offset``."""
+    return data.count(b"\n", 0, offset) + 1, data.rfind(b"\n", 0, offset) + 1
+
+
+def _undecodable(data: bytes) -> str:
+    """Where UTF-8 and GB18030 fail on ``data`` (the one that reads further), and the likely cause."""
+    errors = {}
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            errors[encoding] = exc
+    encoding, exc = max(errors.items(), key=lambda kv: kv[1].start)
+    name = "UTF-8" if encoding == "utf-8" else "GBK/GB18030"
+    line, start = _position(data, exc.start)
+    end = data.find(b"\n", exc.start)
+    end = len(data) if end < 0 else end
+    shown = data[exc.start:exc.start + 4].hex(" ")
+    where = f"line {line} (byte {exc.start} of the file, bytes {shown}) cannot be decoded as {name}"
+    if exc.end >= len(data.rstrip(b"\r\n")):
+        cause = ("the file ends in the middle of a character: it was cut off (truncated) during export or "
+                 "transfer; ask for the file to be re-sent")
+    elif encoding == "gb18030" and _decodes(data[start:end], "utf-8"):
+        cause = (f"the file mixes encodings: it is GBK, but line {line} is UTF-8 (e.g. rows pasted from another "
+                 "file); re-export the whole file in one encoding (UTF-8 or GBK)")
+    elif encoding == "utf-8" and _decodes(data[start:end], "gb18030"):
+        cause = (f"the file mixes encodings: it is UTF-8, but line {line} is GBK (e.g. rows pasted from another "
+                 "file); re-export the whole file in one encoding (UTF-8 or GBK)")
+    else:
+        cause = ("the file is in another encoding, or damaged there; if it is, e.g., Big5, pass encoding= "
+                 "(or set reader.encoding in data/catalog.yaml), otherwise ask for the file to be re-sent")
+    return f"the text is neither UTF-8 nor GBK/GB18030: {where}; likely cause: {cause}"
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def detect_encoding(data: bytes) -> str:
@@ -79,10 +123,7 @@ def detect_encoding(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise ReadError(
-        "the text is neither UTF-8 nor GBK/GB18030; pass encoding= (e.g. encoding='big5') "
-        "or set reader.encoding in data/catalog.yaml"
-    )
+    raise ReadError(_undecodable(data))
 
 
 def _format_of(path: Path) -> tuple[Format, bool]:
@@ -153,8 +194,40 @@ def _read_csv(
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
         raise ReadError(f"{path.name}: not a well-formed table ({str(exc).strip()}); check delimiters and quoting") from None
     frame.columns = [str(c) for c in frame.columns]
-    rows = np.arange(len(frame)) + header_row + 1
-    return _drop_blank(RawTable(frame, rows, "line", "csv", encoding=used, header_row=header_row))
+    rows = _record_lines(text, header_row, sep, len(frame))
+    return _drop_blank(RawTable(frame, rows, "line", "csv", encoding=used, header_row=header_row,
+                                delivered=_modified(path)))
+
+
+def _record_lines(text: str, header_row: int, sep: str, n: int) -> np.ndarray:
+    """The physical line on which each of the ``n`` records after the header starts.
+
+    A quoted cell may span several lines; counting records would then drift from the
+    line numbers an editor shows.
+    """
+    simple = np.arange(n) + header_row + 1
+    if '"' not in text:
+        return simple
+    import csv
+
+    source = io.StringIO(text, newline="")
+    for _ in range(header_row - 1):
+        source.readline()
+    reader = csv.reader(source, delimiter=sep)
+    starts: list[int] = []
+    consumed = 0
+    try:
+        for _ in reader:
+            starts.append(header_row + consumed)
+            consumed = reader.line_num
+    except csv.Error:
+        return simple
+    starts = starts[1:]  # the header
+    return np.asarray(starts, dtype=int) if len(starts) == n else simple
+
+
+def _modified(path: Path) -> pd.Timestamp:
+    return pd.Timestamp(path.stat().st_mtime, unit="s")
 
 
 def _blank_mask(column: pd.Series) -> np.ndarray:
@@ -177,7 +250,7 @@ def _drop_blank(table: RawTable) -> RawTable:
     if keep.all():
         return table
     return RawTable(frame.loc[keep].reset_index(drop=True), table.rows[keep], table.row_kind, table.format,
-                    table.encoding, table.header_row, table.sheet)
+                    table.encoding, table.header_row, table.sheet, table.delivered)
 
 
 def _detect_header(rows: Sequence[Sequence[Any]], expected: Sequence[str] | None) -> int | None:
@@ -240,7 +313,7 @@ def _read_xlsx(
     if not as_text:
         frame = frame.infer_objects()
     rows = np.arange(len(frame)) + found + 1
-    return _drop_blank(RawTable(frame, rows, "row", "xlsx", header_row=found, sheet=chosen))
+    return _drop_blank(RawTable(frame, rows, "row", "xlsx", header_row=found, sheet=chosen, delivered=_modified(path)))
 
 
 def read_raw(
@@ -276,7 +349,8 @@ def read_raw(
     except (OSError, ValueError) as exc:
         raise ReadError(f"{path.name}: not a readable Parquet file ({exc})") from None
     frame.columns = [str(c) for c in frame.columns]
-    return RawTable(frame.reset_index(drop=True), np.arange(len(frame)) + 1, "row", "parquet")
+    return RawTable(frame.reset_index(drop=True), np.arange(len(frame)) + 1, "row", "parquet",
+                    delivered=_modified(path))
 
 
 def read_table(

@@ -31,6 +31,7 @@ from research_kit.data.normalize import (
     ParseError,
     convert_amount,
     parse_amount,
+    parse_date,
     parse_month,
     parse_number,
 )
@@ -131,6 +132,12 @@ def _missing_mask(column: pd.Series, na_values: frozenset[str]) -> np.ndarray:
     return (stripped.isna() | stripped.isin(na_values)).to_numpy(bool)
 
 
+def _blank(column: pd.Series) -> np.ndarray:
+    """Cells with no text at all (None, NaN, empty or spaces), as opposed to markers such as ``N/A``."""
+    return column.map(lambda v: v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT
+                      or (isinstance(v, str) and not v.strip())).to_numpy(bool)
+
+
 def _failure(kind: str, positions: np.ndarray, raw: pd.Series) -> _Failure:
     shown = pd.unique(raw.iloc[positions].astype("object").map(_shorten))[:_SHOW_VALUES]
     return _Failure(kind, positions, tuple(str(v) for v in shown))
@@ -159,17 +166,23 @@ def _numbers(
     raw: pd.Series, present: np.ndarray, slow: Callable[[Any], float], fast: Callable[[np.ndarray], np.ndarray]
 ) -> tuple[np.ndarray, list[_Failure]]:
     values = np.full(len(raw), np.nan)
-    quick = pd.to_numeric(raw.where(present), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ok = present & np.isfinite(quick)
-    if raw.dtype == object:  # spreadsheet TRUE/FALSE cells are not numbers
-        ok &= ~raw.map(lambda v: isinstance(v, bool)).to_numpy(bool)
+    boolean = np.zeros(len(raw), dtype=bool)
+    if raw.dtype == object or pd.api.types.is_bool_dtype(raw):  # TRUE/FALSE cells (XLSX, Parquet) are not numbers
+        boolean = present & raw.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(bool)
+        raw_numeric = raw.astype(object).where(~boolean)
+    else:
+        raw_numeric = raw
+    quick = pd.to_numeric(raw_numeric.where(present), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = present & np.isfinite(quick) & ~boolean
     values[ok] = fast(quick[ok])
-    positions, parsed, failures = _parse_each(raw, present & ~ok, slow)
+    positions, parsed, failures = _parse_each(raw, present & ~ok & ~boolean, slow)
+    if boolean.any():
+        failures.insert(0, _failure("boolean", np.flatnonzero(boolean), raw))
     values[positions] = parsed.astype(float)
     failed = np.zeros(len(raw), dtype=bool)
     for f in failures:
         failed[f.positions] = True
-    bad = present & ~np.isfinite(values) & ~failed
+    bad = present & ~np.isfinite(values) & ~failed & ~boolean
     if bad.any():
         failures.append(_failure("not_a_number", np.flatnonzero(bad), raw))
     return values, failures
@@ -199,8 +212,8 @@ def _convert(raw: pd.Series, spec: ColumnSpec, present: np.ndarray) -> tuple[pd.
             series[~whole] = pd.NA
             return series, failures
         return pd.Series(values, dtype="float64"), failures
-    if spec.dtype == "month":
-        positions, parsed, failures = _parse_each(raw, present, parse_month)
+    if spec.dtype in ("month", "date"):
+        positions, parsed, failures = _parse_each(raw, present, parse_month if spec.dtype == "month" else parse_date)
         months = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         months[positions] = pd.DatetimeIndex(list(parsed)).to_numpy(dtype="datetime64[ns]")
         return pd.Series(months), failures
@@ -262,7 +275,34 @@ def _range_failures(values: pd.Series, spec: ColumnSpec, raw: pd.Series) -> list
     return failures
 
 
-def _message(kind: str, spec: ColumnSpec, dataset: str) -> str:
+def _ym(value: Any) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m") if value is not None else "?"
+
+
+def _month_bounds(values: pd.Series, spec: ColumnSpec, raw: pd.Series,
+                  delivered: pd.Timestamp | None) -> list[_Failure]:
+    """Months outside the catalog's ``min``/``max``, or (without ``max``) after the file's delivery month."""
+    if values.isna().all():
+        return []
+    x = values.to_numpy(dtype="datetime64[ns]")
+    known = ~np.isnat(x)
+    failures = []
+    checks = [("month_before_min", spec.min, lambda b: x < b)]
+    if spec.max is not None:
+        checks.append(("month_after_max", spec.max, lambda b: x > b))
+    elif delivered is not None:
+        checks.append(("month_after_delivery", delivered, lambda b: x > b))
+    for kind, bound, test in checks:
+        if bound is None:
+            continue
+        start = pd.Timestamp(bound).to_period("M").to_timestamp().to_datetime64()
+        hit = np.flatnonzero(known & test(start.astype("datetime64[ns]")))
+        if hit.size:
+            failures.append(_failure(kind, hit, raw))
+    return failures
+
+
+def _message(kind: str, spec: ColumnSpec, dataset: str, delivered: pd.Timestamp | None = None) -> str:
     unit = f" in {spec.unit}" if spec.unit else ""
     same_currency = [u for u, (c, _) in UNITS.items() if spec.unit in UNITS and c == UNITS[spec.unit][0]]
     fix_catalog = f"data/catalog.yaml (datasets.{dataset}.columns.{spec.name})"
@@ -273,8 +313,26 @@ def _message(kind: str, spec: ColumnSpec, dataset: str) -> str:
             f"required value is missing (blank cell); fill it in, or set `required: false` in {fix_catalog} "
             "if blanks are legitimate"
         ),
+        "missing_marker": (
+            "required value is missing: the cell holds a missing-value marker (read as no value); fill in the "
+            f"value, or set `required: false` in {fix_catalog} if missing values are legitimate"
+        ),
+        "boolean": (
+            "TRUE/FALSE (boolean) cells in a numeric column: expected a number"
+            + (f" (one of {allowed})" if spec.allowed else "") + "; deliver the column as numbers (e.g. 1/0)"
+        ),
+        "month_before_min": f"month before the allowed range: expected ≥ {_ym(spec.min)} (min in {fix_catalog})",
+        "month_after_max": f"month after the allowed range: expected ≤ {_ym(spec.max)} (max in {fix_catalog})",
+        "month_after_delivery": (
+            f"month after the delivery of the file: the file was delivered (last modified) in {_ym(delivered)}, "
+            f"so it cannot report a later month; expected ≤ {_ym(delivered)}. Fix the cell; if future months are "
+            f"legitimate (targets, forecasts), declare `max:` in {fix_catalog}"
+        ),
         "not_a_number": "text in a numeric column: expected a number such as 12.5" + (f" (unit: {spec.unit})" if spec.unit else ""),
-        "thousands_separator": "malformed thousands separator: expected groups of three digits such as 1,234.5",
+        "thousands_separator": (
+            "malformed thousands separator: expected groups of three digits such as 1,234.5 (a comma inside "
+            "a group of four, as in 1,2345, is not a thousands separator: write 12345)"
+        ),
         "unknown_unit": (
             f"unknown unit suffix: expected a number{unit}, optionally with one of the suffixes {', '.join(same_currency)}"
         ),
@@ -286,6 +344,8 @@ def _message(kind: str, spec: ColumnSpec, dataset: str) -> str:
         "not_integer": "wrong type: expected a whole number" + (f" (one of {allowed})" if spec.allowed else ""),
         "not_a_month": "not a month: expected e.g. 2023年1月, 2023-01, 2023/1, 2023M01 or 202301",
         "impossible_month": "impossible date: the month must be 1–12 (and a day must exist in its month)",
+        "not_a_date": "not a date: expected a day such as 2023年1月5日, 2023-01-05, 2023/1/5 or 20230105",
+        "impossible_date": "impossible date: the day does not exist in its month (e.g. 2023年2月30日)",
         "unknown_county": f"unknown county: expected one of the 9 county-level divisions of Jinhua: {', '.join(COUNTIES['name_zh'])}",
         "unknown_category": (
             f"unknown category value: expected one of {', '.join(spec.values or {})}; if this is a new category, "
@@ -355,10 +415,17 @@ def convert_table(table: RawTable, spec: DatasetSpec, *, file: str) -> Converted
         missing = _missing_mask(raw, na_values)
         values, failures = _convert(raw, col, ~missing)
         failures += _range_failures(values, col, raw)
+        if col.dtype == "month":
+            failures += _month_bounds(values, col, raw, table.delivered)
         if col.required and missing.any():
-            failures.insert(0, _Failure("missing", np.flatnonzero(missing), ()))
+            marker = missing & ~_blank(raw)  # N/A, NULL ...: show the value that was read as missing
+            if marker.any():
+                failures.insert(0, _failure("missing_marker", np.flatnonzero(marker), raw))
+            if (missing & ~marker).any():
+                failures.insert(0, _Failure("missing", np.flatnonzero(missing & ~marker), ()))
         for f in failures:
             rows = table.rows[np.sort(f.positions)]
-            result.problems.append(problem(found[col.name], col.name, rows, f.values, _message(f.kind, col, spec.name)))
+            result.problems.append(problem(found[col.name], col.name, rows, f.values,
+                                           _message(f.kind, col, spec.name, table.delivered)))
         result.frame[col.name] = values.set_axis(result.frame.index)
     return result

@@ -9,12 +9,12 @@ group-time effects and the Goodman-Bacon (2021) decomposition.
 
 from __future__ import annotations
 
-from research_kit.did._panel import DroppedUnitsWarning
+from research_kit.tabular.encode import DroppedUnitsWarning
 from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_plot, bacon_summary
 from research_kit.did.callaway_santanna import CallawaySantAnnaResult, CellSkippedWarning, callaway_santanna
 from research_kit.did.event_study import event_study
 from research_kit.did.honest import METHODS as HONEST_METHODS
-from research_kit.did.honest import HonestGridWarning, honest_did, honest_plot, honest_rm, rm_identified_set
+from research_kit.did.honest import HonestGridWarning, honest_breakdown, honest_did, honest_plot, honest_rm, rm_identified_set
 from research_kit.did.imputation import NotImputableWarning, imputation
 from research_kit.did.sun_abraham import sun_abraham
 from research_kit.did.twfe import two_by_two, twfe
@@ -32,6 +32,7 @@ __all__ = [
     "bacon_summary",
     "callaway_santanna",
     "event_study",
+    "honest_breakdown",
     "honest_did",
     "honest_plot",
     "honest_rm",

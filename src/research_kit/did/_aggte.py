@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from research_kit.did._influence import GroupAffineInfluence
-from research_kit.did._panel import check_option
+from research_kit.tabular.encode import check_option
 from research_kit.results import Result
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from research_kit.did._within import TwoWayDemeaner, _bincount_columns
+from research_kit.tabular.within import TwoWayDemeaner, _bincount_columns
 
 __all__ = ["CellDesign", "CellFit", "OneHotDesign", "OneHotFit", "fit_onehot"]
 

@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from research_kit.did._panel import check_missing, check_unique, encode_time, require_columns
+from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 from research_kit.did.twfe import _numeric
+from research_kit.did._inputs import checked_input
 
 __all__ = ["bacon_decomposition", "bacon_summary", "bacon_plot", "BACON_TYPES"]
 
@@ -108,6 +109,7 @@ def bacon_decomposition(
     2      Treated vs Untreated        2      NaN
     3      Treated vs Untreated        3      NaN
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, treat=treat)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat})
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)

@@ -32,7 +32,7 @@ from scipy import stats
 
 from research_kit.did._drdid import CellProblem, did_2x2_panel
 from research_kit.did._influence import GroupAffineInfluence, group_sums
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     WidePanel,
     build_wide_panel,
@@ -41,6 +41,7 @@ from research_kit.did._panel import (
 )
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
 
@@ -283,6 +284,8 @@ def callaway_santanna(
     >>> r.group_time.columns.tolist()
     ['cohort', 'time', 'estimate', 'std_error', 'conf_low', 'conf_high']
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster,
+                       covariates=covariates)
     check_option("control_group", control_group, ("never", "not_yet"))
     check_option("method", method, ("dr", "ipw", "reg"))
     check_option("base_period", base_period, ("varying", "universal"))

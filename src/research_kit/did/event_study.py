@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.did._onehot import CellDesign
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     check_missing,
     check_option,
@@ -43,6 +43,7 @@ from research_kit.did.callaway_santanna import callaway_santanna
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["event_study", "PENDING_METHODS_ISSUE"]
 
@@ -122,6 +123,7 @@ def event_study(
     >>> es.extra["event_time"]["event_time"].tolist()
     [-4, -3, -2, -1, 0, 1, 2, 3]
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort)
     check_option("method", method, ("twfe", "sun_abraham", "callaway_santanna", "imputation"))
     for name, value in (("leads", leads), ("lags", lags)):
         if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):

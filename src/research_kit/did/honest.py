@@ -78,7 +78,7 @@ from scipy.special import ndtri
 
 from research_kit._validation import check_option
 
-__all__ = ["METHODS", "HonestGridWarning", "honest_did", "honest_plot", "honest_rm", "rm_identified_set"]
+__all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_plot", "honest_rm", "rm_identified_set"]
 
 Method = Literal["C-LF", "projection"]
 METHODS: tuple[str, ...] = ("C-LF", "projection")
@@ -566,6 +566,56 @@ def honest_did(
         warnings.warn(w.message, w.category, stacklevel=2)
     out.attrs["target"] = target
     return out
+
+
+def honest_breakdown(
+    event_study_result: Any,
+    *,
+    target: str = "average",
+    alpha: float = 0.05,
+    method: Method = "C-LF",
+    search_max: float = 20.0,
+    tol: float = 0.01,
+) -> float:
+    """Breakdown value of ``Mbar``: the smallest ``Mbar`` whose robust interval includes zero.
+
+    Searched by bisection on :func:`honest_did` (the robust sets are nested in ``Mbar``), not
+    limited to a table's grid. Returns ``0.0`` when the interval at ``Mbar = 0`` already includes
+    zero and ``inf`` when it still excludes zero at ``search_max``; otherwise a value within ``tol``
+    above the true breakdown point (the interval at the returned value includes zero, the one at
+    ``value - tol`` does not). An interval that is empty (the data reject ``Delta^RM(Mbar)``
+    itself) counts as excluding zero.
+
+    Examples
+    --------
+    >>> import research_kit as rk
+    >>> from research_kit.did._example import small_staggered_panel
+    >>> es = rk.did.event_study(small_staggered_panel(), outcome="y", unit="id", time="t", cohort="g")
+    >>> honest_breakdown(es, target="e=0") >= 0
+    True
+    """
+    if not (search_max > 0 and tol > 0):
+        raise ValueError(f"search_max={search_max!r} and tol={tol!r} must be positive.")
+
+    def includes_zero(m: float) -> bool:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HonestGridWarning)
+            row = honest_did(event_study_result, mbar=(float(m),), target=target, alpha=alpha, method=method).iloc[0]
+        lb, ub = float(row["lb"]), float(row["ub"])
+        return bool(np.isfinite(lb) and np.isfinite(ub) and lb <= 0 <= ub)
+
+    if includes_zero(0.0):
+        return 0.0
+    if not includes_zero(search_max):
+        return float("inf")
+    lo, hi = 0.0, float(search_max)  # lo excludes zero, hi includes it
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if includes_zero(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = None, lang: str = "zh",

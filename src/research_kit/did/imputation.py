@@ -3,7 +3,7 @@
 1. Fit ``y_it = a_i + b_t + e_it`` on the untreated observations only (never
    treated, and treated units before their first treated period). The unit and
    period effects are solved exactly (one small periods x periods system, as in
-   :mod:`research_kit.did._within`), not by iterating.
+   :mod:`research_kit.tabular.within`), not by iterating.
 2. Impute ``Y_it(0) = a_i + b_t`` for every treated observation and take
    ``tau_it = y_it - Y_it(0)``.
 3. Average: ``tau_h`` is the mean of ``tau_it`` over treated observations ``h``
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
     check_missing,
@@ -48,10 +48,11 @@ from research_kit.did._panel import (
     per_unit,
     require_columns,
 )
-from research_kit.did._within import TwoWayDemeaner
+from research_kit.tabular.within import TwoWayDemeaner
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["imputation", "NotImputableWarning"]
 
@@ -185,6 +186,7 @@ def imputation(
     >>> abs(r.estimate - 1.0) < 3 * r.std_error   # true effect at e=0 is 1
     True
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "cluster": cluster})
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)

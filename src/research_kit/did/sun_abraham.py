@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit.did._panel import (
+from research_kit.tabular.encode import (
     NEVER,
     DroppedUnitsWarning,
     check_missing,
@@ -40,6 +40,7 @@ from research_kit.did._onehot import OneHotDesign
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test, warn_user
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["sun_abraham"]
 
@@ -114,6 +115,7 @@ def sun_abraham(
     >>> abs(r.estimate - 1.0) < 3 * r.std_error   # true effect at e=0 is 1
     True
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort)
     check_option("control_group", control_group, ("never", "last_cohort"))
     for name, value in (("leads", leads), ("lags", lags)):
         if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):

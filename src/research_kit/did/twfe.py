@@ -6,7 +6,7 @@ way Stata and R ``fixest`` do (see :mod:`research_kit.inference`).
 * :func:`two_by_two` -- ``y ~ 1 + treated + post + treated:post``; the ATT is the
   interaction coefficient. Heteroskedasticity-robust (HC1) by default.
 * :func:`twfe` -- ``y ~ treat | unit + time``, unit and time effects removed by an
-  exact within transformation (:mod:`research_kit.did._within`), clustered by
+  exact within transformation (:mod:`research_kit.tabular.within`), clustered by
   unit by default. With staggered adoption and heterogeneous effects this
   estimand is a weighted average with possibly negative weights; prefer
   :func:`research_kit.did.callaway_santanna` there.
@@ -20,9 +20,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from research_kit.did._panel import PanelIndex, check_missing, panel_index, require_columns
+from research_kit.tabular.encode import PanelIndex, check_missing, panel_index, require_columns
 from research_kit.did._onehot import CellDesign, CellFit, OneHotDesign, OneHotFit, _group_sum, fit_onehot
-from research_kit.did._within import TwoWayDemeaner
+from research_kit.tabular.encode import constant_within as _constant_within
+from research_kit.tabular.encode import nested as _nested
+from research_kit.tabular.encode import numeric_column as _numeric
+from research_kit.tabular.within import TwoWayDemeaner
 from research_kit.inference import (
     cluster_codes,
     cluster_robust_vcov,
@@ -32,6 +35,7 @@ from research_kit.inference import (
     warn_few_clusters,
 )
 from research_kit.results import Result
+from research_kit.did._inputs import checked_input
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -55,27 +59,11 @@ def _cluster_list(cluster: Cluster) -> list[str]:
     return cl
 
 
-def _constant_within(levels: np.ndarray, cl_codes: np.ndarray, n_levels: int) -> np.ndarray | None:
-    """The cluster of each fixed-effect level if every level sits inside a single cluster, else None."""
-    head = min(len(levels), 100_000)  # a violation in the first rows is decisive and cheap to find
-    for stop in ((head, len(levels)) if head < len(levels) else (head,)):
-        first = np.zeros(n_levels, dtype=cl_codes.dtype)
-        first[levels[:stop]] = cl_codes[:stop]
-        if not np.array_equal(first[levels[:stop]], cl_codes[:stop]):
-            return None
-    return first
-
-
 def _grid_constant(cl_codes: np.ndarray, dm: TwoWayDemeaner, axis: int) -> np.ndarray | None:
     """Same as :func:`_constant_within` for the units (axis 1) or periods (axis 0) of a full grid."""
     c = cl_codes.reshape(dm.n_units, dm.n_times)
     ref = c[:, :1] if axis == 1 else c[:1, :]
     return ref.ravel().copy() if bool((c == ref).all()) else None
-
-
-def _nested(fe_codes: np.ndarray, cl_codes: np.ndarray) -> bool:
-    """True if every fixed-effect level sits inside a single cluster."""
-    return _constant_within(fe_codes, cl_codes, int(fe_codes.max()) + 1) is not None
 
 
 @dataclass(frozen=True)
@@ -249,7 +237,7 @@ def fe_regression(
     :class:`~research_kit.did._onehot.CellDesign` (dummies set by the unit's cohort
     and the period), which are never materialised: memory stays a few arrays of
     length N whatever k. ``index`` is the panel's
-    :class:`~research_kit.did._panel.PanelIndex` when the caller has it already.
+    :class:`~research_kit.tabular.encode.PanelIndex` when the caller has it already.
     """
     if index is None:
         index = panel_index(df, unit, time)
@@ -289,16 +277,6 @@ def fe_regression(
     scores = Xt * dm.weighted(resid)[:, None]
     V, dof, vinfo = _fe_vcov(_dense_sums(scores, dm), np.linalg.inv(XtX), len(y), cl, clusters, n_fe, dm)
     return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
-
-
-def _numeric(df: pd.DataFrame, column: str, role: str, binary: bool) -> np.ndarray:
-    check_missing(df, column, role)
-    if not (pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column])):
-        raise TypeError(f"{role} column {column!r} must be numeric (0/1), got dtype {df[column].dtype}.")
-    v = df[column].to_numpy(dtype=float)
-    if binary and not np.isin(v, (0.0, 1.0)).all():
-        raise ValueError(f"{role} column {column!r} must be 0/1 (or boolean); found values {np.unique(v)[:5]}.")
-    return v
 
 
 def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
@@ -355,6 +333,7 @@ def twfe(
     >>> round(r.estimate, 2)
     1.99
     """
+    df = checked_input(df, outcome=outcome, unit=unit, time=time, treat=treat)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat, "weights": weights,
                          "cluster": _cluster_list(cluster)})
     for col, role in ((unit, "unit"), (time, "time")):

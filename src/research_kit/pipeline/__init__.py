@@ -25,13 +25,14 @@ from research_kit.pipeline.pools import DaskPool, LocalPool, WorkerMismatchError
 from research_kit.pipeline.publish import PublishError, PublishedVersion, publish, published_versions, rollback
 from research_kit.pipeline.render import DEFAULT_FORMATS, SiteReport, prefetch_paper, render_site, site_is_current
 from research_kit.pipeline.run import RunOutcome, finalize_notebook, run_variant, store_result
-from research_kit.pipeline.studies import (
+from research_kit.pipeline.study_config import (
     ParameterError,
     Study,
     Variant,
     load_studies,
     notebook_parameters,
     parse_cli_value,
+    study_parameters,
     validate_parameters,
 )
 
@@ -40,7 +41,7 @@ __all__ = [
     "PublishedVersion", "RunOutcome", "SiteReport", "Study", "Variant", "WorkerMismatchError", "build", "build_lock",
     "default_workers", "finalize_notebook", "load_studies", "notebook_parameters", "parse_cli_value",
     "prefetch_paper", "prepare_if_needed", "publish", "published_versions", "render_site", "rollback", "run_studies", "run_variant",
-    "site_is_current", "store_result", "validate_parameters",
+    "site_is_current", "store_result", "study_parameters", "validate_parameters",
 ]
 
 

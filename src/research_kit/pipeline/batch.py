@@ -38,7 +38,7 @@ from research_kit.pipeline.hashing import (
     variant_key,
 )
 from research_kit.pipeline.run import RunOutcome, read_state, store_result
-from research_kit.pipeline.studies import Study, Variant, load_studies
+from research_kit.pipeline.study_config import Study, Variant, load_studies
 from research_kit.report.provenance import COMMIT_ENV, git_commit
 
 if TYPE_CHECKING:  # pragma: no cover

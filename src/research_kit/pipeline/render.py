@@ -15,7 +15,7 @@
 Each paper goes notebook → Markdown (:mod:`research_kit.pipeline._markdown`,
 figures written to a media folder) → Pandoc (HTML with ``--embed-resources
 --standalone --mathml``; DOCX; Typst then the ``typst`` wheel with the Noto CJK
-font for PDF); see :mod:`research_kit.pipeline._paper`.
+font for PDF); see :mod:`research_kit.pipeline._paper_render`.
 
 Guarantees
 ----------
@@ -58,7 +58,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
 
 from research_kit import paths
-from research_kit.pipeline import _paper, _search, _site
+from research_kit.pipeline import _fault, _search, _site
+from research_kit.pipeline import _paper_render as _paper
 from research_kit.pipeline._fonts import embed_cjk_font
 from research_kit.pipeline._frame import frame_hash
 from research_kit.pipeline._markdown import LABELS, NotebookError, PaperMeta, notebook_error, paper_metadata
@@ -402,6 +403,7 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
                 from research_kit.report.disclosure import check_no_microdata
 
                 check_no_microdata(tmp, ids)
+            _fault.point("site-assembly")
             _site.swap(tmp, site)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

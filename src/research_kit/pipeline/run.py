@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from research_kit import paths
-from research_kit.pipeline.studies import Study, Variant, check_name
+from research_kit.pipeline.study_config import Study, Variant, check_name
 from research_kit.report.provenance import COMMIT_ENV, git_commit
 
 __all__ = ["RunOutcome", "run_variant", "finalize_notebook", "store_result", "log_path", "state_path", "read_state"]

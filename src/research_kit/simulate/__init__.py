@@ -6,6 +6,8 @@ Everything this module makes is SYNTHETIC and says so wherever it is written.
   of individual businesses in the nine counties, with a staggered county × bank
   roll-out of FX loans to individual businesses (task 2 of the plan) and the
   true effects, calibrated to the plan's 2025 target of USD 300 million.
+* :func:`fx_microdata_demo` — the same businesses as the sources a study gets: loan
+  ledger and repayments, entity registry, SAFE receipts, hedging contracts, rates.
 * :func:`write_demo_raw` — write that panel in the raw formats of
   ``docs/demo_data_contract.md`` (what ``data/raw/`` ships), byte-reproducibly.
 * :func:`staggered_panel` — benchmark-scale staggered-adoption panels
@@ -38,8 +40,9 @@ from research_kit.simulate._demo import (
     DemoData,
     fx_loans_demo,
 )
-from research_kit.simulate._panel import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
+from research_kit.simulate._staggered import AttBy, EffectKind, default_cohorts, staggered_panel, true_att
 from research_kit.simulate._raw import RAW_FILES, write_demo_raw
+from research_kit.simulate.microdata import MicroData, fx_microdata_demo
 from research_kit.simulate.indicators import target_indicators_demo
 from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo
 from research_kit.simulate.synth import DigitalRmbDemo, digital_rmb_panel
@@ -57,6 +60,8 @@ __all__ = [
     "rd_data",
     "DemoData",
     "fx_loans_demo",
+    "fx_microdata_demo",
+    "MicroData",
     "write_demo_raw",
     "staggered_panel",
     "true_att",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from research_kit.simulate._panel import _check_int
+from research_kit.simulate._staggered import _check_int
 
 __all__ = [
     "DemoData",
@@ -334,6 +334,13 @@ def fx_loans_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> DemoData
     >>> demo.loans["month"].min().strftime("%Y-%m"), demo.loans["month"].max().strftime("%Y-%m")
     ('2019-01', '2025-12')
     """
+    return _simulate_demo(n_businesses, seed)[0]
+
+
+def _simulate_demo(n_businesses: int, seed: int) -> tuple[DemoData, dict[str, np.ndarray]]:
+    """:func:`fx_loans_demo` and the full business × month matrices behind it (every month,
+    observed or not), which :mod:`research_kit.simulate.microdata` turns into loan ledgers,
+    registry entries and trade records. Same random draws as before this split."""
     n = _check_int("n_businesses", n_businesses, 100)
     if n > 999_999:
         raise ValueError(f"n_businesses must be at most 999,999 (6-digit ids GT000001...); got {n}")
@@ -456,4 +463,9 @@ def fx_loans_demo(n_businesses: int = 1200, *, seed: int = 20221230) -> DemoData
             "exports_last_year": exports_last_year,
         }
     )
-    return DemoData(businesses=businesses, loans=loans, rollout=rollout, truth=truth)
+    internals = {
+        "balance": _round2(y0_bal + te_bal), "exports": exports, "active": active, "observed": observed,
+        "treated": treated, "borrowing": borrowing, "ramp_own": ramp_own, "first": first, "last": last,
+        "scale": scale, "holder": holder, "county_index": ci, "size_index": si, "sector_index": sector,
+    }
+    return DemoData(businesses=businesses, loans=loans, rollout=rollout, truth=truth), internals

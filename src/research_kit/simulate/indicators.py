@@ -70,7 +70,7 @@ def _periods(start: str, end: str, quarterly: bool) -> pd.PeriodIndex:
 
 
 def target_indicators_demo(
-    targets: pd.DataFrame | None = None,
+    targets: pd.DataFrame,
     *,
     as_of: str = "2025-06",
     start: str = "2021-01",
@@ -81,7 +81,7 @@ def target_indicators_demo(
     Parameters
     ----------
     targets
-        The targets table (default: :func:`research_kit.timeseries.load_targets`).
+        The targets table (e.g. :func:`research_kit.studies.plan_targets.load_targets`).
         Ids without a pace in :data:`DEMO_PACE` get no series.
     as_of
         Last month observed (quarterly series end with the last complete quarter).
@@ -101,16 +101,13 @@ def target_indicators_demo(
     Examples
     --------
     >>> from research_kit.simulate.indicators import target_indicators_demo
-    >>> d = target_indicators_demo(as_of="2024-12", seed=1)
+    >>> from research_kit.studies.plan_targets import load_targets
+    >>> d = target_indicators_demo(load_targets(), as_of="2024-12", seed=1)
     >>> d.groupby("freq")["id"].nunique().to_dict()
     {'M': 17, 'Q': 3}
     >>> bool(d["synthetic"].all())
     True
     """
-    if targets is None:
-        from research_kit.timeseries import load_targets
-
-        targets = load_targets()
     cut = pd.Period(as_of, freq="M")
     if cut > pd.Period("2025-12", freq="M") or cut < pd.Period(start, freq="M") + 12:
         raise ValueError(f"as_of must lie between a year after start ({start}) and 2025-12; got {as_of!r}.")

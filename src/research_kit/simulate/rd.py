@@ -23,9 +23,10 @@ import pandas as pd
 from scipy.stats import norm
 
 from research_kit.simulate._demo import COUNTY_POPULATION, SECTORS
-from research_kit.simulate._panel import _check_int, check_choice
+from research_kit.simulate._staggered import _check_int, check_choice
 
-__all__ = ["CCT_MODEL1_JUMP", "HedgingRDData", "hedging_guarantee_demo", "rd_data"]
+__all__ = ["CCT_MODEL1_JUMP", "WHOLESALE_MEDIUM_REVENUE", "HedgingRDData", "hedging_guarantee_demo", "rd_data",
+           "smallfirm_guarantee_demo"]
 
 #: True jump at the cutoff of model 1 of Calonico, Cattaneo and Titiunik (2014): 0.52 - 0.48.
 CCT_MODEL1_JUMP = 0.04
@@ -252,3 +253,107 @@ def hedging_guarantee_demo(
         "itt_fx_loss": float(((loss1 - loss0) * complier)[near].mean()),
     }
     return HedgingRDData(firms=firms, truth=truth, threshold=float(threshold))
+
+
+#: Revenue threshold (万元) of a medium-sized wholesale firm under 工信部联企业〔2011〕300号: a wholesale firm with
+#: at least 20 employees and revenue of 5,000 万元 or more is medium-sized; below it, small or micro.
+WHOLESALE_MEDIUM_REVENUE = 5000.0
+
+
+def smallfirm_guarantee_demo(
+    n_firms: int = 4000,
+    *,
+    take_up: float = 0.6,
+    effect_hedge: float = 15.0,
+    manipulation: float = 0.0,
+    seed: int | None = None,
+) -> HedgingRDData:
+    """Exporting wholesale firms around the small-firm revenue threshold and FX hedging (SYNTHETIC).
+
+    The eligibility rule is the real one in shape: the FX-hedging guarantee is for small and micro firms as
+    classified by 工信部联企业〔2011〕300号; a wholesale firm with at least 20 employees (all firms here) is
+    small if its operating revenue of the year before the agreement is below 5,000 万元
+    (:data:`WHOLESALE_MEDIUM_REVENUE`). The running variable is ``running = 5000 - revenue`` (万元), so
+    eligible firms have ``running > 0``. Every number is invented:
+
+    * revenue ``R`` (万元) log-normal with median 5,000 and log-sd 0.5; export receipts (万美元)
+      ``R s / 7`` with export share ``s ~ U(0.3, 0.9)``;
+    * a latent hedging propensity ``u ~ N(0, 1)`` raises the baseline hedging ratio and take-up; eligible
+      firms take the guarantee up with probability ``Phi(Phi^-1(take_up) + 0.5 u)``, others cannot;
+    * hedging ratio (% of FX receipts hedged) without the guarantee
+      ``y0 = clip(8 + 6 log(R/5000) + 4 u + sector + N(0, 5²), 0, 100)``, with it
+      ``y1 = clip(latent + effect_hedge, 0, 100)``; FX loss (% of receipts)
+      ``2 e (1 - hedge/100) + N(0, 0.3²)``, exposure ``e ~ U(0.6, 1.4)``;
+    * predetermined covariates smooth in revenue: firm age, employees, the 2021 hedging ratio;
+    * ``manipulation``: that share of firms with revenue within 300 万元 above the threshold report
+      revenue just below it (bunching the density test should detect).
+
+    Examples
+    --------
+    >>> d = smallfirm_guarantee_demo(2000, seed=1)
+    >>> bool((d.firms.loc[d.firms["running"] <= 0, "guaranteed"] == 0).all())
+    True
+    """
+    n = _check_int("n_firms", n_firms, 200)
+    if not 0 < take_up < 1:
+        raise ValueError(f"take_up must be a probability in (0, 1); got {take_up!r}.")
+    if not 0 <= manipulation <= 1:
+        raise ValueError(f"manipulation must be a share in [0, 1]; got {manipulation!r}.")
+    thr = WHOLESALE_MEDIUM_REVENUE
+    rng = np.random.default_rng(seed)
+    counties = np.array(list(COUNTY_POPULATION))
+    w = np.array(list(COUNTY_POPULATION.values()), dtype=float)
+    county = rng.choice(counties, size=n, p=w / w.sum())
+    sector_idx = rng.choice(len(SECTORS), size=n, p=[0.35, 0.18, 0.15, 0.12, 0.08, 0.12])
+    sector = np.array(SECTORS)[sector_idx]
+    sector_shift = np.array([1.0, 0.0, -0.5, 2.0, -2.0, -1.0])[sector_idx]
+    true_rev = np.exp(np.log(thr) + 0.5 * rng.normal(size=n))
+    revenue = true_rev.copy()
+    if manipulation > 0:
+        near = (true_rev >= thr) & (true_rev < thr + 300)
+        movers = near & (rng.random(n) < manipulation)
+        revenue = np.where(movers, thr - rng.uniform(1, 100, n), revenue)
+    share = rng.uniform(0.3, 0.9, n)
+    receipts = true_rev * share / 7.0
+    u = rng.normal(size=n)
+    lr = np.log(true_rev / thr)
+    age = np.clip(9 + 3.0 * lr + rng.gamma(2.0, 2.0, n), 1, None).round(0)
+    employees = np.maximum(20, np.round(np.exp(np.log(60) + 0.6 * lr + 0.35 * rng.normal(size=n))))
+    latent0 = 8 + 6 * lr + 4 * u + sector_shift + 5 * rng.normal(size=n)
+    hedge_2021 = np.clip(0.7 * latent0 - 2 + 3 * rng.normal(size=n), 0, 100)
+    y0 = np.clip(latent0, 0, 100)
+    y1 = np.clip(latent0 + effect_hedge, 0, 100)
+    exposure = rng.uniform(0.6, 1.4, n)
+    noise_loss = 0.3 * rng.normal(size=n)
+    loss0 = 2.0 * exposure * (1 - y0 / 100) + noise_loss
+    loss1 = 2.0 * exposure * (1 - y1 / 100) + noise_loss
+    eligible = (revenue < thr).astype(np.int64)
+    complier = (rng.random(n) < norm.cdf(norm.ppf(take_up) + 0.5 * u)).astype(np.int64)
+    guaranteed = eligible * complier
+    firms = pd.DataFrame({
+        "firm_id": [f"Q{i + 1:05d}" for i in range(n)],
+        "county": county,
+        "sector": sector,
+        "revenue": revenue,
+        "export_receipts": receipts,
+        "running": thr - revenue,
+        "eligible": eligible,
+        "guaranteed": guaranteed,
+        "hedge_ratio": np.where(guaranteed == 1, y1, y0),
+        "fx_loss": np.where(guaranteed == 1, loss1, loss0),
+        "firm_age": age.astype(np.int64),
+        "employees": employees.astype(np.int64),
+        "hedge_ratio_2021": hedge_2021,
+    })
+    window = 300.0
+    near = np.abs(true_rev - thr) < window
+    comp = near & (complier == 1)
+    truth = {
+        "window": window,
+        "first_stage": float(complier[near].mean()),
+        "late_hedge_ratio": float((y1 - y0)[comp].mean()),
+        "late_fx_loss": float((loss1 - loss0)[comp].mean()),
+        "itt_hedge_ratio": float(((y1 - y0) * complier)[near].mean()),
+        "itt_fx_loss": float(((loss1 - loss0) * complier)[near].mean()),
+    }
+    return HedgingRDData(firms=firms, truth=truth, threshold=thr)

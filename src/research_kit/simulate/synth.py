@@ -46,7 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DIGITAL_RMB_OUTCOMES", "JINHUA_COUNTIES", "OTHER_ZHEJIANG_COUNTIES", "DigitalRmbDemo", "digital_rmb_panel"]
+__all__ = ["CITY_CANDIDATES", "CITY_OUTCOMES", "DIGITAL_RMB_OUTCOMES", "JINHUA_COUNTIES", "OTHER_ZHEJIANG_COUNTIES", "CityPanelDemo",
+           "DigitalRmbDemo", "digital_rmb_city_panel", "digital_rmb_panel"]
 
 #: The nine county-level divisions of Jinhua (Chinese name, English name).
 JINHUA_COUNTIES: tuple[tuple[str, str], ...] = (
@@ -198,3 +199,118 @@ def digital_rmb_panel(
         "te_wallets_per_1000": te_wallets.ravel(),
     })
     return DigitalRmbDemo(panel=rows, treated=treated, treatment_time=t0_ts, effect=float(effect), seed=int(seed))
+
+
+# --------------------------------------------------------------------------- city-level design (real pilot list)
+#: Prefecture-level cities of the SYNTHETIC city panel: (Chinese name, English name, province, resident
+#: population in 10k, 2019). Jinhua, 22 candidate donors in provinces without any e-CNY pilot area up to
+#: 2022-12 (and not bordering Zhejiang), and eight cities that the donor-pool rules must exclude (Jinhua's
+#: neighbours, another Zhejiang city, pilot cities and a city of a province-wide pilot).
+CITY_CANDIDATES: tuple[tuple[str, str, str, float], ...] = (
+    ("金华市", "Jinhua", "浙江省", 705.0),
+    ("合肥市", "Hefei", "安徽省", 937.0), ("芜湖市", "Wuhu", "安徽省", 364.0), ("蚌埠市", "Bengbu", "安徽省", 329.0),
+    ("安庆市", "Anqing", "安徽省", 417.0), ("阜阳市", "Fuyang", "安徽省", 820.0), ("滁州市", "Chuzhou", "安徽省", 399.0),
+    ("南昌市", "Nanchang", "江西省", 625.0), ("赣州市", "Ganzhou", "江西省", 897.0), ("九江市", "Jiujiang", "江西省", 460.0),
+    ("宜春市", "Yichun", "江西省", 500.0), ("吉安市", "Ji'an", "江西省", 446.0),
+    ("武汉市", "Wuhan", "湖北省", 1232.0), ("宜昌市", "Yichang", "湖北省", 401.0), ("襄阳市", "Xiangyang", "湖北省", 526.0),
+    ("荆州市", "Jingzhou", "湖北省", 523.0),
+    ("郑州市", "Zhengzhou", "河南省", 1260.0), ("洛阳市", "Luoyang", "河南省", 706.0), ("南阳市", "Nanyang", "河南省", 971.0),
+    ("许昌市", "Xuchang", "河南省", 438.0),
+    ("太原市", "Taiyuan", "山西省", 530.0), ("贵阳市", "Guiyang", "贵州省", 598.0), ("遵义市", "Zunyi", "贵州省", 660.0),
+    ("衢州市", "Quzhou", "浙江省", 228.0), ("丽水市", "Lishui", "浙江省", 251.0), ("台州市", "Taizhou", "浙江省", 662.0),
+    ("嘉兴市", "Jiaxing", "浙江省", 540.0), ("长沙市", "Changsha", "湖南省", 1005.0), ("济南市", "Jinan", "山东省", 920.0),
+    ("南通市", "Nantong", "江苏省", 773.0), ("苏州市", "Suzhou", "江苏省", 1275.0),
+)
+
+#: Outcomes of the city panel (per resident per month, yuan) and the scale of their true effect.
+CITY_OUTCOMES: dict[str, float] = {"retail_pc": 1.0, "online_pc": 0.5}
+
+
+@dataclass(frozen=True)
+class CityPanelDemo:
+    """The SYNTHETIC city panel: raw-shaped totals and the true effects."""
+
+    panel: pd.DataFrame  # city, province, month, retail_sales, online_sales (亿元), population (万人)
+    truth: pd.DataFrame  # city, month, te_retail_pc, te_online_pc (元 per resident), treated city's pilot months
+    treated: str
+    treatment_time: pd.Timestamp
+    effect: float
+    seed: int
+
+
+def digital_rmb_city_panel(*, treated: str = "金华市", start: str = "2019-01", periods: int = 72,
+                           treatment_time: str = "2022-04", effect: float = 60.0, seed: int = 0) -> CityPanelDemo:
+    """Simulate the SYNTHETIC city-level digital RMB panel (monthly, per-resident retail and online sales).
+
+    Data-generating process, for city ``i`` and month ``t = 0, 1, ...`` (every number invented):
+
+    * per-resident retail sales without the pilot (元 per month)
+      ``y0 = b_i (1 + g_i t/72 + k_i c_t + h_i s_m) (1 + ε)``, ``ε ~ N(0, 0.01²)``, with a national
+      epidemic factor ``c_t`` (falls in 2020-02/03, 2022-04/05 and 2022-12/2023-01), a month-of-year
+      factor ``s_m``, level ``b_i`` (log-normal around 2,400 元), growth ``g_i ~ U(0.1, 0.5)`` and loadings
+      ``k_i, h_i ~ U(0.6, 1.4)``;
+    * per-resident online sales ``o_i y0 (1 + q_i t/72) (1 + ε')`` with ``o_i ~ U(0.25, 0.75)``,
+      ``q_i ~ U(0.3, 0.9)``;
+    * the treated city has the 60th percentile of the levels and the medians of the loadings, so a
+      weighted average of donors can reproduce it; from ``treatment_time`` its outcomes rise by
+      ``τ_t = effect (1 - exp(-(t - t0 + 1)/6))`` 元 (online: ``0.5 τ_t``), the true effects in ``truth``.
+    * totals (亿元) = per-resident value × population / 10⁴, rounded to 0.01 亿元; population (万人)
+      grows by a city-specific 0–1% a year and changes each January.
+
+    Examples
+    --------
+    >>> d = digital_rmb_city_panel(seed=1)
+    >>> d.panel["city"].nunique(), str(d.treatment_time.date())
+    (31, '2022-04-01')
+    """
+    names = [c for c, _, _, _ in CITY_CANDIDATES]
+    if treated not in names:
+        raise ValueError(f"treated={treated!r} is not a city of the panel; choose one of {names}.")
+    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) or periods < 36:
+        raise ValueError(f"periods must be an integer >= 36, got {periods!r}.")
+    months = pd.date_range(pd.Timestamp(start), periods=int(periods), freq="MS")
+    t0_ts = pd.Timestamp(treatment_time)
+    if t0_ts not in months:
+        raise ValueError(f"treatment_time={treatment_time!r} is not one of the simulated months "
+                         f"({months[0]:%Y-%m} to {months[-1]:%Y-%m}).")
+    t0 = int(months.get_loc(t0_ts))
+    if t0 < 24 or periods - t0 < 6:
+        raise ValueError("treatment_time must leave at least 24 months before the pilot and 6 after it.")
+    rng = np.random.default_rng(seed)
+    n, T = len(CITY_CANDIDATES), int(periods)
+    is_t = np.array([c == treated for c in names])
+    b = np.exp(np.log(2400.0) + 0.3 * rng.standard_normal(n))
+    g, k, h = rng.uniform(0.1, 0.5, n), rng.uniform(0.6, 1.4, n), rng.uniform(0.6, 1.4, n)
+    o, q = rng.uniform(0.25, 0.75, n), rng.uniform(0.3, 0.9, n)
+    for arr, val in ((b, np.quantile(b[~is_t], 0.6)), (g, np.median(g[~is_t])), (k, np.median(k[~is_t])),
+                     (h, np.median(h[~is_t])), (o, np.median(o[~is_t])), (q, np.median(q[~is_t]))):
+        arr[is_t] = val
+    shocks = {"2020-02": -0.30, "2020-03": -0.15, "2020-04": -0.06, "2022-04": -0.06, "2022-05": -0.04,
+              "2022-12": -0.08, "2023-01": -0.03}
+    c = np.array([shocks.get(f"{m:%Y-%m}", 0.0) for m in months])
+    season_m = {1: 0.07, 2: -0.03, 3: -0.04, 4: -0.03, 5: 0.0, 6: 0.01, 7: -0.03, 8: -0.03, 9: 0.0, 10: 0.03,
+                11: 0.04, 12: 0.08}
+    s = np.array([season_m[m.month] for m in months])
+    trend = np.arange(T) / 72.0
+    y0 = b[:, None] * (1 + np.outer(g, trend) + np.outer(k, c) + np.outer(h, s)) * (1 + 0.01 * rng.standard_normal((n, T)))
+    on0 = o[:, None] * y0 * (1 + np.outer(q, trend)) * (1 + 0.015 * rng.standard_normal((n, T)))
+    tt = np.arange(T)
+    tau = np.where(tt >= t0, float(effect) * (1.0 - np.exp(-(tt - t0 + 1.0) / 6.0)), 0.0)
+    te_retail = np.outer(is_t, tau) * CITY_OUTCOMES["retail_pc"]
+    te_online = np.outer(is_t, tau) * CITY_OUTCOMES["online_pc"]
+    pop0 = np.array([p for _, _, _, p in CITY_CANDIDATES])
+    growth = rng.uniform(0.0, 0.01, n)
+    years = np.array([m.year - months[0].year for m in months])
+    pop = np.round(pop0[:, None] * (1 + growth[:, None]) ** years[None, :], 1)
+    retail = np.round((y0 + te_retail) * pop / 1e4, 2)
+    online = np.round((on0 + te_online) * pop / 1e4, 2)
+    provinces = [p for _, _, p, _ in CITY_CANDIDATES]
+    panel = pd.DataFrame({
+        "city": np.repeat(names, T), "province": np.repeat(provinces, T), "month": np.tile(months, n),
+        "retail_sales": retail.ravel(), "online_sales": online.ravel(), "population": pop.ravel(),
+    })
+    post = tt >= t0
+    truth = pd.DataFrame({"city": treated, "month": months[post], "te_retail_pc": te_retail[is_t][0, post],
+                          "te_online_pc": te_online[is_t][0, post]})
+    return CityPanelDemo(panel=panel, truth=truth, treated=treated, treatment_time=t0_ts, effect=float(effect),
+                         seed=int(seed))

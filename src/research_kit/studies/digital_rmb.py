@@ -1,14 +1,22 @@
-"""Demo study: one county pilots digital RMB (task 16 of the Jinhua plan, 开展数字人民币试点).
+"""Study: the digital RMB (e-CNY) pilot in Jinhua (task 16 of the Jinhua plan, 开展数字人民币试点).
 
-A synthetic control built from the other Jinhua counties and counties elsewhere
-in Zhejiang estimates how much the pilot raised the share of merchants that
-accept digital RMB (or wallets opened per 1,000 residents). The data are
-SYNTHETIC (:func:`research_kit.simulate.synth.digital_rmb_panel`), so the
-estimates can be compared with the effect built into the simulation.
+Design. On 2022-03-31 the People's Bank of China made the six Zhejiang cities hosting the Asian
+Games, Jinhua among them, e-CNY pilot areas (announced 2022-04-02). Every county of Jinhua is a
+pilot area from then on, so no Jinhua county can serve as an untreated comparison. The study is
+therefore a city-level synthetic control (and synthetic DiD) of Jinhua against prefecture-level
+cities that were never pilot areas during the sample: :func:`donor_pool` removes, from the
+candidate cities of the data, every city that was a pilot area (or lay in a province-wide pilot)
+by the end of the sample, Jinhua's neighbours and the other cities of Zhejiang (spill-overs and
+provincial promotion of the pilot). Pilot areas and their dates come from the dataset
+``ecny_pilot_areas`` (PBoC announcements); the outcomes, per-resident retail and online sales,
+from ``digital_rmb_cities``. The outcome data shipped with the project are SYNTHETIC
+(:func:`research_kit.simulate.synth.digital_rmb_city_panel`), with their true effects in
+``digital_rmb_true_effects``.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,81 +25,118 @@ import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.simulate.synth import (
-    DIGITAL_RMB_OUTCOMES,
-    JINHUA_COUNTIES,
-    DigitalRmbDemo,
-    digital_rmb_panel,
-)
+from research_kit.simulate.synth import CITY_CANDIDATES
 from research_kit.synth import PlaceboResult, SyntheticControlResult, SyntheticDiDResult
 
 __all__ = [
+    "CITY_EN",
     "LABELS",
+    "NEIGHBOURS",
     "OUTCOMES",
+    "CityData",
     "RmbEstimates",
     "balance_table",
-    "caption",
-    "county_name",
+    "city_name",
+    "conclusion_paragraph",
     "data_notice",
     "data_paragraph",
+    "donor_pool",
+    "donor_table",
     "estimate",
     "estimates_table",
     "figure_caption",
+    "fit_sentence",
     "front_matter",
     "in_time_figure",
     "in_time_paragraph",
-    "labels",
+    "load_data",
     "paths_figure",
+    "pilot_table",
     "placebo_figure",
     "placebo_paragraph",
     "predictors",
+    "provenance_note",
     "results_paragraph",
     "sdid_figure",
-    "simulate",
-    "simulation_note",
     "truth_paragraph",
     "weights_table",
 ]
 
-OUTCOMES = tuple(DIGITAL_RMB_OUTCOMES)
+OUTCOMES = ("retail_pc", "online_pc")
+TREATED = "金华市"
+#: Prefecture-level cities bordering each treated city (spill-overs: kept out of the donor pool).
+NEIGHBOURS: dict[str, tuple[str, ...]] = {"金华市": ("杭州市", "绍兴市", "台州市", "丽水市", "衢州市")}
+
+CITY_EN: dict[str, str] = {zh: en for zh, en, _, _ in CITY_CANDIDATES} | {
+    "杭州市": "Hangzhou", "绍兴市": "Shaoxing", "宁波市": "Ningbo", "温州市": "Wenzhou", "湖州市": "Huzhou",
+    "深圳市": "Shenzhen", "雄安新区": "Xiong'an", "成都市": "Chengdu", "北京冬奥会场景": "Beijing Winter Olympics venues",
+    "上海市": "Shanghai", "海南省": "Hainan", "西安市": "Xi'an", "青岛市": "Qingdao", "大连市": "Dalian",
+    "天津市": "Tianjin", "重庆市": "Chongqing", "广州市": "Guangzhou", "福州市": "Fuzhou", "厦门市": "Xiamen",
+    "北京市": "Beijing", "张家口市": "Zhangjiakou", "广东省": "Guangdong", "江苏省": "Jiangsu", "河北省": "Hebei",
+    "四川省": "Sichuan", "南宁市": "Nanning", "防城港市": "Fangchenggang", "昆明市": "Kunming",
+    "西双版纳傣族自治州": "Xishuangbanna",
+}
+PROVINCE_EN = {"浙江省": "Zhejiang", "安徽省": "Anhui", "江西省": "Jiangxi", "湖北省": "Hubei", "河南省": "Henan",
+               "山西省": "Shanxi", "贵州省": "Guizhou", "湖南省": "Hunan", "山东省": "Shandong", "江苏省": "Jiangsu"}
 
 LABELS: dict[str, dict[str, str]] = {
-    "merchant_share": {"zh": "数字人民币受理商户占比（%）", "en": "Merchants accepting digital RMB (%)"},
-    "wallets_per_1000": {"zh": "每千人数字人民币钱包数（个）", "en": "Digital RMB wallets per 1,000 residents"},
-    "mobile_pay_share": {"zh": "移动支付受理商户占比（%）", "en": "Merchants accepting mobile payment (%)"},
-    "online_retail_share": {"zh": "网络零售额占比（%）", "en": "Online share of retail sales (%)"},
-    "retail_sales_pc": {"zh": "人均社会消费品零售额（万元）", "en": "Retail sales per resident (10k yuan)"},
-    "synthetic_control": {"zh": "合成控制法（ADH）", "en": "Synthetic control (ADH)"},
-    "synthetic_did": {"zh": "合成双重差分（SDID）", "en": "Synthetic DiD (SDID)"},
-    "did_synthdid": {"zh": "双重差分（DiD）", "en": "Difference-in-differences (DiD)"},
+    "retail_pc": {"zh": "人均社会消费品零售额（元/月）", "en": "Retail sales per resident (yuan per month)"},
+    "online_pc": {"zh": "人均网上零售额（元/月）", "en": "Online retail sales per resident (yuan per month)"},
+    "retail_pc_text": {"zh": "人均社会消费品零售额", "en": "retail sales per resident"},
+    "online_pc_text": {"zh": "人均网上零售额", "en": "online retail sales per resident"},
+    "synthetic_control": {"zh": "合成控制法", "en": "Synthetic control"},
+    "synthetic_did": {"zh": "合成双重差分", "en": "Synthetic difference-in-differences"},
+    "did_synthdid": {"zh": "双重差分", "en": "Difference-in-differences"},
     "weight": {"zh": "权重", "en": "Weight"},
-    "donor": {"zh": "对照县（市、区）", "en": "Donor county"},
-    "prefecture": {"zh": "所属地市", "en": "Prefecture"},
-    "pilot_county": {"zh": "试点县", "en": "Pilot county"},
+    "donor": {"zh": "对照城市", "en": "Donor city"},
+    "city": {"zh": "城市", "en": "City"},
+    "province": {"zh": "省份", "en": "Province"},
+    "status": {"zh": "在本研究中的角色", "en": "Role in this study"},
+    "n_cities": {"zh": "城市数", "en": "Cities"},
+    "cities": {"zh": "城市", "en": "Cities"},
     "synthetic": {"zh": "合成对照", "en": "Synthetic control"},
-    "donor_mean": {"zh": "对照县平均", "en": "Donor average"},
+    "donor_mean": {"zh": "对照城市平均", "en": "Donor average"},
     "predictor": {"zh": "预测变量", "en": "Predictor"},
+    "predictor_weight": {"zh": "预测变量权重", "en": "Predictor weight"},
     "method": {"zh": "方法", "en": "Method"},
     "inference": {"zh": "推断", "en": "Inference"},
     "months_before": {"zh": "试点前 {n} 个月", "en": "{n} month(s) before the pilot"},
     "pre_mean": {"zh": "试点前均值", "en": "pre-pilot mean"},
+    "area": {"zh": "试点地区", "en": "Pilot area"},
+    "start": {"zh": "纳入试点", "en": "Pilot from"},
+    "batch": {"zh": "批次", "en": "Batch"},
+}
+
+STATUS = {
+    "treated": {"zh": "试点城市（处理组）", "en": "Pilot city (treated)"},
+    "donor": {"zh": "对照城市（供体池）", "en": "Donor (never a pilot area in the sample)"},
+    "pilot": {"zh": "剔除：本身为试点地区", "en": "Excluded: itself a pilot area"},
+    "province_pilot": {"zh": "剔除：所在省全域试点", "en": "Excluded: province-wide pilot"},
+    "neighbour": {"zh": "剔除：与试点城市相邻", "en": "Excluded: borders the pilot city"},
+    "same_province": {"zh": "剔除：与试点城市同省", "en": "Excluded: same province as the pilot city"},
 }
 
 CAPTIONS = {
-    "paths": {"zh": "图 1  {county}与合成{county}的{outcome}（左）及两者之差（右）",
-              "en": "Figure 1  {outcome}: {county} and synthetic {county} (left) and the gap (right)"},
-    "weights": {"zh": "表 1  合成{county}的对照县权重（权重不低于 0.001）",
-                "en": "Table 1  Donor weights of synthetic {county} (weights of at least 0.001)"},
-    "balance": {"zh": "表 2  试点前预测变量：{county}、合成{county}与对照县平均",
-                "en": "Table 2  Pre-pilot predictors: {county}, synthetic {county} and the donor average"},
-    "placebo": {"zh": "图 2  安慰剂检验：{county}的差距与各对照县作为虚拟试点时的差距",
-                "en": "Figure 2  Placebo test: the gap of {county} against the gaps of donor counties treated as placebos"},
-    "estimates": {"zh": "表 3  试点效应估计（试点后各月平均）与模拟真实效应",
-                  "en": "Table 3  Estimated pilot effect (average over post-pilot months) and the simulated true effect"},
-    "sdid": {"zh": "图 3  合成双重差分：{county}与加权对照组（底部为时间权重）",
-             "en": "Figure 3  Synthetic DiD: {county} and the weighted controls (time weights at the bottom)"},
-    "in_time": {"zh": "图 4  时间安慰剂：假定试点提前至 {fake}", "en": "Figure 4  In-time placebo: pilot moved back to {fake}"},
+    "pilots": {"zh": "表 1  数字人民币试点地区及纳入时间", "en": "Table 1  e-CNY pilot areas and the month each joined"},
+    "donors": {"zh": "表 2  候选城市及其在本研究中的角色", "en": "Table 2  Candidate cities and their role in this study"},
+    "paths": {"zh": "图 1  {city}与合成{city}的{outcome}（左）及两者之差（右）",
+              "en": "Figure 1  {outcome}: {city} and synthetic {city} (left) and the gap (right)"},
+    "weights": {"zh": "表 3  合成{city}的对照城市权重（权重不低于 0.001）",
+                "en": "Table 3  Donor weights of synthetic {city} (weights of at least 0.001)"},
+    "balance": {"zh": "表 4  试点前预测变量：{city}、合成{city}与对照城市平均",
+                "en": "Table 4  Pre-pilot predictors: {city}, synthetic {city} and the donor average"},
+    "placebo": {"zh": "图 2  安慰剂检验：{city}的差距与各对照城市作为虚拟试点时的差距",
+                "en": "Figure 2  Placebo test: the gap of {city} against the gaps of donor cities treated as placebos"},
+    "in_time": {"zh": "图 3  时间安慰剂：假定试点提前至 {fake}", "en": "Figure 3  In-time placebo: pilot moved back to {fake}"},
+    "estimates": {"zh": "表 5  试点效应估计（试点后各月平均）与模拟真实效应",
+                  "en": "Table 5  Estimated pilot effect (average over pilot months) and the simulated true effect"},
+    "sdid": {"zh": "图 4  合成双重差分：{city}与加权对照组（底部为时间权重）",
+             "en": "Figure 4  Synthetic DiD: {city} and the weighted controls (time weights at the bottom)"},
 }
+
+#: Pre-pilot fit is called close when the pre-pilot root mean squared prediction error is at most this
+#: share of the treated city's pre-pilot mean outcome.
+CLOSE_FIT = 0.02
 
 
 def labels(lang: Lang = "zh") -> Labels:
@@ -99,76 +144,15 @@ def labels(lang: Lang = "zh") -> Labels:
     return Labels(check_lang(lang), extra=LABELS)
 
 
-def county_name(county: str, lang: Lang = "zh", panel: pd.DataFrame | None = None) -> str:
-    """Display name of a county (the panel's English name in English papers)."""
-    if lang == "zh":
-        return county
-    for zh, en in JINHUA_COUNTIES:
-        if zh == county:
-            return en
-    if panel is not None:
-        hit = panel.loc[panel["county"] == county, "county_en"]
-        if len(hit):
-            return str(hit.iloc[0])
-    return county
+def city_name(city: str, lang: Lang = "zh") -> str:
+    """Display name of a city or pilot area (pinyin in English papers)."""
+    return city if lang == "zh" else CITY_EN.get(city, city)
 
 
 def _month(ts: Any) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m")
 
 
-def simulate(*, treated: str = "义乌市", treatment_time: str = "2023-01", effect: float = 10.0, seed: int = 0
-             ) -> DigitalRmbDemo:
-    """The SYNTHETIC demo panel (72 months from 2020-01, 8 Jinhua + 16 other Zhejiang donor counties)."""
-    return digital_rmb_panel(treated=treated, treatment_time=treatment_time, effect=effect, seed=seed)
-
-
-def predictors(outcome: str, treatment_time: Any) -> list[Any]:
-    """The covariates (pre-pilot means) and the outcome 18, 6 and 1 months before the pilot."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    t0 = pd.Timestamp(treatment_time)
-    lags = [t0 - pd.DateOffset(months=m) for m in (18, 6, 1)]
-    return ["mobile_pay_share", "online_retail_share", "retail_sales_pc"] + [(outcome, lag) for lag in lags]
-
-
-@dataclass(frozen=True)
-class RmbEstimates:
-    """Everything the paper reports, computed once."""
-
-    demo: DigitalRmbDemo
-    outcome: str
-    sc: SyntheticControlResult
-    placebo: PlaceboResult
-    in_time: SyntheticControlResult
-    sdid: SyntheticDiDResult
-    did: SyntheticDiDResult
-    truth: float
-    in_time_months: int
-
-
-def estimate(demo: DigitalRmbDemo, *, outcome: str = "merchant_share", v_search: Literal["global", "synth"] = "global",
-             pre_rmspe_cutoff: float | None = 2.0, in_time_months: int = 12, reps: int = 200,
-             seed: int = 0) -> RmbEstimates:
-    """Synthetic control (with in-space and in-time placebos), SDID and DiD for one outcome."""
-    from research_kit import synth
-
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    kw: dict[str, Any] = {"outcome": outcome, "unit": "county", "time": "month", "treated": demo.treated,
-                          "treatment_time": demo.treatment_time}
-    sc = synth.synthetic_control(demo.panel, predictors=predictors(outcome, demo.treatment_time), v_search=v_search,
-                                 seed=seed, **kw)
-    placebo = sc.placebo_test(pre_rmspe_cutoff=pre_rmspe_cutoff)
-    fake = demo.treatment_time - pd.DateOffset(months=int(in_time_months))
-    in_time = sc.in_time_placebo(fake, predictors=predictors(outcome, fake))
-    sdid = synth.synthetic_did(demo.panel, method="sdid", se="placebo", reps=reps, seed=seed, **kw)
-    did = synth.synthetic_did(demo.panel, method="did", se="placebo", reps=reps, seed=seed, **kw)
-    return RmbEstimates(demo=demo, outcome=outcome, sc=sc, placebo=placebo, in_time=in_time, sdid=sdid, did=did,
-                        truth=demo.true_att(outcome), in_time_months=int(in_time_months))
-
-
-# --------------------------------------------------------------------------- text
 def _fmt(x: float, d: int = 2) -> str:
     return format_number(float(x), digits=d)
 
@@ -177,155 +161,416 @@ def _fmt_p(p: float) -> str:
     return "<0.001" if p < 0.001 else _fmt(p, 3)
 
 
+# --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class CityData:
+    """The study's inputs: the city panel (per-resident outcomes added), the pilot list, the truth."""
+
+    panel: pd.DataFrame  # city, province, month, retail_sales, online_sales, population, retail_pc, online_pc
+    pilots: pd.DataFrame  # area, province, scope, start_month, batch, basis
+    truth: pd.DataFrame | None  # city, month, te_retail_pc, te_online_pc (synthetic data only)
+    synthetic: bool
+
+
+def _per_resident(cities: pd.DataFrame) -> pd.DataFrame:
+    p = cities.copy()
+    p["city"] = p["city"].astype(str)
+    # microsecond months: the synth module's period lists (ndarray.tolist) need datetime, not int, elements
+    p["month"] = p["month"].astype("datetime64[us]")
+    scale = 1e8 / (p["population"].astype(float) * 1e4)  # 亿元 / 万人 -> 元 per resident
+    p["retail_pc"] = p["retail_sales"].astype(float) * scale
+    p["online_pc"] = p["online_sales"].astype(float) * scale
+    return p.sort_values(["city", "month"]).reset_index(drop=True)
+
+
+def load_data(root: str | os.PathLike[str] | None = None) -> CityData:
+    """Read the city panel, the pilot list and (for synthetic data) the true effects via ``rk.data.load``."""
+    from research_kit import data
+
+    cities = data.load("digital_rmb_cities", root=root)
+    pilots = data.load("ecny_pilot_areas", root=root)
+    synthetic = bool(cities.attrs.get("synthetic", False))
+    truth = None
+    if synthetic:
+        truth = data.load("digital_rmb_true_effects", root=root)
+        truth = truth.assign(city=truth["city"].astype(str))
+    return CityData(panel=_per_resident(cities), pilots=pilots, truth=truth, synthetic=synthetic)
+
+
+def pilot_month(pilots: pd.DataFrame, city: str) -> pd.Timestamp:
+    """The month ``city`` became a pilot area (an error naming the city when it never did)."""
+    hit = pilots.loc[pilots["area"] == city, "start_month"]
+    if hit.empty:
+        raise ValueError(f"{city!r} is not in the pilot list (dataset ecny_pilot_areas); it has no pilot date.")
+    return pd.Timestamp(hit.min())
+
+
+def donor_pool(panel: pd.DataFrame, pilots: pd.DataFrame, *, treated: str = TREATED) -> pd.DataFrame:
+    """Role of every city of the panel: treated, donor, or the first rule that excludes it.
+
+    Rules, in order, with "by the end of the sample" meaning a pilot month not after the panel's last month:
+    ``pilot`` (the city itself is a pilot area), ``province_pilot`` (its province became a pilot area as a
+    whole), ``neighbour`` (it borders the treated city, :data:`NEIGHBOURS`), ``same_province`` (same
+    province as the treated city: provincial promotion of the pilot). Returns columns city, province,
+    status, pilot_month (NaT where none).
+    """
+    end = panel["month"].max()
+    cities = panel.drop_duplicates("city")[["city", "province"]].reset_index(drop=True)
+    if treated not in set(cities["city"]):
+        raise ValueError(f"treated city {treated!r} is not in the panel; cities: {sorted(cities['city'])}.")
+    live = pilots.loc[pilots["start_month"] <= end]
+    own = live.groupby("area")["start_month"].min()
+    prov = live.loc[live["scope"] == "province"].groupby("province")["start_month"].min()
+    t_prov = cities.loc[cities["city"] == treated, "province"].iloc[0]
+    neighbours = set(NEIGHBOURS.get(treated, ()))
+    status, when = [], []
+    for city, province in zip(cities["city"], cities["province"]):
+        if city == treated:
+            status.append("treated"); when.append(own.get(city, pd.NaT))
+        elif city in own.index:
+            status.append("pilot"); when.append(own[city])
+        elif province in prov.index:
+            status.append("province_pilot"); when.append(prov[province])
+        elif city in neighbours:
+            status.append("neighbour"); when.append(pd.NaT)
+        elif province == t_prov:
+            status.append("same_province"); when.append(pd.NaT)
+        else:
+            status.append("donor"); when.append(pd.NaT)
+    return cities.assign(status=status, pilot_month=pd.to_datetime(when))
+
+
+def predictors(outcome: str, treatment_time: Any) -> list[Any]:
+    """The other outcome's pre-pilot mean and the outcome 18, 6 and 1 months before the pilot."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
+    t0 = pd.Timestamp(treatment_time)
+    other = [o for o in OUTCOMES if o != outcome]
+    return other + [(outcome, t0 - pd.DateOffset(months=m)) for m in (18, 6, 1)]
+
+
+@dataclass(frozen=True)
+class RmbEstimates:
+    """Everything the paper reports, computed once."""
+
+    data: CityData
+    pool: pd.DataFrame
+    treated: str
+    treatment_time: pd.Timestamp
+    outcome: str
+    sc: SyntheticControlResult
+    placebo: PlaceboResult
+    in_time: SyntheticControlResult
+    sdid: SyntheticDiDResult
+    did: SyntheticDiDResult
+    truth: float | None
+    in_time_months: int
+    pre_mean: float  # treated city's pre-pilot mean outcome
+
+
+def estimate(data: CityData, *, outcome: str = "retail_pc", treated: str = TREATED,
+             v_search: Literal["global", "synth"] = "global", pre_rmspe_cutoff: float | None = 2.0,
+             in_time_months: int = 12, reps: int = 200, seed: int = 0) -> RmbEstimates:
+    """Synthetic control (in-space and in-time placebos), SDID and DiD of the treated city against the donors."""
+    from research_kit import synth
+
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
+    pool = donor_pool(data.panel, data.pilots, treated=treated)
+    keep = set(pool.loc[pool["status"].isin(["treated", "donor"]), "city"])
+    if len(keep) < 3:
+        raise ValueError(f"only {len(keep) - 1} donor cities remain after the exclusion rules; a synthetic "
+                         "control needs several never-piloted cities in the panel.")
+    t0 = pilot_month(data.pilots, treated)
+    panel = data.panel.loc[data.panel["city"].isin(keep)].reset_index(drop=True)
+    kw: dict[str, Any] = {"outcome": outcome, "unit": "city", "time": "month", "treated": treated, "treatment_time": t0}
+    sc = synth.synthetic_control(panel, predictors=predictors(outcome, t0), v_search=v_search, seed=seed, **kw)
+    placebo = sc.placebo_test(pre_rmspe_cutoff=pre_rmspe_cutoff)
+    fake = t0 - pd.DateOffset(months=int(in_time_months))
+    in_time = sc.in_time_placebo(fake, predictors=predictors(outcome, fake))
+    sdid = synth.synthetic_did(panel, method="sdid", se="placebo", reps=reps, seed=seed, **kw)
+    did = synth.synthetic_did(panel, method="did", se="placebo", reps=reps, seed=seed, **kw)
+    truth = None
+    if data.truth is not None:
+        t = data.truth.loc[(data.truth["city"] == treated) & (data.truth["month"] >= t0), f"te_{outcome}"]
+        truth = float(t.mean()) if len(t) else None
+    pre = panel.loc[(panel["city"] == treated) & (panel["month"] < t0), outcome]
+    return RmbEstimates(data=data, pool=pool, treated=treated, treatment_time=t0, outcome=outcome, sc=sc,
+                        placebo=placebo, in_time=in_time, sdid=sdid, did=did, truth=truth,
+                        in_time_months=int(in_time_months), pre_mean=float(pre.mean()))
+
+
+# --------------------------------------------------------------------------- text
 def caption(key: str, lang: Lang = "zh", **kw: Any) -> str:
     return CAPTIONS[key][lang].format(**kw)
 
 
 def figure_caption(key: str, est: RmbEstimates, lang: Lang = "zh") -> str:
     """Caption of a figure or table of this paper, filled in from the estimates."""
-    return caption(key, lang, county=county_name(est.demo.treated, lang), outcome=labels(lang)(est.outcome),
+    return caption(key, lang, city=city_name(est.treated, lang), outcome=labels(lang)(est.outcome),
                    fake=_month(est.in_time.info["treatment_time"]))
 
 
-def data_notice(lang: Lang = "zh") -> str:
+def data_notice(synthetic: bool, lang: Lang = "zh") -> str:
+    """Which inputs are synthetic (the outcome panel) and which are real (the pilot list)."""
     lab = labels(lang)
+    if not synthetic:
+        return lab.pick(zh="> **数据说明：** 城市面板与试点名单均为真实数据，来源见附录。",
+                        en="> **Data notice:** the city panel and the pilot list are real data; sources in the appendix.")
     return lab.pick(
-        zh="> **数据说明：本文使用模拟（合成）演示数据**，由 `research_kit.simulate.synth.digital_rmb_panel` 生成。"
-           "县名是真实的，但所有数值均为模拟结果，不代表任何县（市、区）的实际情况。文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。",
-        en="> **Data notice: this paper uses synthetic demo data** generated by "
-           "`research_kit.simulate.synth.digital_rmb_panel`. The county names are real; every number is simulated and "
-           "describes no real county. The \"true effect\" is the effect built into the simulation, used to check the estimators.",
+        zh="> **数据说明：本文的城市月度面板是模拟（合成）演示数据。** 城市名称真实，但零售额、网上零售额与人口均为模拟值，"
+           "不代表任何城市的实际情况；文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。"
+           "试点地区名单及纳入时间是真实信息，依据人民银行公告整理（表 1）。",
+        en="> **Data notice: the monthly city panel of this paper is synthetic demo data.** The city names are real; "
+           "retail sales, online sales and population are simulated and describe no real city. The \"true effect\" "
+           "is the effect built into the simulation, used to check the estimators. The list of pilot areas and "
+           "their dates is real, compiled from the People's Bank of China announcements (Table 1).",
     )
 
 
 def data_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     lab = labels(lang)
-    d = est.demo.panel
-    donors = d.loc[d["county"] != est.demo.treated]
-    n_jh = donors.loc[donors["prefecture"] == "金华市", "county"].nunique()
-    n_other = donors["county"].nunique() - n_jh
+    pool, d = est.pool, est.data.panel
+    counts = pool["status"].value_counts()
+    n_donor = int(counts.get("donor", 0))
+    n_excl = int(len(pool) - n_donor - 1)
     first, last = _month(d["month"].min()), _month(d["month"].max())
-    n_pre = int(est.sc.info["pre_periods"])
-    n_post = int(est.sc.info["post_periods"])
-    name = county_name(est.demo.treated, lang)
+    n_pre, n_post = int(est.sc.info["pre_periods"]), int(est.sc.info["post_periods"])
+    name = city_name(est.treated, lang)
+    donor_prov = sorted(set(pool.loc[pool["status"] == "donor", "province"]))
+    prov_txt = "、".join(donor_prov) if lang == "zh" else ", ".join(PROVINCE_EN.get(p, p) for p in donor_prov)
     return lab.pick(
-        zh=f"面板为 {first} 至 {last} 的县级月度数据。试点县为{name}，自 {_month(est.demo.treatment_time)} 起开展数字人民币试点；"
-           f"对照县（供体池）包括金华市其余 {n_jh} 个县（市、区）和浙江省其他地市的 {n_other} 个县（市），均未开展试点。"
-           f"试点前共 {n_pre} 个月，试点后 {n_post} 个月。结果变量为{lab(est.outcome)}。",
-        en=f"The panel is monthly county data from {first} to {last}. The pilot county is {name}, which starts the "
-           f"digital RMB pilot in {_month(est.demo.treatment_time)}; the donor pool consists of the other {n_jh} Jinhua "
-           f"counties and {n_other} counties elsewhere in Zhejiang, none of which pilot. There are {n_pre} pre-pilot and "
-           f"{n_post} post-pilot months. The outcome: {lab(est.outcome)}.",
+        zh=f"面板为 {first} 至 {last} 的地级市月度数据，共 {len(pool)} 个候选城市。处理单位是{name}，"
+           f"按人民银行公告自 {_month(est.treatment_time)} 起为数字人民币试点地区。"
+           f"按表 2 的规则剔除 {n_excl} 个城市后，供体池为 {n_donor} 个在样本期内从未成为试点地区的城市，分布在{prov_txt}。"
+           f"试点前共 {n_pre} 个月，试点后 {n_post} 个月。结果变量是{lab(est.outcome + '_text')}："
+           "当月社会消费品零售总额（或网上零售额）除以当年常住人口，单位为元。",
+        en=f"The panel is monthly data on prefecture-level cities from {first} to {last}: {len(pool)} candidate cities. "
+           f"The treated unit is {name}, a digital RMB pilot area from {_month(est.treatment_time)} according to the "
+           f"People's Bank of China. After the rules of Table 2 exclude {n_excl} cities, the donor pool consists of "
+           f"{n_donor} cities that were never pilot areas during the sample, in {prov_txt}. There are {n_pre} pre-pilot "
+           f"and {n_post} pilot months. The outcome is {lab(est.outcome + '_text')}: the month's retail sales of "
+           "consumer goods (or online retail sales) divided by the year's resident population, in yuan.",
     )
+
+
+def fit_sentence(pre_rmspe: float, pre_mean: float, *, lang: Lang = "zh") -> str:
+    """Whether the synthetic control reproduces the treated city before the pilot (two branches)."""
+    lab = labels(lang)
+    share = pre_rmspe / abs(pre_mean)
+    if share <= CLOSE_FIT:
+        return lab.pick(
+            zh=f"试点前的均方根预测误差为 {_fmt(pre_rmspe)} 元，相当于试点前均值的 {share:.1%}，合成对照较好地再现了试点前的走势。",
+            en=f"The pre-pilot root mean squared prediction error is {_fmt(pre_rmspe)} yuan, {share:.1%} of the pre-pilot "
+               "mean: the synthetic control reproduces the pre-pilot path closely.")
+    return lab.pick(
+        zh=f"试点前的均方根预测误差为 {_fmt(pre_rmspe)} 元，达到试点前均值的 {share:.1%}，合成对照未能很好地再现试点前的走势，"
+           "下文的效应估计不可靠。",
+        en=f"The pre-pilot root mean squared prediction error is {_fmt(pre_rmspe)} yuan, {share:.1%} of the pre-pilot "
+           "mean: the synthetic control does not reproduce the pre-pilot path well, and the effect estimates below "
+           "are not reliable.")
 
 
 def results_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     lab = labels(lang)
-    sc, name = est.sc, county_name(est.demo.treated, lang)
+    sc, name = est.sc, city_name(est.treated, lang)
     w = sc.weights.sort_values(ascending=False)
     top = w.loc[w >= 0.001]
-    top_txt = ("、" if lang == "zh" else ", ").join(
-        f"{county_name(u, lang, est.demo.panel)}（{_fmt(v, 3)}）" if lang == "zh" else f"{county_name(u, lang, est.demo.panel)} ({_fmt(v, 3)})"
-        for u, v in top.head(4).items())
+    sep = "、" if lang == "zh" else ", "
+    top_txt = sep.join(f"{city_name(u, lang)}（{_fmt(v, 3)}）" if lang == "zh" else f"{city_name(u, lang)} ({_fmt(v, 3)})"
+                       for u, v in top.head(4).items())
+    syn = sc.synthetic
+    counterfactual = float(syn.loc[syn.index >= np.datetime64(est.treatment_time)].mean())
+    rel = sc.estimate / counterfactual
     gap = sc.gap
-    last = gap.index[-1]
     return lab.pick(
-        zh=f"合成{name}由 {len(top)} 个对照县加权构成，权重最大的是{top_txt}。试点前两者的均方根预测误差（RMSPE）为 {_fmt(sc.pre_rmspe)}，"
-           f"试点后为 {_fmt(sc.post_rmspe)}。试点后各月{name}与合成{name}之差的平均值为 {_fmt(sc.estimate)}，"
-           f"到 {_month(last)} 差距为 {_fmt(gap.iloc[-1])}。",
-        en=f"Synthetic {name} is a weighted average of {len(top)} donor counties, the largest weights on {top_txt}. "
-           f"The root mean squared prediction error (RMSPE) between the two is {_fmt(sc.pre_rmspe)} before the pilot and "
-           f"{_fmt(sc.post_rmspe)} after it. The gap between {name} and its synthetic control averages {_fmt(sc.estimate)} "
-           f"over the post-pilot months and reaches {_fmt(gap.iloc[-1])} in {_month(last)}.",
+        zh=f"合成{name}由 {len(top)} 个对照城市加权构成，权重最大的是{top_txt}。" + fit_sentence(sc.pre_rmspe, est.pre_mean, lang=lang)
+           + f"试点后各月{name}与合成{name}之差平均为 {_fmt(sc.estimate)} 元，相当于合成对照水平的 {rel:.1%}；"
+           f"{_month(gap.index[-1])} 的差距为 {_fmt(gap.iloc[-1])} 元。",
+        en=f"Synthetic {name} is a weighted average of {len(top)} donor cities, the largest weights on {top_txt}. "
+           + fit_sentence(sc.pre_rmspe, est.pre_mean, lang=lang)
+           + f" After the pilot starts, the gap between {name} and its synthetic control averages {_fmt(sc.estimate)} "
+           f"yuan, {rel:.1%} of the synthetic control's level; in {_month(gap.index[-1])} it is {_fmt(gap.iloc[-1])} yuan.",
     )
 
 
-def placebo_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
+def placebo_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float = 0.10) -> str:
+    """The permutation test, with a branch for a rank that is and is not unusual at ``level``."""
     lab = labels(lang)
-    p, name = est.placebo, county_name(est.demo.treated, lang)
+    p, name = est.placebo, city_name(est.treated, lang)
     n_units, rank, n_exc = int(p.info["n_units"]), int(p.info["rank"]), int(p.info["n_excluded"])
     cut = p.info["pre_rmspe_cutoff"]
     exc = ""
-    if cut is not None:
-        exc = lab.pick(zh=f"（剔除试点前 RMSPE 超过{name} {_fmt(cut, 1)} 倍的 {n_exc} 个对照县后）",
-                       en=f" (after excluding {n_exc} donor{'s' if n_exc != 1 else ''} whose pre-pilot RMSPE exceeds "
+    if cut is not None and n_exc > 0:
+        exc = lab.pick(zh=f"（剔除试点前拟合误差超过{name} {_fmt(cut, 1)} 倍的 {n_exc} 个对照城市后）",
+                       en=f" (after excluding {n_exc} donor{'s' if n_exc != 1 else ''} whose pre-pilot fit error exceeds "
                           f"{_fmt(cut, 1)} times {name}'s)")
-    return lab.pick(
-        zh=f"安慰剂检验把每个对照县依次当作“试点县”，用其余对照县构造合成控制{exc}。{name}试点后与试点前 RMSPE 之比为 "
-           f"{_fmt(p.info['rmspe_ratio'])}，在 {n_units} 个县中排第 {rank} 位，置换检验 p 值为 {_fmt_p(p.p_value)}。",
-        en=f"The placebo test treats each donor county in turn as if it had piloted and builds its synthetic control from "
-           f"the other donors{exc}. {name}'s ratio of post- to pre-pilot RMSPE is {_fmt(p.info['rmspe_ratio'])}, rank {rank} "
-           f"of {n_units} counties: a permutation p-value of {_fmt_p(p.p_value)}.",
+    head = lab.pick(
+        zh=f"安慰剂检验把每个对照城市依次当作“试点城市”，用其余对照城市构造合成控制{exc}。{name}试点后与试点前均方根预测误差之比为 "
+           f"{_fmt(p.info['rmspe_ratio'])}，在 {n_units} 个城市中排第 {rank} 位，置换检验 p 值为 {_fmt_p(p.p_value)}"
+           f"（这一检验可能达到的最小 p 值为 {_fmt(1 / n_units, 3)}）。",
+        en=f"The placebo test treats each donor city in turn as if it had piloted and builds its synthetic control from "
+           f"the other donors{exc}. {name}'s ratio of post- to pre-pilot root mean squared prediction error is "
+           f"{_fmt(p.info['rmspe_ratio'])}, rank {rank} of {n_units} cities: a permutation p-value of {_fmt_p(p.p_value)} "
+           f"(the smallest attainable is {_fmt(1 / n_units, 3)}).",
     )
+    if p.p_value <= level:
+        return head + lab.pick(
+            zh=f"在 {level:.0%} 水平上，{name}的差距大于几乎所有虚拟试点城市，不太可能是偶然。",
+            en=f" At the {level:.0%} level {name}'s gap is larger than almost every placebo's and unlikely to be chance.")
+    return head + lab.pick(
+        zh=f"在 {level:.0%} 水平上不能拒绝“试点没有效应”：不少未试点城市也出现了同样大的差距。",
+        en=f" At the {level:.0%} level the hypothesis of no effect cannot be rejected: several cities that never piloted "
+           "show gaps as large.")
 
 
 def in_time_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
+    """The in-time placebo: a gap before the real pilot is small (branch 1) or not (branch 2) next to the effect."""
     lab = labels(lang)
-    it, name = est.in_time, county_name(est.demo.treated, lang)
+    it, name = est.in_time, city_name(est.treated, lang)
     fake = _month(it.info["treatment_time"])
-    return lab.pick(
+    head = lab.pick(
         zh=f"时间安慰剂检验只用真实试点前的数据，把试点时间假定为 {fake}（提前 {est.in_time_months} 个月）。"
-           f"虚拟试点后至真实试点前，{name}与合成{name}之差的平均值为 {_fmt(it.estimate)}，而真实试点后为 {_fmt(est.sc.estimate)}。",
+           f"虚拟试点后至真实试点前，{name}与合成{name}之差平均为 {_fmt(it.estimate)} 元，而真实试点后为 {_fmt(est.sc.estimate)} 元。",
         en=f"The in-time placebo uses only the data before the real pilot and pretends it started in {fake} "
            f"({est.in_time_months} months early). Between the fake and the real start the gap between {name} and its "
-           f"synthetic control averages {_fmt(it.estimate)}, against {_fmt(est.sc.estimate)} after the real pilot.",
+           f"synthetic control averages {_fmt(it.estimate)} yuan, against {_fmt(est.sc.estimate)} yuan after the real pilot.",
     )
-
-
-def simulation_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
-    """Where the data come from (no data file is read: the panel is simulated in memory)."""
-    d = est.demo
-    call = (f"`research_kit.simulate.synth.digital_rmb_panel(treated=\"{d.treated}\", "
-            f"treatment_time=\"{_month(d.treatment_time)}\", effect={d.effect:g}, seed={d.seed})`")
-    n_rows = len(d.panel)
-    return labels(lang).pick(
-        zh=f"数据：本文不读取数据文件，面板（{n_rows:,} 行）由 {call} 在运行时模拟生成，给定参数即可完全复现。",
-        en=f"Data: no data file is read; the panel ({n_rows:,} rows) is simulated at run time by {call} and is "
-           "reproduced exactly from these arguments.",
-    )
+    small = abs(it.estimate) <= max(2 * est.sc.pre_rmspe, abs(est.sc.estimate) / 3)
+    if small:
+        return head + lab.pick(zh="虚拟试点没有产生可比的差距，与试点前不存在预先分化相符。",
+                               en=" The fake pilot opens no comparable gap, consistent with no divergence before the pilot.")
+    return head + lab.pick(zh="虚拟试点期间已出现可观的差距：差距可能在试点前就已开始，真实试点后的差距不能全部归因于试点。",
+                           en=" A sizeable gap opens already after the fake start: the divergence may predate the pilot, "
+                              "and the gap after the real start cannot all be attributed to it.")
 
 
 def truth_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
+    """Distance of each estimate from the simulated truth; empty for real data."""
+    if est.truth is None:
+        return ""
     lab = labels(lang)
     covered = est.sdid.conf_low <= est.truth <= est.sdid.conf_high
     return lab.pick(
-        zh=f"模拟数据中试点后各月的平均真实效应为 {_fmt(est.truth)}。合成控制估计与之相差 {_fmt(est.sc.estimate - est.truth)}，"
-           f"SDID 相差 {_fmt(est.sdid.estimate - est.truth)}（真实效应{'落在' if covered else '不在'}其 95% 置信区间内），"
-           f"DiD 相差 {_fmt(est.did.estimate - est.truth)}。",
-        en=f"In the simulated data the true effect averages {_fmt(est.truth)} over the post-pilot months. The synthetic "
-           f"control estimate differs from it by {_fmt(est.sc.estimate - est.truth)}, SDID by "
+        zh=f"模拟数据中试点后各月的平均真实效应为 {_fmt(est.truth)} 元。合成控制估计与之相差 {_fmt(est.sc.estimate - est.truth)}，"
+           f"合成双重差分相差 {_fmt(est.sdid.estimate - est.truth)}（真实效应{'落在' if covered else '不在'}其 95% 置信区间内），"
+           f"双重差分相差 {_fmt(est.did.estimate - est.truth)}。",
+        en=f"In the simulated data the true effect averages {_fmt(est.truth)} yuan over the pilot months. The synthetic "
+           f"control estimate differs from it by {_fmt(est.sc.estimate - est.truth)}, synthetic DiD by "
            f"{_fmt(est.sdid.estimate - est.truth)} (its 95% interval {'covers' if covered else 'does not cover'} the "
            f"truth) and DiD by {_fmt(est.did.estimate - est.truth)}.",
     )
 
 
+def conclusion_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float = 0.10) -> str:
+    """What the numbers allow the paper to say about the pilot (four branches: fit x significance x sign)."""
+    lab = labels(lang)
+    name, y = city_name(est.treated, lang), lab(est.outcome + "_text")
+    close = est.sc.pre_rmspe / abs(est.pre_mean) <= CLOSE_FIT
+    sig = est.placebo.p_value <= level
+    sdid_excludes_zero = not (est.sdid.conf_low <= 0 <= est.sdid.conf_high)
+    if not close:
+        return lab.pick(
+            zh=f"由于合成对照未能再现{name}试点前的走势，本文不对试点效应下结论；应扩大候选城市范围或改用试点内部的强度差异设计。",
+            en=f"Because the synthetic control does not reproduce {name}'s pre-pilot path, this paper draws no conclusion "
+               "on the pilot's effect; the candidate pool should be widened or a within-pilot design on intensity used.")
+    if sig and sdid_excludes_zero:
+        direction = lab.pick(zh="提高", en="raised") if est.sc.estimate > 0 else lab.pick(zh="降低", en="lowered")
+        return lab.pick(
+            zh=f"两种方法一致表明，试点{direction}了{name}的{y}（合成控制 {_fmt(est.sc.estimate)} 元/月，合成双重差分 "
+               f"{_fmt(est.sdid.estimate)} 元/月）。这一效应包含了与试点同时发生的其他变化（例如 2023 年亚运会），应结合试点措施的时间线判断。",
+            en=f"Both methods agree that the pilot {direction} {name}'s {y} (synthetic control {_fmt(est.sc.estimate)} yuan "
+               f"per month, synthetic DiD {_fmt(est.sdid.estimate)}). The effect includes anything else that changed with "
+               "the pilot (the 2023 Asian Games, for one) and should be read against the timeline of the pilot's measures.")
+    return lab.pick(
+        zh=f"现有数据不足以确认试点改变了{name}的{y}：置换检验 p 值为 {_fmt_p(est.placebo.p_value)}，合成双重差分的 95% 置信区间为 "
+           f"{_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)} 元。这不等于试点没有效应，只说明效应不大于这一区间所能排除的范围。",
+        en=f"The data do not establish that the pilot changed {name}'s {y}: the permutation p-value is "
+           f"{_fmt_p(est.placebo.p_value)} and the synthetic DiD 95% interval runs from {_fmt(est.sdid.conf_low)} to "
+           f"{_fmt(est.sdid.conf_high)} yuan. This is not evidence of no effect, only that effects outside that interval "
+           "are unlikely.")
+
+
+def provenance_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
+    """Internals for the appendix: datasets, generator, options."""
+    sim = ("`research_kit.simulate.synth.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
+           if est.data.synthetic else "")
+    return labels(lang).pick(
+        zh=f"数据集：`digital_rmb_cities`、`ecny_pilot_areas`" + ("、`digital_rmb_true_effects`" if est.data.synthetic else "")
+           + (f"；模拟数据由 {sim} 生成" if sim else "") + "。供体池规则见 `research_kit.studies.digital_rmb.donor_pool`。",
+        en="Datasets: `digital_rmb_cities`, `ecny_pilot_areas`" + (", `digital_rmb_true_effects`" if est.data.synthetic else "")
+           + (f"; the synthetic data come from {sim}" if sim else "")
+           + ". Donor-pool rules: `research_kit.studies.digital_rmb.donor_pool`.",
+    )
+
+
 # --------------------------------------------------------------------------- tables
+def pilot_table(data: CityData, *, lang: Lang = "zh") -> Table:
+    """Pilot areas by batch (real facts, from the pilot list)."""
+    lab = labels(lang)
+    p = data.pilots.sort_values(["start_month", "area"])
+    g = p.groupby(["start_month", "batch"], sort=True)["area"].apply(list).reset_index()
+    sep = "、" if lang == "zh" else ", "
+    batch_en = {"第一批": "1st", "第二批": "2nd", "第三批": "3rd", "第四批": "4th"}
+
+    def batch(b: str) -> str:
+        if lang == "zh":
+            return b
+        core = batch_en.get(b[:3], b)
+        if "亚运" in b:
+            return f"{core} (Asian Games host cities)"
+        if "冬奥" in b:
+            return f"{core} (Winter Olympics venues become pilot areas)"
+        return core
+
+    out = pd.DataFrame({lab("start"): [_month(m) for m in g["start_month"]], lab("batch"): [batch(b) for b in g["batch"]],
+                        lab("area"): [sep.join(city_name(a, lang) for a in areas) for areas in g["area"]]})
+    note = lab.pick(zh="依据：人民银行 2020 年 4 月、2020 年 10 月公布的试点地区，2022 年 3 月 31 日座谈会（4 月 2 日公布）新增地区，"
+                       "以及 2022 年底的扩大试点（据媒体报道，月份待以人民银行公告核实）。",
+                    en="Sources: the pilot areas announced by the People's Bank of China in April and October 2020, those added "
+                       "at its meeting of 31 March 2022 (announced 2 April), and the extension at the end of 2022 (press "
+                       "reports; the month is to be checked against the PBoC notice).")
+    return table(out, caption=caption("pilots", lang), notes=(note,))
+
+
+def donor_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
+    """Candidate cities grouped by their role (treated, donor, or the rule that excludes them)."""
+    lab = labels(lang)
+    sep = "、" if lang == "zh" else ", "
+    rows = []
+    for key in ("treated", "donor", "pilot", "province_pilot", "neighbour", "same_province"):
+        sub = est.pool.loc[est.pool["status"] == key]
+        if sub.empty:
+            continue
+        rows.append({lab("status"): STATUS[key][lang], lab("n_cities"): len(sub),
+                     lab("cities"): sep.join(city_name(c, lang) for c in sub["city"])})
+    note = lab.pick(zh="剔除规则依次为：样本期内本身为试点地区；所在省份全域试点；与试点城市相邻（溢出）；与试点城市同省（全省推广）。",
+                    en="Exclusion rules, in order: a pilot area itself during the sample; in a province-wide pilot; bordering "
+                       "the pilot city (spill-overs); in the pilot city's province (province-wide promotion).")
+    return table(pd.DataFrame(rows), caption=caption("donors", lang), notes=(note,))
+
+
 def weights_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
     lab = labels(lang)
     w = est.sc.weights.sort_values(ascending=False)
     w = w.loc[w >= 0.001]
-    pref = est.demo.panel.drop_duplicates("county").set_index("county")["prefecture"]
+    prov = est.pool.set_index("city")["province"]
     df = pd.DataFrame({
-        lab("donor"): [county_name(u, lang, est.demo.panel) for u in w.index],
-        lab("prefecture"): [pref[u] if lang == "zh" else _PREF_EN.get(pref[u], pref[u]) for u in w.index],
+        lab("donor"): [city_name(u, lang) for u in w.index],
+        lab("province"): [prov[u] if lang == "zh" else PROVINCE_EN.get(prov[u], prov[u]) for u in w.index],
         lab("weight"): w.to_numpy(),
     })
-    name = county_name(est.demo.treated, lang)
-    return table(df, digits=3, caption=caption("weights", lang, county=name))
-
-
-_PREF_EN = {"金华市": "Jinhua", "绍兴市": "Shaoxing", "嘉兴市": "Jiaxing", "湖州市": "Huzhou", "衢州市": "Quzhou",
-            "丽水市": "Lishui", "温州市": "Wenzhou", "台州市": "Taizhou", "宁波市": "Ningbo", "杭州市": "Hangzhou"}
+    return table(df, digits=3, caption=figure_caption("weights", est, lang))
 
 
 def _predictor_label(label: str, est: RmbEstimates, lab: Labels) -> str:
+    sep = "，" if lab.lang == "zh" else ", "
     if "(" not in label:
-        return f"{lab(label)}，{lab('pre_mean')}" if lab.lang == "zh" else f"{lab(label)}, {lab('pre_mean')}"
+        return f"{lab(label)}{sep}{lab('pre_mean')}"
     col, when = label.split("(", 1)
     when = when.rstrip(")")
-    months = (est.demo.treatment_time.year - pd.Timestamp(when).year) * 12 + (
-        est.demo.treatment_time.month - pd.Timestamp(when).month)
-    sep = "，" if lab.lang == "zh" else ", "
+    t0 = est.treatment_time
+    months = (t0.year - pd.Timestamp(when).year) * 12 + (t0.month - pd.Timestamp(when).month)
     text = lab("months_before").format(n=months)
     if lab.lang == "en":
         text = text.replace("(s)", "" if months == 1 else "s")
@@ -335,24 +580,26 @@ def _predictor_label(label: str, est: RmbEstimates, lab: Labels) -> str:
 def balance_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
     lab = labels(lang)
     b = est.sc.balance
-    name = county_name(est.demo.treated, lang)
+    name = city_name(est.treated, lang)
     df = pd.DataFrame({
         lab("predictor"): [_predictor_label(i, est, lab) for i in b.index],
         name: b["treated"].to_numpy(),
         lab("synthetic"): b["synthetic"].to_numpy(),
         lab("donor_mean"): b["donor_mean"].to_numpy(),
-        "V": est.sc.predictor_weights.to_numpy(),
+        lab("predictor_weight"): est.sc.predictor_weights.to_numpy(),
     })
-    return table(df, digits={name: 2, lab("synthetic"): 2, lab("donor_mean"): 2, "V": 3},
-                 caption=caption("balance", lang, county=name),
-                 notes=(lab.pick(zh="V 为嵌套优化得到的预测变量权重。", en="V: predictor weights from the nested optimisation."),))
+    return table(df, digits={name: 1, lab("synthetic"): 1, lab("donor_mean"): 1, lab("predictor_weight"): 3},
+                 caption=figure_caption("balance", est, lang),
+                 notes=(lab.pick(zh="预测变量权重由嵌套优化得到（使试点前各月结果变量的拟合误差最小）。",
+                                 en="Predictor weights from the nested optimisation (minimising the pre-pilot fit error "
+                                    "of the outcome)."),))
 
 
 def estimates_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
     lab = labels(lang)
     rows = []
     for key, r, inf in (
-        ("synthetic_control", est.sc, lab.pick(zh="置换检验 p 值", en="permutation p-value")),
+        ("synthetic_control", est.sc, lab.pick(zh="置换检验", en="permutation test")),
         ("synthetic_did", est.sdid, lab.pick(zh="安慰剂标准误", en="placebo standard error")),
         ("did_synthdid", est.did, lab.pick(zh="安慰剂标准误", en="placebo standard error")),
     ):
@@ -361,25 +608,27 @@ def estimates_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
         ci = "" if not np.isfinite(se) else f"[{_fmt(r.conf_low)}, {_fmt(r.conf_high)}]"
         rows.append({lab("method"): lab(key), lab("estimate"): r.estimate, lab("std_error"): se,
                      lab("conf_int"): ci, lab("p_value"): _fmt_p(p), lab("inference"): inf})
-    rows.append({lab("method"): lab("truth"), lab("estimate"): est.truth, lab("std_error"): np.nan,
-                 lab("conf_int"): "", lab("p_value"): "", lab("inference"): ""})
-    return table(pd.DataFrame(rows), digits={lab("estimate"): 2, lab("std_error"): 2},
-                 caption=caption("estimates", lang))
+    if est.truth is not None:
+        rows.append({lab("method"): lab("truth"), lab("estimate"): est.truth, lab("std_error"): np.nan,
+                     lab("conf_int"): "", lab("p_value"): "", lab("inference"): ""})
+    return table(pd.DataFrame(rows), digits={lab("estimate"): 2, lab("std_error"): 2}, caption=caption("estimates", lang),
+                 notes=(lab.pick(zh="单位：元/人·月。", en="Unit: yuan per resident per month."),))
 
 
 # --------------------------------------------------------------------------- figures
 def paths_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
-    from research_kit.synth._plots import labels as synth_labels
+    from research_kit.report.synth_plots import labels as synth_labels
 
     lab = labels(lang)
-    name = county_name(est.demo.treated, lang)
+    name = city_name(est.treated, lang)
     axes = est.sc.plot(lang=lang, ylabel=lab(est.outcome))
     axes[0].lines[0].set_label(name)
     axes[0].lines[1].set_label(synth_labels(lang)("synthetic_of").format(unit=name))
     axes[0].legend(loc="upper left", fontsize=8)
-    truth = est.demo.true_path(est.outcome)
-    axes[1].plot(truth.index, truth.to_numpy(), color="black", lw=1.0, ls="--", label=lab("truth"))
-    axes[1].legend(loc="upper left", fontsize=8)
+    if est.truth is not None and est.data.truth is not None:
+        t = est.data.truth.loc[est.data.truth["city"] == est.treated].set_index("month")[f"te_{est.outcome}"]
+        axes[1].plot(t.index, t.to_numpy(), color="black", lw=1.0, ls="--", label=lab("truth"))
+        axes[1].legend(loc="upper left", fontsize=8)
     for ax in axes:
         ax.tick_params(axis="x", labelrotation=30)
     fig = axes[0].figure
@@ -391,8 +640,8 @@ def placebo_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
     lab = labels(lang)
     ax = est.placebo.plot(kind="gaps", lang=lang, ylabel=lab(est.outcome))
     for line in ax.lines:
-        if line.get_label() == est.demo.treated:
-            line.set_label(county_name(est.demo.treated, lang))
+        if line.get_label() == est.treated:
+            line.set_label(city_name(est.treated, lang))
     ax.legend(loc="upper left", fontsize=8)
     ax.tick_params(axis="x", labelrotation=30)
     ax.figure.tight_layout()
@@ -402,7 +651,7 @@ def placebo_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
 def sdid_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
     lab = labels(lang)
     ax = est.sdid.plot(lang=lang, ylabel=lab(est.outcome))
-    ax.lines[0].set_label(county_name(est.demo.treated, lang))
+    ax.lines[0].set_label(city_name(est.treated, lang))
     ax.legend(loc="upper left", fontsize=8)
     ax.tick_params(axis="x", labelrotation=30)
     ax.figure.tight_layout()
@@ -410,11 +659,11 @@ def sdid_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
 
 
 def in_time_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
-    from research_kit.synth._plots import labels as synth_labels
+    from research_kit.report.synth_plots import labels as synth_labels
 
     lab = labels(lang)
     ax = est.in_time.plot(kind="paths", lang=lang, ylabel=lab(est.outcome))
-    name = county_name(est.demo.treated, lang)
+    name = city_name(est.treated, lang)
     ax.lines[0].set_label(name)
     ax.lines[1].set_label(synth_labels(lang)("synthetic_of").format(unit=name))
     ax.legend(loc="upper left", fontsize=8)
@@ -425,20 +674,25 @@ def in_time_figure(est: RmbEstimates, *, lang: Lang = "zh") -> Any:
 
 def front_matter(est: RmbEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
     lab = labels(lang)
-    name = county_name(est.demo.treated, lang)
-    title = lab.pick(zh=f"数字人民币试点的效果评估：{name}的合成控制分析",
-                     en=f"The digital RMB pilot in {name}: a synthetic control evaluation")
+    name = city_name(est.treated, lang)
+    n_donor = int((est.pool["status"] == "donor").sum())
+    title = lab.pick(zh=f"数字人民币试点对{name}消费的影响：城市层面的合成控制分析",
+                     en=f"The digital RMB pilot and consumption in {name}: a city-level synthetic control")
     abstract = lab.pick(
-        zh=f"本文评估金华市开放经济金融服务改革试点第 16 项任务（开展数字人民币试点）。以{name}为试点县、金华及浙江其他县（市、区）为对照，"
-           f"合成控制法估计试点使{lab(est.outcome)}平均变化 {_fmt(est.sc.estimate)}（置换检验 p 值 {_fmt(est.placebo.p_value, 3)}），"
-           f"合成双重差分估计为 {_fmt(est.sdid.estimate)}（95% 置信区间 {_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)}）。"
-           "本文数据为模拟演示数据。",
-        en=f"We evaluate task 16 of the Jinhua open-economy financial services reform pilot (the digital RMB pilot). "
-           f"With {name} as the pilot county and other Jinhua and Zhejiang counties as donors, the synthetic control "
-           f"estimate of the effect on the outcome \"{lab(est.outcome)}\" is {_fmt(est.sc.estimate)} (permutation p = "
-           f"{_fmt(est.placebo.p_value, 3)}); synthetic DiD gives {_fmt(est.sdid.estimate)} (95% CI "
-           f"{_fmt(est.sdid.conf_low)} to {_fmt(est.sdid.conf_high)}). The data are synthetic demo data.",
+        zh=f"本文评估金华市开放经济金融服务改革创新试点第 16 项任务（开展数字人民币试点）。{name}全域自 {_month(est.treatment_time)} 起"
+           f"成为数字人民币试点地区，市内没有未试点的县可作对照；本文以 {n_donor} 个样本期内从未试点、且不与{name}相邻的地级市构造合成{name}。"
+           f"合成控制法估计试点后{lab(est.outcome + '_text')}平均变化 {_fmt(est.sc.estimate)} 元/月（置换检验 p 值 "
+           f"{_fmt_p(est.placebo.p_value)}），合成双重差分估计为 {_fmt(est.sdid.estimate)} 元/月（95% 置信区间 "
+           f"{_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)}）。"
+           + ("本文的城市面板为模拟演示数据。" if est.data.synthetic else ""),
+        en=f"We evaluate task 16 of the Jinhua open-economy financial services reform pilot (the digital RMB pilot). All of "
+           f"{name} became an e-CNY pilot area in {_month(est.treatment_time)}, so no county of the city is untreated; we "
+           f"build a synthetic {name} from {n_donor} prefecture-level cities that were never pilot areas during the sample "
+           f"and do not border it. The synthetic control estimate of the change in {lab(est.outcome + '_text')} is "
+           f"{_fmt(est.sc.estimate)} yuan per month (permutation p = {_fmt_p(est.placebo.p_value)}); synthetic DiD gives "
+           f"{_fmt(est.sdid.estimate)} (95% CI {_fmt(est.sdid.conf_low)} to {_fmt(est.sdid.conf_high)})."
+           + (" The city panel is synthetic demo data." if est.data.synthetic else ""),
     )
     return {"title": title, "abstract": abstract, "lang": lang,
             "task": lab.pick(zh="任务 16：开展数字人民币试点", en="Task 16: digital RMB pilot"),
-            "county": name, "synthetic": True}
+            "county": name, "synthetic": est.data.synthetic}

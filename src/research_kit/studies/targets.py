@@ -21,10 +21,9 @@ from research_kit.simulate.indicators import target_indicators_demo
 from research_kit.timeseries import (
     TS_LABELS,
     TargetTracking,
-    load_targets,
-    targets_file,
     track_targets,
 )
+from research_kit.studies.plan_targets import load_targets, targets_file
 
 __all__ = [
     "TargetsRun",

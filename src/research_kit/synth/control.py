@@ -23,7 +23,6 @@ import pandas as pd
 
 from research_kit.inference import warn_user
 from research_kit.results import Result
-from research_kit.synth import _plots
 from research_kit.synth._data import (
     DroppedDonorsWarning,
     WidePanel,
@@ -172,6 +171,8 @@ class SyntheticControlResult(Result):
         (paths, gap); ``"paths"`` or ``"gap"`` draw one panel on ``ax`` (or a new
         one) and return it.
         """
+        from research_kit.report import synth_plots as _plots  # the plotting layer, at call time
+
         check_option("kind", kind, ("both", "paths", "gap"))
         name = str(self.info.get("treated"))
         if kind == "paths":

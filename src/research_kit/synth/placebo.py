@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from research_kit.results import Result
-from research_kit.synth import _plots
 from research_kit.synth._data import check_option, locate_period
 from research_kit.synth.control import (
     PoorPreFitWarning,
@@ -55,6 +54,8 @@ class PlaceboResult(Result):
     def plot(self, ax: Any = None, *, kind: Literal["gaps", "ratios"] = "gaps", lang: Literal["zh", "en"] = "zh",
              ylabel: str = "", **kwargs: Any) -> Any:
         """The treated gap against the placebo cloud (``"gaps"``) or the RMSPE ratios (``"ratios"``)."""
+        from research_kit.report import synth_plots as _plots  # the plotting layer, at call time
+
         check_option("kind", kind, ("gaps", "ratios"))
         treated = self.info["treated"]
         if kind == "ratios":

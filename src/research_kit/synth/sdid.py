@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from research_kit.results import Result
-from research_kit.synth import _plots
 from research_kit.synth._data import WidePanel, check_option, locate_period, wide_panel
 from research_kit.synth._fw import sc_weight_fw, sc_weight_fw_batch, sparsify
 
@@ -203,6 +202,8 @@ class SyntheticDiDResult(Result):
 
     def plot(self, ax: Any = None, *, lang: Literal["zh", "en"] = "zh", ylabel: str = "", **kwargs: Any) -> Any:
         """Treated mean against the weighted control path, with the time weights at the bottom."""
+        from research_kit.report import synth_plots as _plots  # the plotting layer, at call time
+
         return _plots.sdid_plot(self.paths, self.time_weights, ax=ax, lang=lang, ylabel=ylabel)
 
     def in_time_placebo(self, fake_time: Any = None) -> SyntheticDiDResult:

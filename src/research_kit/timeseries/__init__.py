@@ -1,7 +1,7 @@
 """Indicator tracking and forecasting: the plan's 2025 targets.
 
-* :func:`load_targets` — the plan's quantitative 2025 targets
-  (``data/targets/targets_2025.csv``, transcribed from its 主要目标 section);
+* :func:`check_targets` — the checks of a targets table (the plan's own is read by
+  :func:`research_kit.studies.plan_targets.load_targets`);
 * :func:`track_targets` — forecast each indicator to its deadline (ETS or local
   linear trend chosen by AICc), the probability of reaching the target and an
   on-track / at-risk / off-track status; ``.plot()`` draws the dashboard;
@@ -10,11 +10,13 @@
 
 Examples
 --------
->>> from research_kit.timeseries import load_targets
+>>> from research_kit.studies.plan_targets import load_targets
 >>> t = load_targets()
 >>> len(t), sorted(t["kind"].unique())
 (23, ['annual_growth', 'cumulative', 'level', 'share'])
 """
+
+from typing import Any
 
 from research_kit.timeseries.forecast import (
     ETS_MODELS,
@@ -26,13 +28,10 @@ from research_kit.timeseries.forecast import (
     ets_psi,
     fit_forecast,
 )
-from research_kit.timeseries.plot import STATUS_COLORS, TS_LABELS, dashboard_plot
 from research_kit.timeseries.targets import (
     TARGET_COLUMNS,
     TargetKind,
     check_targets,
-    load_targets,
-    targets_file,
 )
 from research_kit.timeseries.tracking import (
     STATUSES,
@@ -62,8 +61,17 @@ __all__ = [
     "dashboard_plot",
     "ets_psi",
     "fit_forecast",
-    "load_targets",
     "probability_status",
-    "targets_file",
     "track_targets",
 ]
+
+_PLOTTING = ("STATUS_COLORS", "TS_LABELS", "dashboard_plot")
+
+
+def __getattr__(name: str) -> Any:
+    """The dashboard lives in the plotting layer (:mod:`research_kit.report.dashboard`); loaded on first use."""
+    if name in _PLOTTING:
+        from research_kit.report import dashboard
+
+        return getattr(dashboard, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

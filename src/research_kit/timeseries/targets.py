@@ -1,23 +1,17 @@
-"""The plan's quantitative 2025 targets: the shipped table and its checks.
+"""The checks of a targets table, so that :func:`research_kit.timeseries.track_targets` can rely on it.
 
-``data/targets/targets_2025.csv`` transcribes every quantitative target of the
-plan's 主要目标 section (see ``data/targets/README.md``). :func:`load_targets`
-reads it (or any table with the same columns) and checks it, so that
-:func:`research_kit.timeseries.track_targets` can rely on its content.
+The plan's own table (``data/targets/targets_2025.csv``) is read by
+:func:`research_kit.studies.plan_targets.load_targets`: an estimator reads no file.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 import pandas as pd
 
-from research_kit import paths
-
-__all__ = ["TARGET_COLUMNS", "TargetKind", "check_choice", "check_targets", "load_targets", "targets_file"]
+__all__ = ["TARGET_COLUMNS", "TargetKind", "check_choice", "check_targets"]
 
 TargetKind = Literal["level", "cumulative", "annual_growth", "share"]
 
@@ -30,11 +24,6 @@ def check_choice(name: str, value: Any, allowed: Iterable[Any]) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}.")
-
-
-def targets_file(root: str | os.PathLike[str] | None = None) -> Path:
-    """Path of the shipped targets table, ``data/targets/targets_2025.csv``."""
-    return paths.data_dir(root) / "targets" / "targets_2025.csv"
 
 
 def _month(value: Any, column: str, row: str) -> pd.Period:
@@ -118,35 +107,3 @@ def check_targets(targets: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows).set_index("id", drop=False)
     out.index.name = None
     return out
-
-
-def load_targets(path: str | os.PathLike[str] | None = None, *,
-                 root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Read and check the plan's 2025 targets.
-
-    Parameters
-    ----------
-    path
-        A CSV with the columns of ``data/targets/targets_2025.csv``; default: that file.
-    root
-        Project root (default: found by :mod:`research_kit.paths`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The checked table (see :func:`check_targets`), indexed by ``id``.
-
-    Examples
-    --------
-    >>> from research_kit.timeseries import load_targets
-    >>> t = load_targets()
-    >>> row = t.loc["fx_loans_individual"]
-    >>> float(row["target"]), row["unit"], row["kind"]
-    (3.0, '亿美元', 'level')
-    """
-    file = Path(path) if path is not None else targets_file(root)
-    if not file.is_file():
-        raise FileNotFoundError(f"targets table not found at {file}; pass path= or run from the project checkout.")
-    raw = pd.read_csv(file, dtype={"window_start": str, "deadline": str, "source_lines": str}, keep_default_na=False,
-                      na_values={"target": [""]}, encoding="utf-8")
-    return check_targets(raw)

@@ -90,7 +90,7 @@ class TargetTracking(Result):
     def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 4,
              **kwargs: Any) -> Any:
         """Dashboard of small multiples (see :func:`research_kit.timeseries.dashboard_plot`)."""
-        from research_kit.timeseries.plot import dashboard_plot
+        from research_kit.report.dashboard import dashboard_plot
 
         if kwargs:
             raise TypeError(f"plot() got unexpected options {sorted(kwargs)}; it takes lang, ids and ncols.")
@@ -319,7 +319,7 @@ def track_targets(
         status ``no_data``; series without a target are ignored (listed in
         ``info["untracked_series"]``).
     targets
-        The targets table (:func:`~research_kit.timeseries.load_targets`).
+        The targets table (e.g. :func:`research_kit.studies.plan_targets.load_targets`).
     horizon_end
         Last month forecast (``"2025-12"``); no deadline may lie after it.
     as_of
@@ -350,7 +350,8 @@ def track_targets(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from research_kit.timeseries import load_targets, track_targets
+    >>> from research_kit.studies.plan_targets import load_targets
+    >>> from research_kit.timeseries import track_targets
     >>> t = load_targets().loc[["listed_firms"]]
     >>> idx = pd.period_range("2021-01", "2025-06", freq="M")
     >>> y = pd.Series(40 + 0.3 * np.arange(len(idx)) + np.random.default_rng(1).normal(0, 0.5, len(idx)), idx)

@@ -12,7 +12,8 @@ from research_kit import data
 from research_kit.results import Result
 from research_kit.studies.fx_loans._data import OUTCOMES, truth_by_event_time, truth_overall
 
-__all__ = ["FxEstimates", "cell_panel", "data_is_synthetic", "estimate", "event_frame"]
+__all__ = ["BREAKDOWN_MAX", "CLUSTERS", "FxEstimates", "OutcomeEstimates", "cell_panel", "data_is_synthetic", "estimate",
+           "event_frame", "pre_mean_test", "with_cells"]
 
 
 def event_frame(result: Result) -> pd.DataFrame:
@@ -21,6 +22,27 @@ def event_frame(result: Result) -> pd.DataFrame:
     tab = tab.loc[tab["term"].str.startswith("e=")].copy()
     tab["event_time"] = tab["term"].str.slice(2).astype(float).astype(int)
     return tab[["event_time", "estimate", "std_error", "conf_low", "conf_high"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class OutcomeEstimates:
+    """The four overall estimates of one outcome (the headline table), with its truth."""
+
+    outcome: str
+    twfe: Result
+    cs: Result
+    sa_att: Result
+    imputation_att: Result
+    truth_att: float
+    #: Callaway–Sant'Anna simple ATT with the cluster multiplier bootstrap (R ``did``), clustered at ``boot_level``
+    cs_boot: Result | None = None
+    boot_level: str | None = None
+    #: each estimator applied to the true effects (its own estimand in this sample); synthetic data only
+    estimands: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def robust(self) -> dict[str, Result]:
+        return {"callaway_santanna": self.cs, "sun_abraham": self.sa_att, "imputation": self.imputation_att}
 
 
 @dataclass(frozen=True)
@@ -48,6 +70,13 @@ class FxEstimates:
     bacon: pd.DataFrame | None = None
     honest: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: every outcome of the question (the main one included), in :data:`OUTCOMES` order
+    outcomes: dict[str, OutcomeEstimates] = field(default_factory=dict)
+    #: smallest Mbar whose robust interval for the average post effect includes 0 (0: already at Mbar = 0;
+    #: inf: not up to ``BREAKDOWN_MAX``)
+    breakdown: float = float("nan")
+    cluster: str = "cell"
+    n_counties: int = 1
 
     @property
     def headline(self) -> Result:
@@ -62,6 +91,14 @@ class FxEstimates:
     def sa_att(self) -> Result:
         """Sun–Abraham overall ATT (its ``ATT`` row) as a one-term Result."""
         return _one_term(self.sa, "ATT", "sun_abraham")
+
+    @property
+    def main(self) -> OutcomeEstimates:
+        return self.outcomes[self.outcome]
+
+
+#: upper end of the search for the breakdown value of Mbar
+BREAKDOWN_MAX = 10.0
 
 
 def _one_term(r: Result, term: str, estimator: str) -> Result:
@@ -81,45 +118,144 @@ def cell_panel(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return cells.loc[full].reset_index(drop=True)
 
 
-def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator: str = "callaway_santanna",
-             control_group: str = "not_yet", leads: int = 12, lags: int = 24, cluster: str = "business_id",
-             alpha: float = 0.05, seed: int = 0, county: str | None = None, bootstrap_reps: int = 9999) -> FxEstimates:
-    """Every estimate of the paper for one outcome.
+def with_cells(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel with a ``cell`` column (county × bank: the level at which the programme starts)."""
+    if "cell" in panel.columns:
+        return panel
+    return panel.assign(cell=panel["county"].astype(str) + "/" + panel["bank"].astype(str))
 
-    TWFE and its event study; Callaway–Sant'Anna (simple and dynamic), Sun–Abraham and
-    the imputation estimator (heterogeneity-robust); the wild cluster bootstrap of TWFE
-    with the counties as clusters (all of Jinhua only); the Goodman-Bacon decomposition of
-    the TWFE estimate on county × bank cells; relative-magnitudes sensitivity (Rambachan–Roth)
-    of the Sun–Abraham event study.
-    """
+
+CLUSTERS = ("cell", "county", "business_id")
+
+
+def _overall(panel: pd.DataFrame, outcome: str, *, control_group: str, leads: int, lags: int, cluster: str,
+             alpha: float, seed: int) -> tuple[Result, Result, Result, Result]:
+    """TWFE, CS (simple), SA (ATT row) and imputation (all horizons) for one outcome."""
     import warnings
 
-    from research_kit import bootstrap, did
+    from research_kit import did
 
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    if estimator not in ("callaway_santanna", "twfe"):
-        raise ValueError(f"estimator must be 'callaway_santanna' or 'twfe'; got {estimator!r}.")
-    if cluster not in ("business_id", "county"):
-        raise ValueError(f"cluster must be 'business_id' or 'county'; got {cluster!r}.")
-    if panel.empty:
-        raise ValueError("the analysis panel is empty: check the county parameter and the processed data.")
     common = dict(outcome=outcome, unit="business_id", time="t")
     tw = did.twfe(panel, **common, treat="treated", cluster=cluster)
-    es = did.event_study(panel, **common, cohort="cohort", method="twfe", leads=leads, lags=lags, cluster=cluster,
-                         control_group=control_group)
     cs = did.callaway_santanna(panel, **common, cohort="cohort", control_group=control_group, method="reg",
                                cluster=cluster, alpha=alpha, seed=seed, unbalanced="pairwise")
     has_never = bool((panel["cohort"] == 0).any())
     sa = did.sun_abraham(panel, **common, cohort="cohort", leads=leads, lags=lags, cluster=cluster,
                          control_group="never" if has_never else "last_cohort")
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", did.NotImputableWarning)
+        imp = did.imputation(panel, **common, cohort="cohort", leads=1, lags=None, cluster=cluster)
+    return tw, cs, sa, imp
+
+
+def pre_mean_test(result: Result) -> dict[str, float] | None:
+    """Wald test (1 df) that the mean of the pre-period event-study coefficients (reference -1 left out) is zero.
+
+    One restriction, so it stays informative when there are fewer clusters than pre-period coefficients
+    (where the joint test's covariance is singular).
+    """
+    import numpy as np
+
+    from research_kit.inference import wald_test
+
+    extra = getattr(result, "extra", {}) or {}
+    if "vcov_matrix" not in extra or "event_time" not in extra:
+        return None
+    tab = extra["event_time"]
+    est = tab.loc[tab["std_error"].notna()].sort_values("event_time")
+    V = np.asarray(extra["vcov_matrix"], dtype=float)
+    k = len(est)
+    if V.shape[0] == k + 1:
+        V = V[:k, :k]  # Sun-Abraham / imputation append the overall ATT
+    if V.shape != (k, k):
+        return None
+    pre = (est["event_time"] < -1).to_numpy()
+    if not pre.any():
+        return None
+    lv = pre / pre.sum()
+    return wald_test([float(lv @ est["estimate"].to_numpy())], [[float(lv @ V @ lv)]])
+
+
+def _quiet(fn, *args, **kwargs):
+    """Run an estimator with the few-clusters warning silenced (the paper states the cluster count instead)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator: str = "callaway_santanna",
+             control_group: str = "not_yet", leads: int = 12, lags: int = 24, cluster: str = "cell",
+             alpha: float = 0.05, seed: int = 0, county: str | None = None, bootstrap_reps: int = 9999,
+             outcomes: tuple[str, ...] | None = None, breakdown_tol: float = 0.01,
+             cs_bootstrap_reps: int = 999) -> FxEstimates:
+    """Every estimate of the paper.
+
+    For every outcome of the question (``outcomes``, default all three): TWFE, Callaway–Sant'Anna,
+    Sun–Abraham and the imputation estimator, clustered at ``cluster`` (default the county × bank
+    cell, the level at which the programme starts), and the Callaway–Sant'Anna estimate again with
+    R ``did``'s cluster multiplier bootstrap at the county level (at the cell level when the sample
+    has one county). For ``outcome``: the event studies, the wild cluster bootstrap of TWFE with the
+    counties as clusters (more than one county only), the Goodman-Bacon decomposition of TWFE on
+    county × bank cells, the relative-magnitudes sensitivity (Rambachan–Roth) of the Sun–Abraham
+    event study and its breakdown value of Mbar.
+
+    ``bootstrap_reps`` draws for the wild cluster bootstrap of TWFE; ``cs_bootstrap_reps`` for the
+    multiplier bootstrap of Callaway–Sant'Anna (R ``did``'s default ``biters`` is 1,000).
+    """
+    from research_kit import did
+    from research_kit.inference import bootstrap
+
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
+    if estimator not in ("callaway_santanna", "twfe"):
+        raise ValueError(f"estimator must be 'callaway_santanna' or 'twfe'; got {estimator!r}.")
+    if cluster not in CLUSTERS:
+        raise ValueError(f"cluster must be one of {list(CLUSTERS)}; got {cluster!r}.")
+    if panel.empty:
+        raise ValueError("the analysis panel is empty: check the county parameter and the processed data.")
+    outcomes = tuple(OUTCOMES if outcomes is None else outcomes)
+    if outcome not in outcomes:
+        outcomes = (outcome, *outcomes)
+    panel = with_cells(panel)
+    counties = panel["county"].unique()
+    boot_level = "county" if len(counties) > 1 else "cell"
+    synthetic = data_is_synthetic()
+    common = dict(outcome=outcome, unit="business_id", time="t")
+
+    per_outcome: dict[str, OutcomeEstimates] = {}
+    main_fits: tuple[Result, ...] = ()
+    for oc in [o for o in OUTCOMES if o in outcomes]:
+        tw, cs, sa, imp_all = _quiet(_overall, panel, oc, control_group=control_group, leads=leads, lags=lags,
+                                     cluster=cluster, alpha=alpha, seed=seed)
+        boot = _quiet(did.callaway_santanna, panel, outcome=oc, unit="business_id", time="t", cohort="cohort",
+                      control_group=control_group, method="reg", cluster=boot_level, alpha=alpha, seed=seed,
+                      unbalanced="pairwise", bootstrap=cs_bootstrap_reps)
+        estimands: dict[str, float] = {}
+        if synthetic and f"te_{oc}" in panel.columns:
+            e_tw, e_cs, e_sa, e_imp = _quiet(_overall, panel, f"te_{oc}", control_group=control_group, leads=leads,
+                                             lags=lags, cluster=cluster, alpha=alpha, seed=seed)
+            estimands = {"twfe": e_tw.estimate, "callaway_santanna": e_cs.aggregate("simple").estimate,
+                         "sun_abraham": _one_term(e_sa, "ATT", "sun_abraham").estimate,
+                         "imputation": _one_term(e_imp, "ATT", "imputation").estimate}
+        per_outcome[oc] = OutcomeEstimates(
+            outcome=oc, twfe=tw, cs=cs.aggregate("simple"), sa_att=_one_term(sa, "ATT", "sun_abraham"),
+            imputation_att=_one_term(imp_all, "ATT", "imputation"), truth_att=truth_overall(panel, oc),
+            cs_boot=boot.aggregate("simple"), boot_level=boot_level, estimands=estimands)
+        if oc == outcome:
+            main_fits = (tw, cs, sa, imp_all)
+    tw, cs, sa, imp_all = main_fits
+
+    import warnings
+
+    es = _quiet(did.event_study, panel, **common, cohort="cohort", method="twfe", leads=leads, lags=lags,
+                cluster=cluster, control_group=control_group)
+    with warnings.catch_warnings():
         # businesses first observed after their bank started the programme have no untreated month to
         # impute from; the paper states the count (imputation.info) instead of a warning in the text
-        warnings.simplefilter("ignore", did.NotImputableWarning)
+        warnings.simplefilter("ignore")
         imp = did.imputation(panel, **common, cohort="cohort", leads=leads, lags=lags, cluster=cluster)
-        imp_all = did.imputation(panel, **common, cohort="cohort", leads=1, lags=None, cluster=cluster)
-    counties = panel["county"].unique()
     county_txt = county or ("all" if len(counties) > 1 else str(counties[0]))
     wild = None
     if len(counties) > 1:
@@ -127,21 +263,46 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
                                              reps=bootstrap_reps, seed=seed, level=1 - alpha)
     cells = cell_panel(panel, outcome)
     bacon = None
+    twfe_cells = None
     if cells["treated"].nunique() == 2 and cells["cell"].nunique() > 2:
         bacon = did.bacon_decomposition(cells, outcome="y", unit="cell", time="t", treat="treated")
-    honest = did.honest_did(sa, target="average", alpha=alpha)
+        twfe_cells = float(bacon.attrs["twfe"])
+    honest = _quiet(did.honest_did, sa, target="average", alpha=alpha)
+    breakdown = _quiet(did.honest_breakdown, sa, target="average", alpha=alpha, search_max=BREAKDOWN_MAX,
+                       tol=breakdown_tol)
+    no_comparison = _no_comparison(panel, outcome, control_group)
+    n_clusters = {name: int(r.info.get("n_clusters") or 0) for name, r in
+                  (("twfe", es), ("sun_abraham", sa), ("imputation", imp), ("callaway_santanna", cs))}
     return FxEstimates(
         county=county_txt, outcome=outcome, estimator=estimator, control_group=control_group, leads=leads,
         lags=lags, twfe=tw, cs=cs.aggregate("simple"), cs_dynamic=cs.aggregate("dynamic", min_e=-leads, max_e=lags),
         es_twfe=es, sa=sa, imputation=imp, imputation_att=_one_term(imp_all, "ATT", "imputation"),
         truth_att=truth_overall(panel, outcome),
         truth_event=truth_by_event_time(panel, outcome, leads=leads, lags=lags),
-        n_businesses=int(panel["business_id"].nunique()), synthetic=data_is_synthetic(),
+        n_businesses=int(panel["business_id"].nunique()), synthetic=synthetic,
         wild=wild, bacon=bacon, honest=honest,
-        extra={"cs_pretest": cs.info.get("pretest"), "n_cells": int(cells["cell"].nunique())},
+        extra={"cs_pretest": cs.info.get("pretest"), "n_cells": int(cells["cell"].nunique()),
+               "n_cells_all": int(panel["cell"].nunique()), "twfe_cells": twfe_cells, "n_clusters": n_clusters,
+               "no_comparison": no_comparison, "pre_mean": {"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)}},
+        outcomes=per_outcome, breakdown=float(breakdown), cluster=cluster, n_counties=int(len(counties)),
     )
 
 
+def _no_comparison(panel: pd.DataFrame, outcome: str, control_group: str) -> dict[str, Any]:
+    """Treated business-months without any comparison business (no never-treated and every cohort started).
+
+    Share of treated business-months from the last start month on when no business is never treated (or
+    when ``control_group="never"`` none is); the mean true effect with and without a comparison.
+    """
+    treated = panel.loc[panel["treated"] == 1]
+    has_never = bool((panel["cohort"] == 0).any())
+    if has_never or treated.empty:
+        return {"share": 0.0, "from_t": None, "truth_with": float("nan"), "truth_without": float("nan")}
+    last = int(panel.loc[panel["cohort"] > 0, "cohort"].max())
+    without = treated["t"] >= last
+    te = f"te_{outcome}"
+    mean = lambda m: float(treated.loc[m, te].mean()) if te in treated and m.any() else float("nan")  # noqa: E731
+    return {"share": float(without.mean()), "from_t": last, "truth_with": mean(~without), "truth_without": mean(without)}
 
 
 def data_is_synthetic(root: str | os.PathLike[str] | None = None) -> bool:

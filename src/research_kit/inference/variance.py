@@ -33,14 +33,13 @@ Examples
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from research_kit._validation import warn_user
 
 __all__ = [
     "FEW_CLUSTERS",
@@ -59,28 +58,10 @@ __all__ = [
 #: Below this many clusters a :class:`FewClustersWarning` is emitted.
 FEW_CLUSTERS = 30
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
 class FewClustersWarning(UserWarning):
     """Fewer than :data:`FEW_CLUSTERS` clusters: cluster-robust standard errors are unreliable."""
 
 
-def warn_user(message: str, category: type[Warning]) -> None:
-    """Emit a warning attributed to the first caller outside ``research_kit``.
-
-    The warning then points at the user's line (their notebook cell or script),
-    whatever the depth of library calls in between.
-    """
-    frame = sys._getframe(1)
-    level = 2
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level - 1 if frame is None else level)
-
-
-# --------------------------------------------------------------------- clusters
 def cluster_codes(cluster: Any, *, name: str = "cluster") -> tuple[np.ndarray, int]:
     """Integer codes ``0..G-1`` for cluster identifiers, and the number of clusters ``G``.
 

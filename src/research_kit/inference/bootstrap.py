@@ -554,14 +554,15 @@ def twfe_design(
     the demeaned outcome (None when ``outcome`` is None). For simulations, demean
     new outcomes with ``design.absorb``.
     """
-    from research_kit.did._panel import (
+    from research_kit.tabular.encode import (
         check_missing,
         check_unique,
         encode_time,
         require_columns,
     )
-    from research_kit.did._within import TwoWayDemeaner
-    from research_kit.did.twfe import _nested, _numeric
+    from research_kit.tabular.within import TwoWayDemeaner
+    from research_kit.tabular.encode import nested as _nested
+    from research_kit.tabular.encode import numeric_column as _numeric
 
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat, "cluster": cluster})
     for col, role in ((unit, "unit"), (time, "time"), (cluster, "cluster")):

@@ -28,6 +28,7 @@ sha256), so a build that changes nothing does not import papermill.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -41,7 +42,7 @@ import yaml
 from research_kit import paths
 
 __all__ = ["Study", "Variant", "load_studies", "notebook_parameters", "validate_parameters", "parse_cli_value",
-           "ParameterError", "check_name"]
+           "ParameterError", "check_name", "declared_choices", "study_parameters"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")
 
@@ -168,8 +169,36 @@ _TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (f
                                        "list": (list,), "dict": (dict,)}
 
 
+_LITERAL = r"""(?:"[^"\n]*"|'[^'\n]*'|[-+]?\d+(?:\.\d+)?|True|False)"""
+_CHOICES = re.compile(rf"\bone of\s*:?\s*(?P<values>{_LITERAL}(?:\s*,\s*{_LITERAL})*)\s*$", re.IGNORECASE)
+
+
+def declared_choices(spec: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The allowed values a ``parameters`` cell declares for one parameter, or None.
+
+    The comment of a parameter line ends with ``one of`` and the allowed values as Python
+    literals (quoted strings, numbers, True/False) separated by commas, e.g.
+    ``lang: str = "zh"  # paper language; one of "zh", "en"``.
+
+    Examples
+    --------
+    >>> declared_choices({"help": 'paper language; one of "zh", "en"'})
+    ('zh', 'en')
+    >>> declared_choices({"help": "one of Jinhua's nine counties"}) is None
+    True
+    """
+    m = _CHOICES.search(str(spec.get("help") or ""))
+    if not m:
+        return None
+    return tuple(ast.literal_eval("[" + m["values"] + "]"))
+
+
+def _show(values: tuple[Any, ...]) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
 def validate_parameters(params: Mapping[str, Any], declared: Mapping[str, Mapping[str, Any]], *, where: str = "") -> dict[str, Any]:
-    """Check names and types; return the parameters (ints accepted for floats)."""
+    """Check names, types and declared allowed values; return the parameters (ints accepted for floats)."""
     prefix = f"{where}: " if where else ""
     unknown = sorted(set(params) - set(declared))
     if unknown:
@@ -185,8 +214,25 @@ def validate_parameters(params: Mapping[str, Any], declared: Mapping[str, Mappin
                     f"{prefix}parameter {name!r} must be {tname} (as in the notebook's parameters cell); "
                     f"got {value!r} ({type(value).__name__})."
                 )
-        out[name] = float(value) if tname == "float" else value
+        value = float(value) if tname == "float" else value
+        choices = declared_choices(declared[name])
+        if choices is not None and value not in choices:
+            raise ParameterError(
+                f"{prefix}parameter {name!r} must be one of {_show(choices)} (as declared in the notebook's "
+                f"parameters cell); got {value!r}."
+            )
+        out[name] = value
     return out
+
+
+def study_parameters(study: str, root: str | os.PathLike[str] | None = None) -> tuple[Study, dict[str, dict[str, Any]]]:
+    """A study of ``studies.yaml`` and the parameters its notebook declares (read through the cache)."""
+    studies = load_studies(root)
+    if study not in studies:
+        raise ParameterError(f"unknown study {study!r}; studies.yaml lists {sorted(studies)}.")
+    s = studies[study]
+    cache = paths.reports_dir(root) / ".cache" / "parameters.json"
+    return s, notebook_parameters(s.notebook, cache=cache)
 
 
 def parse_cli_value(name: str, raw: str, declared: Mapping[str, Mapping[str, Any]]) -> Any:

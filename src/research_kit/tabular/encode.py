@@ -1,4 +1,4 @@
-"""Input checks and panel layouts shared by the difference-in-differences estimators.
+"""Input checks, key encoding and panel layouts shared by the estimators and by inference.
 
 Every check raises an error that names the column, says what was seen and what
 to do. Data problems that the estimators handle themselves (dropped units) are
@@ -13,9 +13,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from research_kit.did._within import is_grid
-from research_kit.inference import warn_user
+from research_kit.tabular.within import is_grid
 from research_kit._validation import check_option  # noqa: F401 (re-exported)
+from research_kit._validation import warn_user
 
 __all__ = [
     "NEVER",
@@ -33,6 +33,9 @@ __all__ = [
     "cohort_positions",
     "WidePanel",
     "build_wide_panel",
+    "constant_within",
+    "nested",
+    "numeric_column",
 ]
 
 #: Cohort position of never-treated units (larger than any period index).
@@ -274,11 +277,16 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, co
             bad = int((~same.reshape(n_units, -1).all(axis=1)).sum())
         else:
             bad = int(pd.Series(unit_codes[~same]).nunique())
-        raise ValueError(
-            f"{role} column {column!r} changes within {bad} units; it must be constant for each unit "
-            f"(the first treated period). Recompute it per unit, e.g. "
-            f"df.groupby(unit)[{column!r}].transform('min')."
-        )
+        if role == "cohort":
+            advice = ("(the first treated period). Recompute it per unit, e.g. "
+                      f"df.groupby(unit)[{column!r}].transform('min').")
+        elif role == "cluster":
+            advice = ("because units are nested in clusters here: a unit must stay in one cluster. Cluster on a "
+                      "coarser column that contains each unit (e.g. its county at the start), or on the unit.")
+        else:
+            advice = "; make it a per-unit column."
+        raise ValueError(f"{role} column {column!r} changes within {bad} units; it must be constant for each unit "
+                         + advice)
     return first
 
 
@@ -353,7 +361,10 @@ def build_wide_panel(
                          "covariate": covariates, "cluster": cluster})
     check_missing(df, unit, "unit")
     check_missing(df, time, "time")
-    check_missing(df, outcome, "outcome", " Callaway-Sant'Anna needs a balanced panel, so drop whole units.")
+    check_missing(df, outcome, "outcome",
+                  " With unbalanced='error' Callaway-Sant'Anna needs a balanced panel, so drop whole units."
+                  if balanced else " With unbalanced='pairwise' the rows with a missing outcome can simply be "
+                  "dropped: each 2x2 then uses the units observed in both of its periods.")
     for c in covariates:
         check_missing(df, c, "covariate")
     idx = panel_index(df, unit, time, sort_units=True)
@@ -419,3 +430,30 @@ def drop_first_period_treated(panel: WidePanel, cohort_col: str) -> WidePanel:
         cluster=None if panel.cluster is None else panel.cluster[keep],
         observed=None if panel.observed is None else panel.observed[keep],
     )
+
+
+def constant_within(levels: np.ndarray, cl_codes: np.ndarray, n_levels: int) -> np.ndarray | None:
+    """The cluster of each fixed-effect level if every level sits inside a single cluster, else None."""
+    head = min(len(levels), 100_000)  # a violation in the first rows is decisive and cheap to find
+    for stop in ((head, len(levels)) if head < len(levels) else (head,)):
+        first = np.zeros(n_levels, dtype=cl_codes.dtype)
+        first[levels[:stop]] = cl_codes[:stop]
+        if not np.array_equal(first[levels[:stop]], cl_codes[:stop]):
+            return None
+    return first
+
+
+def nested(fe_codes: np.ndarray, cl_codes: np.ndarray) -> bool:
+    """True if every fixed-effect level sits inside a single cluster."""
+    return constant_within(fe_codes, cl_codes, int(fe_codes.max()) + 1) is not None
+
+
+def numeric_column(df: pd.DataFrame, column: str, role: str, binary: bool) -> np.ndarray:
+    """The numeric (or boolean) column as float; ``binary`` requires 0/1 values."""
+    check_missing(df, column, role)
+    if not (pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column])):
+        raise TypeError(f"{role} column {column!r} must be numeric (0/1), got dtype {df[column].dtype}.")
+    v = df[column].to_numpy(dtype=float)
+    if binary and not np.isin(v, (0.0, 1.0)).all():
+        raise ValueError(f"{role} column {column!r} must be 0/1 (or boolean); found values {np.unique(v)[:5]}.")
+    return v

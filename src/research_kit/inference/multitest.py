@@ -11,7 +11,7 @@
   over the hypotheses not yet rejected, made monotone.
 * :func:`romano_wolf` -- a family of outcomes regressed on the same treatment with unit
   and time fixed effects, clustered (e.g. 9 counties): restricted wild cluster bootstrap
-  t-statistics with shared draws (:mod:`research_kit.bootstrap`), then the stepdown.
+  t-statistics with shared draws (:mod:`research_kit.inference.bootstrap`), then the stepdown.
 
 Examples
 --------
@@ -151,7 +151,7 @@ def romano_wolf(
     outcomes
         Outcome columns (the family).
     unit, time, treat, cluster
-        As in :func:`research_kit.bootstrap.wild_bootstrap_twfe`.
+        As in :func:`research_kit.inference.bootstrap.wild_bootstrap_twfe`.
     weights, reps, seed
         Bootstrap weights, number of draws and seed.
 
@@ -176,8 +176,8 @@ def romano_wolf(
     >>> list(rw.columns)
     ['outcome', 'estimate', 'std_error', 'statistic', 'p_value', 'p_holm', 'p_romano_wolf']
     """
-    from research_kit.bootstrap import bootstrap_weights, twfe_design
-    from research_kit.did._panel import check_missing, require_columns
+    from research_kit.inference.bootstrap import bootstrap_weights, twfe_design
+    from research_kit.tabular.encode import check_missing, require_columns
 
     outcomes = list(outcomes)
     if len(outcomes) < 1:

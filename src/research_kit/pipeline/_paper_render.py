@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
-from research_kit.pipeline import _site
+from research_kit.pipeline import _fault, _site
 from research_kit.pipeline._fonts import embed_cjk_font, page_characters, subset_woff
 from research_kit.pipeline._markdown import (
     LABELS,
@@ -401,6 +401,7 @@ def render_paper(root: str | os.PathLike[str], study: str, variant: str, noteboo
                     record["font"] = {"chars": chars, "file": "font.woff"}
                 record.update(files=files, abstract_html=abstract_html, warnings=warnings)
         (tmp / RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        _fault.point("paper-render")
         try:
             os.rename(tmp, target)
         except OSError:  # a concurrent render of the same paper won: keep its record
