@@ -22,7 +22,7 @@ from research_kit.pipeline._pdfcheck import check_pdf
 
 R = importlib.import_module("research_kit.pipeline.render")
 M = importlib.import_module("research_kit.pipeline._markdown")
-P = importlib.import_module("research_kit.pipeline._paper")
+P = importlib.import_module("research_kit.pipeline._paper_render")
 
 ROOT = Path(__file__).resolve().parents[2]
 MARGINS = P.PDF_MARGINS
