@@ -312,3 +312,18 @@ def test_frame_hash_follows_the_frame_files(tmp_path: Path) -> None:
     (tmp_path / "studies.yaml").write_text("studies: {b: {}, a: {}}\n", encoding="utf-8")
     assert len({before, after, frame_hash(tmp_path)}) == 3  # a cached paper is rendered again with the new frame
     assert P.paper_key("n", ("html",), "zh", before) != P.paper_key("n", ("html",), "zh", after)
+
+
+def test_repository_bibliography_parses_completely() -> None:
+    """Every entry of reports/references.bib reaches citeproc (a missing brace swallows the next entries)."""
+    import json
+    import subprocess
+
+    bib = ROOT / "reports/references.bib"
+    keys = re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), re.M)
+    out = subprocess.run([P._pandoc_path(), str(bib), "-f", "bibtex", "-t", "csljson"], capture_output=True,
+                         text=True, check=True).stdout
+    assert [e["id"] for e in json.loads(out)] == keys and len(set(keys)) == len(keys)
+    assert {"callaway2021", "goodmanbacon2021", "sun2021", "borusyak2024", "rambachan2023", "roodman2019",
+            "abadie2010", "arkhangelsky2021", "calonico2014", "cattaneo2020", "stock2005", "olea2013",
+            "bertrand2004"} <= set(keys)
