@@ -328,3 +328,16 @@ def test_repository_bibliography_parses_completely() -> None:
     assert {"callaway2021", "goodmanbacon2021", "sun2021", "borusyak2024", "rambachan2023", "roodman2019",
             "abadie2010", "arkhangelsky2021", "calonico2014", "cattaneo2020", "stock2005", "olea2013",
             "bertrand2004"} <= set(keys)
+
+
+@pytest.mark.parametrize(("prose", "refs"), [
+    ("见 [@abadie2010]。", 1),                                    # the renderer adds the list
+    ("见 [@abadie2010]。\n\n## 参考文献\n\n::: {#refs}\n:::", 1),  # the paper placed it: not twice
+    ("见图 1 与 @fig-x。", 0),                                     # cross-references are not citations
+])
+def test_reference_list_placed_once(tmp_path: Path, prose: str, refs: int) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(prose), nbformat.v4.new_markdown_cell("## 附录：运行记录\n\n参数。")]
+    md = M.notebook_to_markdown(nb, tmp_path, meta=M.paper_metadata(nb, study="s", variant="v"))
+    assert md.count("{#refs}") == refs
+    assert refs == 0 or md.index("{#refs}") < md.index("附录")
