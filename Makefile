@@ -75,7 +75,7 @@ lab: setup
 
 ## Write the percent-format .py twin of every notebook (the .ipynb is the source of truth).
 sync-notebooks: setup
-	$(VENV)/bin/jupytext --quiet --to py:percent notebooks/*.ipynb
+	$(VENV)/bin/jupytext --quiet --to py:percent notebooks/*.ipynb notebooks/tutorials/*.ipynb
 
 clean:
 	rm -rf reports/papers reports/_site reports/logs reports/.cache data/processed/*.parquet data/processed/manifest.json

@@ -67,7 +67,21 @@ def generate(root: Path, units: int, periods: int) -> Path:
 
 
 def load(d: Path) -> pd.DataFrame:
+    if d.suffix == ".parquet":  # the records-shaped scenario (realistic_panel.py)
+        return pd.read_parquet(d)
     return pd.DataFrame({c: np.load(d / f"{c}.npy") for c in COLUMNS}, copy=False)
+
+
+def generate_realistic(root: Path, units: int, periods: int) -> Path:
+    """Write the records-shaped panel of ``realistic_panel.py`` as Parquet (once)."""
+    from realistic_panel import realistic_panel
+
+    path = root / f"records_{units}x{periods}.parquet"
+    if not path.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        realistic_panel(units, periods).to_parquet(path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").rename(path)
+    return path
 
 
 def frame_bytes(df: pd.DataFrame) -> int:
@@ -210,7 +224,78 @@ def _differences_summary(ev: Any) -> dict[str, float]:
         return {}
 
 
+# ------------------------------------------------- records-shaped scenario (realistic_panel.py)
+# business_id (text), month (dates), county (text), first_treated (dates, NaT = never), balance;
+# rows shuffled, ~3 % of business-months missing.
+REAL = dict(outcome="balance", unit="business_id", time="month", cohort="first_treated")
+
+
+def _real_groupby(df: pd.DataFrame) -> Any:
+    return df.groupby("business_id")["balance"].mean()
+
+
+def _real_es(df: pd.DataFrame) -> Any:
+    import research_kit as rk
+
+    if "unit" in df.columns:  # the sorted-integer twin
+        return rk.did.event_study(df, outcome="y", unit="unit", time="time", cohort="cohort", leads=LEADS, lags=LAGS,
+                                  cluster="cluster")
+    return rk.did.event_study(df, **REAL, leads=LEADS, lags=LAGS, cluster="county")
+
+
+def _real_cs(df: pd.DataFrame) -> Any:
+    import research_kit as rk
+
+    kw = dict(outcome="y", unit="unit", time="time", cohort="cohort") if "unit" in df.columns else REAL
+    return rk.did.callaway_santanna(df, **kw, method="reg", unbalanced="pairwise").aggregate("dynamic")
+
+
+def _real_twin(df: pd.DataFrame) -> Any:
+    from realistic_panel import sorted_integer_twin
+
+    return sorted_integer_twin(df)
+
+
+def _real_categorical(df: pd.DataFrame) -> Any:
+    return df.astype({"business_id": "category", "county": "category"})
+
+
+def _real_pyfixest_prepare(df: pd.DataFrame) -> Any:
+    months = np.sort(df["month"].unique())
+    t = np.searchsorted(months, df["month"].to_numpy())
+    g = df["first_treated"].to_numpy()
+    treated = ~pd.isna(g)
+    rel = np.clip(t - np.searchsorted(months, np.where(treated, g, months[0])), -LEADS, LAGS)
+    return df.assign(rel_time=np.where(treated, rel, -1))
+
+
+def _real_pyfixest_run(df: pd.DataFrame) -> Any:
+    import pyfixest as pf
+
+    return pf.feols("balance ~ i(rel_time, ref=-1) | business_id + month", data=df, vcov={"CRV1": "county"})
+
+
+def _real_es_sorted(df: pd.DataFrame) -> Any:
+    return _real_es(df)
+
+
 TASKS: dict[str, dict[str, Any]] = {
+    "real_groupby": dict(package="pandas", prepare=_groupby_prepare, run=_real_groupby, summary=lambda r: {},
+                         data="records"),
+    "real_rk_event_study": dict(package="research_kit", prepare=_groupby_prepare, run=_real_es,
+                                summary=_rk_es_summary, paired=_real_groupby, data="records"),
+    "real_rk_cs_pairwise": dict(package="research_kit", prepare=_groupby_prepare, run=_real_cs,
+                                summary=_rk_cs_summary, paired=_real_groupby, data="records"),
+    "real_pyfixest_event_study": dict(package="pyfixest", prepare=_real_pyfixest_prepare, run=_real_pyfixest_run,
+                                      summary=_pyfixest_summary, data="records"),
+    "real_rk_event_study_categorical": dict(package="research_kit", prepare=_real_categorical, run=_real_es,
+                                            summary=_rk_es_summary, paired=_real_groupby, data="records"),
+    "real_rk_cs_pairwise_categorical": dict(package="research_kit", prepare=_real_categorical, run=_real_cs,
+                                            summary=_rk_cs_summary, paired=_real_groupby, data="records"),
+    "real_rk_event_study_sorted_int": dict(package="research_kit", prepare=_real_twin, run=_real_es,
+                                           summary=_rk_es_summary, data="records"),
+    "real_rk_cs_pairwise_sorted_int": dict(package="research_kit", prepare=_real_twin, run=_real_cs,
+                                           summary=_rk_cs_summary, data="records"),
     "groupby_mean": dict(package="pandas", prepare=_groupby_prepare, run=_groupby_run, summary=lambda r: {}),
     "rk_event_study": dict(package="research_kit", prepare=_groupby_prepare, run=_rk_es_run, summary=_rk_es_summary),
     "rk_twfe": dict(package="research_kit", prepare=_rk_twfe_prepare, run=_rk_twfe_run,
@@ -284,7 +369,12 @@ def worker(task: str, data: Path, repeats: int, budget: float, mem_limit_gb: flo
     if mem_limit_gb:  # fail with MemoryError instead of waking the OOM killer on a shared machine
         limit = int(mem_limit_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    tiny = panel(400, 24)  # warm-up: imports, JIT compilation
+    if spec.get("data") == "records":
+        from realistic_panel import realistic_panel
+
+        tiny = realistic_panel(400, 24)
+    else:
+        tiny = panel(400, 24)  # warm-up: imports, JIT compilation
     spec["run"](spec["prepare"](tiny))
     del tiny
     df = load(data)
@@ -300,7 +390,7 @@ def worker(task: str, data: Path, repeats: int, budget: float, mem_limit_gb: flo
     for _ in range(repeats):
         if "paired" in spec:
             t0 = time.perf_counter()
-            spec["paired"](state)
+            spec["paired"](df if spec.get("data") == "records" else state)
             paired.append(time.perf_counter() - t0)
             gc.collect()
         t0 = time.perf_counter()
@@ -315,8 +405,10 @@ def worker(task: str, data: Path, repeats: int, budget: float, mem_limit_gb: flo
         summary = {**summary, "paired_median_s": statistics.median(paired),
                    "median_ratio_to_paired": statistics.median(a / b for a, b in zip(times, paired))}
     return {
-        "task": task, "package": spec["package"], "rows": len(df), "units": int(df["unit"].nunique()),
-        "periods": int(df["time"].nunique()), "frame_bytes": frame_bytes(df), "times": times,
+        "task": task, "package": spec["package"], "rows": len(df),
+        "units": int(df["business_id" if "business_id" in df.columns else "unit"].nunique()),
+        "periods": int(df["month" if "month" in df.columns else "time"].nunique()), "frame_bytes": frame_bytes(df),
+        "times": times,
         "median_s": statistics.median(times), "baseline_bytes": baseline,
         "peak_above_baseline_bytes": max(_peak_bytes(resettable) - baseline, 0),
         "peak_method": "VmHWM after clear_refs" if resettable else "ru_maxrss",
@@ -333,6 +425,7 @@ def main(argv: list[str] | None = None) -> None:
     g.add_argument("--root", type=Path, required=True)
     g.add_argument("--units", type=int, required=True)
     g.add_argument("--periods", type=int, default=24)
+    g.add_argument("--records", action="store_true", help="the records-shaped panel (realistic_panel.py)")
     w = sub.add_parser("worker")
     w.add_argument("--task", choices=sorted(TASKS), required=True)
     w.add_argument("--data", type=Path, required=True)
@@ -341,7 +434,7 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("--mem-limit-gb", type=float, default=None, help="address-space limit of the worker")
     a = ap.parse_args(argv)
     if a.cmd == "generate":
-        print(generate(a.root, a.units, a.periods))
+        print((generate_realistic if a.records else generate)(a.root, a.units, a.periods))
         return
     try:
         result = worker(a.task, a.data, a.repeats, a.budget, a.mem_limit_gb)

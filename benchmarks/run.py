@@ -36,10 +36,15 @@ LADDER = (5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
 CS_PEERS = ("csdid_cs", "differences_cs")
 
 
+#: Extra environment of the workers (``--src``, ``--blas-threads``).
+EXTRA_ENV: dict[str, str] = {}
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # both together, for the benchmark children only
         env.pop(k, None)
+    env.update(EXTRA_ENV)
     return env
 
 
@@ -56,9 +61,10 @@ def _child(args: list[str], timeout: float) -> dict[str, Any] | None:
     return {"error": tail.splitlines()[-1] if tail else f"exit code {out.returncode}"}
 
 
-def _data(root: Path, units: int, periods: int) -> Path:
+def _data(root: Path, units: int, periods: int, records: bool = False) -> Path:
     out = subprocess.run([sys.executable, str(WORKER), "generate", "--root", str(root), "--units", str(units),
-                          "--periods", str(periods)], capture_output=True, text=True, env=_env(), check=True)
+                          "--periods", str(periods), *(["--records"] if records else [])],
+                         capture_output=True, text=True, env=_env(), check=True)
     return Path(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,7 +76,7 @@ class Bench:
         self.log: list[dict[str, Any]] = []
 
     def measure(self, task: str, units: int, budget: float, timeout: float, repeats: int | None = None) -> dict | None:
-        data = _data(self.cache, units, self.periods)
+        data = _data(self.cache, units, self.periods, records=task.startswith("real_"))
         r = _child(["worker", "--task", task, "--data", str(data), "--repeats", str(repeats or self.repeats),
                     "--budget", str(budget), "--mem-limit-gb", str(self.mem)], timeout)
         if r is None or "error" in r:
@@ -141,7 +147,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "rk-did-bench")
     ap.add_argument("--skip", default="", help="comma-separated tasks to leave out")
     ap.add_argument("--json", type=Path, default=None, help="write every measurement here")
+    ap.add_argument("--scenario", choices=("simulated", "records"), default="simulated",
+                    help="records: the panel shaped like bank records (realistic_panel.py), 300,000 x 24 by default")
+    ap.add_argument("--src", type=Path, default=None, help="run the workers on this research_kit source tree "
+                    "(e.g. an earlier commit: git archive COMMIT src | tar -x -C DIR; --src DIR/src)")
+    ap.add_argument("--blas-threads", type=int, default=None, help="OPENBLAS_NUM_THREADS of the workers")
+    ap.add_argument("--tasks", default="", help="records scenario: comma-separated tasks (default all)")
     a = ap.parse_args(argv)
+    if a.src:
+        EXTRA_ENV["PYTHONPATH"] = str(a.src.resolve())
+    if a.blas_threads:
+        EXTRA_ENV["OPENBLAS_NUM_THREADS"] = str(a.blas_threads)
+    if a.scenario == "records":
+        return records(a)
     units = a.units or (20_000 if a.small else 1_000_000)
     budget = a.budget or (10.0 if a.small else 120.0)
     sizes = [units] if a.small else [s for s in LADDER if s < units] + [units]
@@ -180,6 +198,46 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + report, flush=True)
     if a.json:
         a.json.write_text(json.dumps({"machine": info, "measurements": b.log, "report": report}, indent=1))
+    return 0
+
+
+RECORD_TASKS = ("real_groupby", "real_rk_event_study", "real_rk_cs_pairwise", "real_pyfixest_event_study",
+                "real_rk_event_study_categorical", "real_rk_cs_pairwise_categorical",
+                "real_rk_event_study_sorted_int", "real_rk_cs_pairwise_sorted_int")
+
+
+def records(a: argparse.Namespace) -> int:
+    """The records-shaped scenario: text ids, dates, county clusters, shuffled rows, ~3 % missing."""
+    units = a.units or (20_000 if a.small else 300_000)
+    info = machine()
+    print(f"DiD benchmark, records-shaped panel, {info['date']}: {info['cpu']}, {info['cores']} cores, "
+          f"{info['memory']}; load average {info['load_at_start'][0]:.2f}; extra worker env {EXTRA_ENV}", flush=True)
+    b = Bench(a.cache, a.periods, a.repeats, a.mem_limit_gb)
+    tasks = [t for t in (a.tasks.split(",") if a.tasks else RECORD_TASKS) if t]
+    out = {t: b.measure(t, units, 3600.0, 7200.0) for t in tasks}
+    lines = ["| task | median s | runs | groupby(unit).mean() s (same process) | ratio to groupby (median of pairs) "
+             "| peak MiB above input | load |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for t, r in out.items():
+        if r is None:
+            lines.append(f"| {t} | DNF | | | | | |")
+            continue
+        sm = r["summary"]
+        pair = (f"{sm['paired_median_s']:.2f} | {sm['median_ratio_to_paired']:.2f}" if "paired_median_s" in sm
+                else " | ")
+        lines.append(f"| {t} | {r['median_s']:.2f} | {len(r['times'])} | {pair} | {_mib(r)} | {r['load_before']:.1f} |")
+    es, pf_ = out.get("real_rk_event_study"), out.get("real_pyfixest_event_study")
+    if es and pf_:
+        lines.append(f"\npyfixest / research_kit event study: {pf_['median_s'] / es['median_s']:.1f}x")
+    for t in ("real_rk_event_study", "real_rk_cs_pairwise"):
+        if out.get(t) and out.get(t + "_sorted_int"):
+            x, y = out[t]["summary"], out[t + "_sorted_int"]["summary"]
+            lines.append(f"{t}: e=0 estimate {x.get('e0')!r} vs sorted-integer twin {y.get('e0')!r}; "
+                         f"SE {x.get('se_e0')!r} vs {y.get('se_e0')!r}")
+    report = "\n".join(lines)
+    print("\n" + report, flush=True)
+    if a.json:
+        a.json.write_text(json.dumps({"machine": info, "env": EXTRA_ENV, "measurements": b.log, "report": report},
+                                     indent=1))
     return 0
 
 

@@ -24,7 +24,7 @@ from research_kit.studies import fx_loans as study
 params = dict(county=county, outcome=outcome, estimator=estimator, control_group=control_group, leads=leads,
               lags=lags, cluster=cluster, seed=seed, bootstrap_reps=bootstrap_reps, lang=lang, alpha=alpha)
 rk.report.use_theme()
-panel = study.analysis_panel(county)
+panel = study.with_cells(study.analysis_panel(county))  # + the county x bank cell (clustering level)
 est = study.estimate(panel, outcome=outcome, estimator=estimator, control_group=control_group, leads=leads,
                      lags=lags, cluster=cluster, alpha=alpha, seed=seed, bootstrap_reps=bootstrap_reps)
 rk.report.front_matter(**study.front_matter(est, lang=lang))
@@ -103,8 +103,6 @@ rk.report.markdown(study.identification_paragraphs(panel, est, lang=lang))
 # 因此我们以 Callaway 和 Sant'Anna[@callaway2021] 的组别—时期平均处理效应 $ATT(g,t)=E[Y_t(g)-Y_t(0)\mid G=g]$ 为主要估计量：每个开办批次 $g$ 只与尚未开办（或从未开办）的个体比较，再按批次规模加权汇总为总体效应和事件研究（动态）效应。
 # 我们同时报告 Sun 和 Abraham[@sun2021] 的交互加权估计与 Borusyak、Jaravel 和 Spiess[@borusyak2024] 的插补估计，并用 Goodman-Bacon 分解分析 TWFE 与它们的差距来自何处。
 #
-# 业务按县 × 银行开办，因此标准误按县 × 银行单元聚类[@bertrand2004]。县只有 9 个，以县为聚类时，对 Callaway–Sant'Anna 估计使用其原始软件的乘数自助法（每个县抽取一个取值 ±1 的随机权数），
-# 对 TWFE 使用施加原假设的野聚类自助法[@cameron2008; @roodman2019]。
 # 对平行趋势假设，我们报告开办前系数的联合检验，并按 Rambachan 和 Roth[@rambachan2023] 的相对幅度约束分析结论对偏离的敏感性，报告使结论不再成立的临界值 $\bar{M}$。
 
 # %% [markdown] tags=["lang-en"]
@@ -115,8 +113,10 @@ rk.report.markdown(study.identification_paragraphs(panel, est, lang=lang))
 # Our main estimator is therefore the group-time average treatment effect of @callaway2021, $ATT(g,t)=E[Y_t(g)-Y_t(0)\mid G=g]$: each adoption cohort $g$ is compared only with businesses not yet (or never) treated, and the $ATT(g,t)$ are aggregated, weighted by cohort size, into an overall effect and an event-study (dynamic) profile.
 # We also report the interaction-weighted estimator of @sun2021 and the imputation estimator of @borusyak2024, and use the Goodman-Bacon decomposition to trace where the gap between TWFE and them comes from.
 #
-# The programme starts by county × bank, so standard errors are clustered by county × bank cell [@bertrand2004]. With only 9 counties, county-clustered inference uses, for Callaway–Sant'Anna, the multiplier bootstrap of its authors' software (one random ±1 weight per county) and, for TWFE, the wild cluster bootstrap with the null imposed [@cameron2008; @roodman2019].
 # For parallel trends we report joint tests of the pre-programme coefficients and the sensitivity of the conclusions to violations bounded by relative magnitudes [@rambachan2023], including the breakdown value of $\bar{M}$ at which the conclusion no longer holds.
+
+# %%
+rk.report.markdown(study.method_inference_paragraph(est, lang=lang))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 5 结果
@@ -197,6 +197,16 @@ rk.report.markdown(study.truth_paragraph(est, lang=lang))
 study.truth_table(est, lang=lang)
 
 # %% [markdown] tags=["lang-zh"]
+# ### 5.7 按行业的差异
+
+# %% [markdown] tags=["lang-en"]
+# ### 5.7 Differences by sector
+
+# %%
+rk.report.markdown(study.sector_paragraph(est, lang=lang))
+study.sector_table(est, lang=lang)
+
+# %% [markdown] tags=["lang-zh"]
 # ## 6 结论与政策含义
 
 # %% [markdown] tags=["lang-en"]
@@ -213,18 +223,6 @@ rk.report.markdown(study.conclusion_paragraphs(panel, est, lang=lang))
 
 # %%
 rk.report.markdown(study.caveats(est, lang=lang))
-
-# %% [markdown] tags=["lang-zh"]
-# ## 参考文献
-#
-# ::: {#refs}
-# :::
-
-# %% [markdown] tags=["lang-en"]
-# ## References
-#
-# ::: {#refs}
-# :::
 
 # %% [markdown] tags=["lang-zh"]
 # ## 附录：运行记录

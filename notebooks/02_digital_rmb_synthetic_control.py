@@ -11,7 +11,7 @@ pre_rmspe_cutoff: float = 2.0  # placebo test: drop donors whose pre-pilot RMSPE
 in_time_months: int = 12  # in-time placebo: pretend the pilot started this many months earlier
 reps: int = 200  # placebo replications of the SDID and DiD standard errors
 seed: int = 20221230  # random seed of the placebo replications and of the V search (recorded in the appendix)
-lang: str = "zh"  # paper language; one of "zh", "en"
+lang: str = "zh"  # paper language: "zh" (default) or "en"
 
 # %%
 import research_kit as rk
@@ -172,19 +172,9 @@ rk.report.markdown(study.conclusion_paragraph(est, lang=lang))
 #   real data are used; a donor city listed later must leave the pool.
 
 # %% [markdown] tags=["lang-zh"]
-# ## 参考文献
-#
-# ::: {#refs}
-# :::
-#
 # ## 附录：运行记录
 
 # %% [markdown] tags=["lang-en"]
-# ## References
-#
-# ::: {#refs}
-# :::
-#
 # ## Appendix: provenance
 
 # %%

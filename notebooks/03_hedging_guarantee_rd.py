@@ -10,7 +10,7 @@ bwselect: str = "mserd"  # bandwidth selector: mserd | msetwo | msesum | cerrd |
 kernel: str = "triangular"  # kernel: triangular | epanechnikov | uniform
 p: int = 1  # order of the local polynomial (1 means local linear)
 level: float = 0.95  # confidence level of intervals
-lang: str = "zh"  # paper language; one of "zh", "en"
+lang: str = "zh"  # paper language: "zh" (default) or "en"
 
 # %%
 import research_kit as rk
@@ -162,19 +162,9 @@ rk.report.markdown(study.target_paragraph(est, lang=lang))
 # - The data are synthetic and the effects invented; with real data, define the running variable and the cutoff by the classification actually applied when the agreements were signed (sector, year, revenue or employees).
 
 # %% [markdown] tags=["lang-zh"]
-# ## 参考文献
-#
-# ::: {#refs}
-# :::
-#
 # ## 附录：运行记录
 
 # %% [markdown] tags=["lang-en"]
-# ## References
-#
-# ::: {#refs}
-# :::
-#
 # ## Appendix: provenance
 
 # %%

@@ -7,7 +7,7 @@
 # %% tags=["parameters"]
 instruments: str = "both"  # instruments for the loan rate: "both" (relending + rediscount quotas) or "relending"
 se: str = "clustered"  # standard errors of the panel estimators: "clustered" (by firm) or "driscoll_kraay"
-lang: str = "zh"  # paper language; one of "zh", "en"
+lang: str = "zh"  # language of the paper: "zh" or "en"
 
 # %%
 import research_kit as rk
@@ -92,8 +92,8 @@ rk.report.show(study.first_stage_figure(data, lang=lang), caption=study.caption(
 # Relending and rediscount quotas must meet two conditions to be instruments. Relevance: the more quota the main bank receives,
 # the lower its funding cost and its loan rates (Figure 1 and the first stage in Table 3). The exclusion restriction: quotas
 # affect firms' credit only through the rate and are unrelated to firms' credit demand. The second does not hold automatically.
-# Relending for agriculture and small firms and inclusive small-business relending mostly work "lend first, borrow afterwards"
-# (先贷后借): banks first lend to eligible firms at preferential rates and then draw central-bank funds against those loans, so the
+# Relending for agriculture and small firms and inclusive small-business relending mostly work "lend first, borrow afterwards":
+# banks first lend to eligible firms at preferential rates and then draw central-bank funds against those loans, so the
 # relending a bank actually draws follows loan demand; used as an instrument, it would pass demand shocks off as a rate effect.
 # This paper therefore uses the quota set each quarter (not the amount drawn) and assumes that the PBoC allocates quotas by the
 # banks' size and policy priorities, not by the quarter's demand of their borrowers. Any of the following breaks the assumption:
@@ -161,19 +161,9 @@ rk.report.markdown(study.truth_paragraph(est, lang=lang))
 # - With few quarters, Driscoll–Kraay standard errors are themselves imprecise.
 
 # %% [markdown] tags=["lang-zh"]
-# ## 参考文献
-#
-# ::: {#refs}
-# :::
-#
 # ## 附录：运行记录
 
 # %% [markdown] tags=["lang-en"]
-# ## References
-#
-# ::: {#refs}
-# :::
-#
 # ## Appendix: provenance
 
 # %%

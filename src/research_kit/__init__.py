@@ -39,13 +39,16 @@ _SUBMODULES = (
     "pipeline",
     "cli",
     "lab",
+    "datasets",
 )
 
 #: Old module paths kept working after a module moved: ``import research_kit.bootstrap`` and
 #: ``from research_kit.bootstrap import ...`` give the module at its new place.
 _MOVED = {
-    "bootstrap": "research_kit.inference.bootstrap",
-    "multitest": "research_kit.inference.multitest",
+    "research_kit.bootstrap": "research_kit.inference.bootstrap",
+    "research_kit.multitest": "research_kit.inference.multitest",
+    "research_kit.simulate.rd": "research_kit.simulate.hedging_demo",
+    "research_kit.simulate.synth": "research_kit.simulate.digital_rmb_demo",
 }
 
 __all__ = [*_SUBMODULES, "__version__"]
@@ -71,10 +74,9 @@ class _MovedFinder(importlib.abc.MetaPathFinder):
     """Finds the old paths of moved modules (see ``_MOVED``)."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        prefix, _, name = fullname.rpartition(".")
-        if prefix != __name__ or name not in _MOVED:
+        if fullname not in _MOVED:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _MovedLoader(_MOVED[name]))
+        return importlib.machinery.ModuleSpec(fullname, _MovedLoader(_MOVED[fullname]))
 
 
 if not any(isinstance(f, _MovedFinder) for f in sys.meta_path):
@@ -83,7 +85,7 @@ if not any(isinstance(f, _MovedFinder) for f in sys.meta_path):
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        module = importlib.import_module(_MOVED.get(name, f"{__name__}.{name}"))
+        module = importlib.import_module(_MOVED.get(f"{__name__}.{name}", f"{__name__}.{name}"))
         globals()[name] = module
         return module
     raise AttributeError(f"module 'research_kit' has no attribute {name!r}")

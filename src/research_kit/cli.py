@@ -1,7 +1,7 @@
 """The ``research-kit`` command: parses arguments and calls :mod:`research_kit.pipeline` / :mod:`research_kit.data`.
 
 Commands: ``prepare``, ``run``, ``render``, ``build``, ``publish``, ``serve``, ``simulate``, ``manifest``,
-``new-study``
+``new-study``, ``targets``
 (``research-kit COMMAND --help`` for each).
 """
 
@@ -61,13 +61,22 @@ def _report_failures(report: Any) -> int:
               "(<variant>.failed.ipynb) and logs (reports/logs/) hold the tracebacks; the last good papers "
               "stay published.", file=sys.stderr)
         return 1
+    site = getattr(report, "site", None)
+    bad = [*(site.failed if site is not None else ()), *(site.stale if site is not None else ())]
+    if bad:  # whatever the report calls a failure makes the exit status non-zero
+        names = ", ".join(f"{p.study}/{p.variant} ({p.status})" for p in bad)
+        print(f"research-kit: the site shows {len(bad)} paper(s) whose latest run failed: {names}; see their "
+              "failure pages and reports/logs/.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from research_kit import data
+    from research_kit.pipeline.batch import build_lock
 
-    report = data.prepare(root=args.root)
+    with build_lock(args.root):  # never under a running build
+        report = data.prepare(root=args.root)
     print(report)
     return 0
 
@@ -207,6 +216,21 @@ def _cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_targets(args: argparse.Namespace) -> int:
+    if args.targets_command == "template":
+        from research_kit.data.indicators import write_template
+
+        print(f"wrote {write_template(args.out, period=args.period, root=args.root)}")
+        return 0
+    from research_kit.studies.target_status import assess, changes, previous_report
+
+    now = assess(as_of=args.as_of, root=args.root)
+    prev = previous_report(now.history, now.as_of)
+    changed = changes(now, assess(as_of=prev, history=now.history, root=args.root)) if prev else None
+    print(f"wrote {now.to_excel(args.out, changed=changed)} (as of {now.as_of}; last filing {now.last_filed})")
+    return 0
+
+
 def _cmd_new_study(args: argparse.Namespace) -> int:
     from research_kit.pipeline.scaffold import new_study
 
@@ -268,6 +292,15 @@ def build_parser() -> argparse.ArgumentParser:
     sm.set_defaults(func=_cmd_simulate)
     sub.add_parser("manifest", help="record the sha256 of every raw file in data/raw/MANIFEST").set_defaults(
         func=_cmd_manifest)
+    tg = sub.add_parser("targets", help="the pilot's targets: reporting template, assessment workbook")
+    tsub = tg.add_subparsers(dest="targets_command", required=True)
+    tt = tsub.add_parser("template", help="write the XLSX reporting template departments fill in")
+    tt.add_argument("--out", required=True, metavar="FILE.xlsx")
+    tt.add_argument("--period", default=None, metavar="YYYY-MM", help="reporting month prefilled in 报告期")
+    ta = tsub.add_parser("assess", help="write the assessment (by unit, by county, milestones, changes) to XLSX")
+    ta.add_argument("--out", required=True, metavar="FILE.xlsx")
+    ta.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="filing date (default: the latest filing)")
+    tg.set_defaults(func=_cmd_targets)
     ns = sub.add_parser("new-study", help="scaffold a new paper: notebook, studies/NAME package, studies.yaml "
                                           "entry (zh and en variants) and a test; overwrites nothing")
     ns.add_argument("name", help="study and package name: lower case, digits and '_' (e.g. demo_x)")

@@ -57,9 +57,9 @@ def check_parameters(study: str, namespace: Mapping[str, Any] | None = None, *,
     >>> check_parameters("fx_loans", {"lang": "fr"}, force=True)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    research_kit.pipeline.studies.ParameterError: fx_loans (parameters cell): parameter 'lang' must be one of 'zh', 'en' ...
+    research_kit.pipeline.study_config.ParameterError: fx_loans (parameters cell): parameter 'lang' must be one of 'zh', 'en' ...
     """
-    from research_kit.pipeline.studies import ParameterError, study_parameters, validate_parameters
+    from research_kit.pipeline.study_config import ParameterError, study_parameters, validate_parameters
 
     if namespace is None:
         from IPython import get_ipython

@@ -27,9 +27,81 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["Result", "TIDY_COLUMNS"]
+__all__ = ["Result", "Summary", "TIDY_COLUMNS"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+
+
+def _fmt(x: Any, digits: int = 4) -> str:
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            return ""
+        return f"{x:.{digits}f}" if abs(x) >= 10 ** -digits or x == 0 else f"{x:.{digits}g}"
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return f"{x:,}"
+    return str(x)
+
+
+class Summary:
+    """A compact, Stata/pyfixest-style summary of a result: prints as text, renders as HTML in notebooks.
+
+    ``print(s)`` gives the text (so does ``s`` at a Python prompt), ``s.as_text()`` and ``s.as_html()``
+    the two forms; ``s.settings`` holds (label, value) pairs, ``s.table`` the coefficient table and
+    ``s.notes`` the lines under it (tests, N).
+    """
+
+    def __init__(self, title: str, settings: Sequence[tuple[str, Any]], table: pd.DataFrame,
+                 notes: Sequence[str] = (), digits: int = 4) -> None:
+        self.title = title
+        self.settings = [(str(k), v) for k, v in settings if v is not None and v != ""]
+        self.table = table
+        self.notes = list(notes)
+        self.digits = digits
+
+    def _rows(self) -> list[list[str]]:
+        return [[_fmt(v, self.digits) for v in row] for row in self.table.itertuples(index=False)]
+
+    def as_text(self) -> str:
+        """The summary as plain text (fixed-width columns)."""
+        head = [str(c) for c in self.table.columns]
+        rows = self._rows()
+        widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(head)]
+        rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+        width = max((len(k) for k, _ in self.settings), default=0)
+        out = [self.title, *(f"{k:<{width}}  {_fmt(v, self.digits)}" for k, v in self.settings), rule, line(head),
+               rule, *(line(r) for r in rows), rule, *self.notes]
+        return "\n".join(out)
+
+    def as_html(self) -> str:
+        """The summary as an HTML fragment (what a notebook shows)."""
+        import html
+
+        settings = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                           f"<td style='text-align:left'>{html.escape(_fmt(v, self.digits))}</td></tr>"
+                           for k, v in self.settings)
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in self._rows())
+        notes = "".join(f"<p style='margin:0'>{html.escape(n)}</p>" for n in self.notes)
+        return (f"<div><p><b>{html.escape(self.title)}</b></p><table>{settings}</table>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}</div>")
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def __repr__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+_SETTINGS = (("vcov", "Std. errors"), ("cluster", "Clustered by"), ("n_clusters", "Clusters"),
+             ("fixed_effects", "Fixed effects"), ("control_group", "Control group"), ("method", "Method"),
+             ("r2", "R2"), ("r2_within", "R2 (within)"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,32 +234,104 @@ class Result:
         """The coefficient table: term, estimate, std_error, statistic, p_value, conf_low, conf_high."""
         return self.table[TIDY_COLUMNS].copy()
 
-    def summary(self) -> str:
-        """A plain-text summary (model facts, then the coefficient table)."""
-        lines = [f"{self.estimator}  (N = {self.nobs:,})"]
-        for k, v in self.info.items():
-            if k in {"level", "df"} or v is None or isinstance(v, (pd.DataFrame, np.ndarray)):
+    def with_level(self, level: float) -> "Result":
+        """The same result with intervals at confidence ``level`` (t with the result's df, else normal).
+
+        For results whose intervals are not ``estimate ± critical value × std_error`` (bootstrap bands,
+        robust bias-corrected RD), ask the estimator for the level instead.
+        """
+        if level == self.level:
+            return self
+        dist = stats.norm if self.df is None else stats.t(self.df)
+        crit = dist.ppf(0.5 + level / 2)
+        table = self.table.copy()
+        table["conf_low"] = table["estimate"] - crit * table["std_error"]
+        table["conf_high"] = table["estimate"] + crit * table["std_error"]
+        return replace(self, table=table, info={**self.info, "level": level})
+
+    # ------------------------------------------------------------- typed facts
+    @property
+    def level(self) -> float:
+        """Confidence level of the intervals (0.95 unless the estimator was asked otherwise)."""
+        return float(self.info.get("level", 0.95))
+
+    @property
+    def df(self) -> float | None:
+        """Degrees of freedom of the t reference distribution (None = normal)."""
+        d = self.info.get("df")
+        return None if d is None else float(d)
+
+    @property
+    def cluster(self) -> str | None:
+        """Column(s) the standard errors are clustered on (None = not clustered)."""
+        c = self.info.get("cluster")
+        return None if c is None else (c if isinstance(c, str) else " + ".join(map(str, c)))
+
+    @property
+    def n_clusters(self) -> int | None:
+        """Number of clusters (None when not clustered)."""
+        n = self.info.get("n_clusters")
+        return None if n is None else int(n)
+
+    @property
+    def vcov(self) -> str | None:
+        """Variance type, e.g. ``"CRV1"``, ``"hetero"`` or ``"iid"``."""
+        v = self.info.get("vcov")
+        return None if v is None else str(v)
+
+    @property
+    def fixed_effects(self) -> tuple[str, ...]:
+        """Absorbed fixed effects (empty when none)."""
+        fe = self.info.get("fixed_effects") or ()
+        return (fe,) if isinstance(fe, str) else tuple(map(str, fe))
+
+    @property
+    def r2(self) -> float | None:
+        """R-squared where the estimator defines one."""
+        r = self.info.get("r2")
+        return None if r is None else float(r)
+
+    # ------------------------------------------------------------------ output
+    def _summary_notes(self) -> list[str]:
+        return [f"N = {self.nobs:,}; {self.level:.0%} confidence intervals"
+                + ("" if self.df is None else f" (t with {self.df:g} df)")]
+
+    def summary(self) -> Summary:
+        """A compact table: estimator, settings (variance, clusters, fixed effects), coefficients, N."""
+        settings: list[tuple[str, Any]] = []
+        for key, label in _SETTINGS:
+            value = self.info.get(key)
+            if isinstance(value, (pd.DataFrame, np.ndarray, Mapping)):
                 continue
-            lines.append(f"  {k}: {v}")
-        tab = self.tidy()
-        lines.append(tab.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
-        return "\n".join(lines)
+            if isinstance(value, (list, tuple)):
+                value = " + ".join(map(str, value)) or None
+            settings.append((label, value))
+        tab = self.tidy().rename(columns={"term": "", "estimate": "Estimate", "std_error": "Std. Error",
+                                          "statistic": "t/z", "p_value": "Pr(>|t|)",
+                                          "conf_low": f"{self.level:.0%} low", "conf_high": f"{self.level:.0%} high"})
+        return Summary(f"{type(self).__name__}: {self.estimator}", settings, tab, self._summary_notes())
 
     def __str__(self) -> str:
-        return self.summary()
+        return str(self.summary())
 
     def __repr__(self) -> str:
-        return (
-            f"<Result {self.estimator}: {self.term} = {self.estimate:.4g} "
-            f"(se {self.std_error:.4g}), N = {self.nobs}>"
-        )
+        return (f"<{type(self).__name__} {self.estimator}: {self.term} = {_fmt(self.estimate)} "
+                f"(se {_fmt(self.std_error)}; {self.level:.0%} CI {_fmt(self.conf_low)} to {_fmt(self.conf_high)}), "
+                f"N = {self.nobs:,}>")
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>{self.estimator}</b> (N = {self.nobs:,})</p>"
-        return head + self.tidy().to_html(index=False, float_format=lambda x: f"{x:.4f}")
+        return self.summary().as_html()
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Coefficient plot of the terms with their intervals (see :mod:`research_kit.report`)."""
-        from research_kit.report import coef_plot
+        """The natural picture of the result, on ``ax`` (or a new one); returns the Axes.
 
+        An event-time result (event study, dynamic aggregation) draws its event-study plot;
+        any other result a coefficient plot of its terms with their intervals. The user's
+        matplotlib rcParams are unchanged.
+        """
+        from research_kit.report.figures import coef_plot, event_study_plot  # the plotting layer, at call time
+
+        if isinstance(self.extra.get("event_time"), pd.DataFrame):
+            fig = event_study_plot(self, ax=ax, **kwargs)
+            return ax if ax is not None else fig.axes[0]
         return coef_plot(self, ax=ax, **kwargs)

@@ -23,14 +23,31 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 
-BUSINESS_HEADER = ["主体编号", "县市区", "行业", "规模", "开户银行", "登记年月", "抽样权数", "上年出口额(万美元)"]
-BUSINESS_ROWS = [  # CSV lines 2..6
-    ["GT000001", "义乌市", "小商品", "微型", "中国银行", "2016年5月", "120.5", "1,234.50"],
-    ["GT000002", "义乌", "五金机电", "小型", "工商银行", "2018年12月", "80", "12.3"],
-    ["GT000003", "金华市东阳市", "纺织服装", "微型", "金华银行", "2019年3月", "95.25", "0"],
-    ["GT000004", "永康市", "电子电器", "小型", "农商银行", "2020年7月", "60", "45.6"],
-    ["GT000005", "婺城区", "食品农产品", "微型", "建设银行", "2021年1月", "150", "3.2"],
+BUSINESS_HEADER = ["主体编号", "县市区", "行业", "规模", "开户银行", "登记年月", "抽样权数", "上年出口额(万美元)", "统一社会信用代码"]
+BUSINESS_ROWS = [  # CSV lines 2..6; USCCs built with the GB 32100-2015 algorithm
+    ["GT000001", "义乌市", "小商品", "微型", "中国银行", "2016年5月", "120.5", "1,234.50", "92330782MALQ0REF4T"],
+    ["GT000002", "义乌", "五金机电", "小型", "工商银行", "2018年12月", "80", "12.3", "92330782MAK8Y18BXD"],
+    ["GT000003", "金华市东阳市", "纺织服装", "微型", "金华银行", "2019年3月", "95.25", "0", "92330783MAHC410112"],
+    ["GT000004", "永康市", "电子电器", "小型", "农商银行", "2020年7月", "60", "45.6", "92330784MA4Y5LP76P"],
+    ["GT000005", "婺城区", "食品农产品", "微型", "建设银行", "2021年1月", "150", "3.2", "92330702MA8D8Y5U7W"],
 ]
+#: The datasets this fixture writes; the copied catalog keeps only these (others need files it does not make).
+FIXTURE_DATASETS = ("businesses", "fx_loans", "rollout", "true_effects")
+
+
+def catalog_subset(text: str, keep: tuple[str, ...] = FIXTURE_DATASETS) -> str:
+    """The catalog text without the datasets not in ``keep`` (their blocks cut out, the rest unchanged)."""
+    out, skipping, inside = [], False, False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("datasets:"):
+            inside = True
+        elif inside and line[:2] == "  " and line[2:3] not in (" ", "\n", "#") and line.rstrip().endswith(":"):
+            skipping = line.strip()[:-1] not in keep
+        elif inside and line.strip() and not line.startswith(" "):
+            inside, skipping = False, False
+        if not skipping:
+            out.append(line)
+    return "".join(out)
 FX_HEADER = ["主体编号", "月份", "出口收汇(万美元)", "外汇贷款余额(万美元)", "融资成本(%)", "获得贷款"]
 FX_ROWS = [  # CSV lines 2..7
     ["GT000001", "2023-01", "10.5", "100", "5.2", "1"],
@@ -93,7 +110,8 @@ class Project:
         self.raw.mkdir(parents=True)
         self.processed.mkdir(parents=True)
         (self.processed / ".gitkeep").write_bytes(b"")
-        shutil.copy(REPO / "data" / "catalog.yaml", root / "data" / "catalog.yaml")
+        (root / "data" / "catalog.yaml").write_text(
+            catalog_subset((REPO / "data" / "catalog.yaml").read_text(encoding="utf-8")), encoding="utf-8")
         self.tables: dict[str, Any] = {
             "businesses": [list(BUSINESS_HEADER)] + copy.deepcopy(BUSINESS_ROWS),
             "fx_loans": [list(FX_HEADER)] + copy.deepcopy(FX_ROWS),

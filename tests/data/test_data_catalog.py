@@ -16,8 +16,17 @@ from research_kit.data import CatalogError, DataValidationError, load, load_cata
 
 def test_shipped_catalog_declares_the_contract():
     cat = load_catalog(REPO)
-    assert list(cat) == ["businesses", "fx_loans", "rollout", "true_effects"]
-    assert all(cat[n].synthetic for n in cat)
+    assert list(cat)[:4] == ["businesses", "fx_loans", "rollout", "true_effects"]
+    sources = ["loan_ledger", "loan_repayments", "entity_registry", "safe_receipts", "hedging_contracts", "fx_rates",
+               "true_effects_trade"]
+    assert set(sources) <= set(cat)
+    assert "indicator_filings" in cat
+    assert [n for n in cat if not cat[n].synthetic] == ["ecny_pilot_areas"]  # real PBoC announcements
+    assert cat["loan_ledger"].column("issue_date").dtype == "date" and cat["loan_ledger"].primary_key == ("loan_id",)
+    assert set(cat["loan_ledger"].entity_keys) == {"loan_id", "borrower_name", "borrower_code"}
+    assert cat["businesses"].entity_keys == ("business_id", "uscc")
+    (fk,) = cat["loan_repayments"].foreign_keys
+    assert (fk.dataset, fk.ref_columns) == ("loan_ledger", ("loan_id",))
     assert cat["fx_loans"].primary_key == ("business_id", "month")
     assert cat["rollout"].primary_key == ("county", "bank")
     (fk,) = cat["fx_loans"].foreign_keys

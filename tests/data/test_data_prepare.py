@@ -205,6 +205,7 @@ EXPECTED_BUSINESSES = pd.DataFrame({
     "registered": pd.to_datetime(["2016-05-01", "2018-12-01", "2019-03-01", "2020-07-01", "2021-01-01"]).astype("datetime64[ns]"),
     "weight": [120.5, 80.0, 95.25, 60.0, 150.0],
     "exports_last_year": [1234.5, 12.3, 0.0, 45.6, 3.2],
+    "uscc": ["92330782MALQ0REF4T", "92330782MAK8Y18BXD", "92330783MAHC410112", "92330784MA4Y5LP76P", "92330702MA8D8Y5U7W"],
 })
 
 
@@ -216,7 +217,7 @@ def test_csv_encodings_decode_correctly(project: Project, encoding: str):
     got = load("businesses", project.root)
     expected = EXPECTED_BUSINESSES.copy()
     assert list(got.columns) == list(expected.columns)
-    for col in ("business_id", "sector", "size", "bank"):
+    for col in ("business_id", "sector", "size", "bank", "uscc"):
         assert got[col].astype(str).tolist() == expected[col].tolist()
         expected[col] = got[col]
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -228,7 +228,7 @@ def test_validation_error_pickles_and_report_prints(project: Project):
     import pickle
 
     report = prepare(project.root)
-    assert str(report).splitlines()[0] == "prepared 4 dataset(s) → data/processed/manifest.json"
+    assert str(report).splitlines()[0] == "prepared 5 dataset(s) → data/processed/manifest.json"
     assert "  fx_loans: 6 rows → data/processed/fx_loans.parquet [synthetic]" in str(report)
     project.cell("businesses", 1, "县市区", "金华县")
     project.write()
@@ -241,6 +241,10 @@ def test_validation_error_pickles_and_report_prints(project: Project):
 @pytest.mark.skipif(not (REPO / "data" / "raw" / "businesses.csv").is_file(), reason="demo raw data not generated")
 def test_shipped_demo_data_validates():
     report = prepare(REPO, dry_run=True)  # writes nothing
-    assert [d.name for d in report.datasets] == ["businesses", "fx_loans", "rollout", "true_effects"]
+    assert [d.name for d in report.datasets][:4] == ["businesses", "fx_loans", "rollout", "true_effects"]
+    assert {"loan_ledger", "loan_repayments", "entity_registry", "safe_receipts", "hedging_contracts", "fx_rates",
+            "true_effects_trade"} <= {d.name for d in report.datasets}
+    assert "indicator_filings" in {d.name for d in report.datasets}
     assert report["rollout"].rows == 54
-    assert all(d.synthetic for d in report.datasets)
+    # every shipped dataset is synthetic except the list of e-CNY pilot areas (real facts, PBoC announcements)
+    assert [d.name for d in report.datasets if not d.synthetic] == ["ecny_pilot_areas"]

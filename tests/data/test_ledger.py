@@ -170,3 +170,17 @@ def test_random_ledger_matches_a_loop_reference_and_the_flow_identity():
     assert (span["min"] == first.reindex(span.index.astype(str)).to_numpy()).all()
     assert (span["max"] == pd.Period("2024-12", "M")).all()
     assert (span["size"] == [(pd.Period("2024-12", "M") - m).n + 1 for m in span["min"]]).all()
+
+
+def test_empty_ledger_integer_ids_and_categorical_entities():
+    loans = pd.DataFrame({"firm": pd.Categorical(["B", "A"], categories=["B", "A"]), "loan": [7, 8],
+                          "issued": pd.to_datetime(["2023-05-01", "2023-06-15"]),
+                          "due": pd.to_datetime(["2023-09-01", "2023-12-31"]), "amount": [5.0, 4.0]})
+    p = _run(loans, _pays((7, "2023-06-01", 2.0)), end="2023-07")
+    # entities come back sorted (A before B) whatever the categorical's order
+    assert p["entity"].astype(str).tolist() == ["A", "A", "B", "B", "B"]
+    assert _series(p, "balance", "B") == {"2023-05": 5, "2023-06": 3, "2023-07": 3}
+    assert _series(p, "balance", "A") == {"2023-06": 4, "2023-07": 4}
+    empty = _run(loans.iloc[:0], end="2023-07")
+    assert empty.empty and list(empty.columns) == ["entity", "month", "balance", "issued", "repaid", "n_outstanding"]
+    assert _run(loans, end="2023-03").empty  # nothing issued by the end

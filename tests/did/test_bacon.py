@@ -30,7 +30,8 @@ import pandas as pd
 import pytest
 
 import research_kit as rk
-from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_plot, bacon_summary
+from research_kit.did import bacon_plot
+from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_summary
 
 from did_simulation import staggered_panel
 

@@ -75,10 +75,14 @@ def _missing_outcome(df):
         (_cs, _no_never_treated, ValueError, r"no never-treated units in 'g'.*control_group='not_yet'"),
         (_es_cs, _no_never_treated, ValueError, r"no never-treated units in 'g'"),
         (_cs, _all_treated_first, ValueError, r"every unit is treated in the first period.*'g'"),
-        (_cs, _missing_outcome, ValueError, r"outcome column 'y' has 1 missing values.*dropna"),
-        (_twfe, _missing_outcome, ValueError, r"outcome column 'y' has 1 missing values"),
-        (_es, _missing_outcome, ValueError, r"outcome column 'y' has 1 missing values"),
-        (_2x2, _missing_outcome, ValueError, r"outcome column 'y' has 1 missing values"),
+        (lambda d, **kw: _cs(d, missing="raise", **kw), _missing_outcome, ValueError,
+         r"1 of \d+ rows have missing values \('y': 1\); drop or impute them, or pass missing='drop'"),
+        (lambda d, **kw: _twfe(d, missing="raise", **kw), _missing_outcome, ValueError,
+         r"1 of \d+ rows have missing values \('y': 1\); drop or impute them, or pass missing='drop'"),
+        (lambda d, **kw: _es(d, missing="raise", **kw), _missing_outcome, ValueError,
+         r"1 of \d+ rows have missing values \('y': 1\); drop or impute them, or pass missing='drop'"),
+        (lambda d, **kw: _2x2(d, missing="raise", **kw), _missing_outcome, ValueError,
+         r"1 of \d+ rows have missing values \('y': 1\); drop or impute them, or pass missing='drop'"),
     ],
 )
 def test_bad_data_is_rejected_with_an_actionable_error(panel, estimator: Callable, corrupt, error, pattern):
@@ -145,3 +149,15 @@ def test_no_warnings_on_clean_input(panel):
         _cs(panel)
         _twfe(panel)
         _es(panel)
+
+
+def test_missing_outcomes_are_dropped_with_a_counted_warning_by_default(panel):
+    from research_kit._validation import MissingValuesWarning
+
+    df = _missing_outcome(panel)
+    with pytest.warns(MissingValuesWarning, match=r"twfe: dropped 1 of \d+ rows with missing values \('y': 1\)"):
+        r = _twfe(df)
+    assert r.nobs == len(df) - 1
+    with pytest.warns(MissingValuesWarning):  # CS: the dropped row unbalances the panel, and the message says so
+        with pytest.raises(ValueError, match="unbalanced='pairwise'"):
+            _cs(df)

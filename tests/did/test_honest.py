@@ -57,20 +57,20 @@ from research_kit.did.honest import (
     _r_mvnorm,
     _r_rnorm,
     honest_did,
-    honest_plot,
     honest_rm,
     rm_identified_set,
 )
+from research_kit.report.did_plots import honest_plot
 
 matplotlib.use("Agg")
 DATA = Path(__file__).parent / "data" / "honestdid"
 
 # R README table above (3 significant digits as printed)
-README_CLF = pd.DataFrame({"mbar": [0.5, 1.0, 1.5, 2.0], "lb": [0.0240, 0.0170, 0.00824, -0.000916],
-                           "ub": [0.0672, 0.0720, 0.0797, 0.0881]})
+README_CLF = pd.DataFrame({"mbar": [0.5, 1.0, 1.5, 2.0], "conf_low": [0.0240, 0.0170, 0.00824, -0.000916],
+                           "conf_high": [0.0672, 0.0720, 0.0797, 0.0881]})
 # Stata README table above (3 decimals as printed), target: the average of e = 0 and e = 1
-STATA_AVERAGE = pd.DataFrame({"mbar": [0.0, 0.5, 1.0, 1.5, 2.0], "lb": [0.041, 0.033, 0.020, 0.006, -0.008],
-                              "ub": [0.075, 0.080, 0.090, 0.103, 0.117]})
+STATA_AVERAGE = pd.DataFrame({"mbar": [0.0, 0.5, 1.0, 1.5, 2.0], "conf_low": [0.041, 0.033, 0.020, 0.006, -0.008],
+                              "conf_high": [0.075, 0.080, 0.090, 0.103, 0.117]})
 # HonestDiD::constructOriginalCS(betahat, sigma, numPrePeriods = 5, numPostPeriods = 2): betahat[6] +- 1.96 se,
 # here as computed by the Python port moderndid 0.2.0 (construct_original_cs) on the same betahat/sigma
 ORIGINAL = (0.028509527220365104, 0.06438420178396338)
@@ -114,18 +114,18 @@ def test_event_study_is_the_readme_regression(medicaid, es):
 def test_clf_matches_the_readme_to_every_printed_digit(es):
     tab = honest_did(es, mbar=README_CLF["mbar"])
     assert (tab["method"] == "C-LF").all() and tab.attrs["method"] == "C-LF"
-    for col in ("lb", "ub"):
+    for col in ("conf_low", "conf_high"):
         printed = [float(f"{v:.3g}") for v in tab[col]]  # R prints 3 significant digits
         assert printed == README_CLF[col].tolist(), col
     # the endpoints are points of HonestDiD's grid: 1,000 points on [-20 sd, 20 sd], sd = se(betahat_e0)
-    np.testing.assert_allclose(tab[["lb", "ub"]].to_numpy(),
+    np.testing.assert_allclose(tab[["conf_low", "conf_high"]].to_numpy(),
                                [[0.024001904, 0.067241974], [0.017039519, 0.072005711],
                                 [0.008244929, 0.079700977], [-0.000916103, 0.088129127]], atol=5e-10)
     sd = (ORIGINAL[1] - ORIGINAL[0]) / (2 * stats.norm.ppf(0.975))
     grid = np.linspace(-20 * sd, 20 * sd, 1000)
-    assert np.abs(tab[["lb", "ub"]].to_numpy().ravel()[:, None] - grid[None, :]).min(axis=1).max() < 1e-12
+    assert np.abs(tab[["conf_low", "conf_high"]].to_numpy().ravel()[:, None] - grid[None, :]).min(axis=1).max() < 1e-12
     # the estimated identified set lies inside every C-LF interval
-    assert np.all(tab["lb"] < tab["id_lb"]) and np.all(tab["ub"] > tab["id_ub"])
+    assert np.all(tab["conf_low"] < tab["id_low"]) and np.all(tab["conf_high"] > tab["id_high"])
 
 
 def test_original_interval_and_mbar_zero(es):
@@ -133,11 +133,11 @@ def test_original_interval_and_mbar_zero(es):
     np.testing.assert_allclose(tab.attrs["original"], ORIGINAL, rtol=1e-10)
     # C-LF at Mbar = 0 (post violations exactly 0) is the original interval up to HonestDiD's grid step
     step = 40 * (ORIGINAL[1] - ORIGINAL[0]) / (2 * stats.norm.ppf(0.975)) / 999
-    assert np.abs(tab.loc[0, ["lb", "ub"]].to_numpy(float) - ORIGINAL).max() < step
-    np.testing.assert_allclose(tab.loc[0, ["lb", "ub"]].to_numpy(float), [0.028765640, 0.064310444], atol=5e-10)
+    assert np.abs(tab.loc[0, ["conf_low", "conf_high"]].to_numpy(float) - ORIGINAL).max() < step
+    np.testing.assert_allclose(tab.loc[0, ["conf_low", "conf_high"]].to_numpy(float), [0.028765640, 0.064310444], atol=5e-10)
     # the projection method returns the original interval itself at Mbar = 0
     proj = honest_did(es, mbar=(0, 1), method="projection")
-    np.testing.assert_allclose(proj.loc[0, ["lb", "ub"]].to_numpy(float), ORIGINAL, rtol=1e-10)
+    np.testing.assert_allclose(proj.loc[0, ["conf_low", "conf_high"]].to_numpy(float), ORIGINAL, rtol=1e-10)
 
 
 def test_average_target_agrees_with_the_stata_port(es):
@@ -145,10 +145,10 @@ def test_average_target_agrees_with_the_stata_port(es):
     np.testing.assert_allclose(np.mean(tab.attrs["original"]), 0.0578265, atol=1e-7)
     sd = (tab.attrs["original"][1] - tab.attrs["original"][0]) / (2 * stats.norm.ppf(0.975))
     step = 40 * sd / 999
-    for col in ("lb", "ub"):
+    for col in ("conf_low", "conf_high"):
         # within the printed rounding (0.0005) plus two grid steps of the least-favourable simulation noise
         assert np.abs(tab[col].to_numpy() - STATA_AVERAGE[col].to_numpy()).max() <= 0.0005 + 2 * step, col
-    np.testing.assert_allclose(tab[["lb", "ub"]].to_numpy(),
+    np.testing.assert_allclose(tab[["conf_low", "conf_high"]].to_numpy(),
                                [[0.040832951, 0.075068439], [0.032274079, 0.080061114], [0.019435772, 0.090403084],
                                 [0.005527605, 0.103241392], [-0.008380562, 0.117149559]], atol=5e-10)
 
@@ -157,12 +157,12 @@ def test_projection_is_wider_than_clf(es):
     clf = honest_did(es, mbar=README_CLF["mbar"])
     tab = honest_did(es, mbar=README_CLF["mbar"], method="projection")
     assert (tab["method"] == "projection").all()
-    assert np.all(tab["lb"].to_numpy() <= clf["lb"].to_numpy())
-    assert np.all(tab["ub"].to_numpy() >= clf["ub"].to_numpy())
-    assert np.all(np.diff(tab["ub"] - tab["lb"]) > 0) and np.all(np.diff(clf["ub"] - clf["lb"]) > 0)
-    ratio = (tab["ub"] - tab["lb"]) / (clf["ub"] - clf["lb"])
+    assert np.all(tab["conf_low"].to_numpy() <= clf["conf_low"].to_numpy())
+    assert np.all(tab["conf_high"].to_numpy() >= clf["conf_high"].to_numpy())
+    assert np.all(np.diff(tab["conf_high"] - tab["conf_low"]) > 0) and np.all(np.diff(clf["conf_high"] - clf["conf_low"]) > 0)
+    ratio = (tab["conf_high"] - tab["conf_low"]) / (clf["conf_high"] - clf["conf_low"])
     assert ratio.min() > 1.3  # the projection is 35-70% wider here
-    np.testing.assert_allclose(tab[["lb", "ub"]].to_numpy(),
+    np.testing.assert_allclose(tab[["conf_low", "conf_high"]].to_numpy(),
                                [[0.009408, 0.083486], [-0.003849, 0.096742], [-0.017105, 0.109999],
                                 [-0.030361, 0.123255]], atol=5e-6)
 
@@ -361,7 +361,7 @@ def test_no_nuisance_case_is_honestdid_test_in_identified_set(sigma):
         assert sorted(np.packbits(a).tobytes() for a in ours) == sorted(np.packbits(a).tobytes() for a in theirs)
         assert 0 < np.any(theirs, axis=0).sum() < grid.size
     tab = honest_rm(b, V, num_pre=5, num_post=1, mbar=(0.5, 2))
-    assert np.all(tab["lb"] < tab["id_lb"]) and np.all(tab["ub"] > tab["id_ub"])
+    assert np.all(tab["conf_low"] < tab["id_low"]) and np.all(tab["conf_high"] > tab["id_high"])
 
 
 def test_clf_covers_at_the_worst_case(sigma):
@@ -378,10 +378,10 @@ def test_clf_covers_at_the_worst_case(sigma):
     for b in draws:
         tab = honest_rm(b, sigma, num_pre=5, num_post=2, mbar=(2.0,))
         proj = honest_rm(b, sigma, num_pre=5, num_post=2, mbar=(2.0,), method="projection")
-        cover += tab.loc[0, "lb"] <= 0.03 <= tab.loc[0, "ub"]
+        cover += tab.loc[0, "conf_low"] <= 0.03 <= tab.loc[0, "conf_high"]
         lo, hi = tab.attrs["original"]
         cover_orig += lo <= 0.03 <= hi
-        ratio.append((tab.loc[0, "ub"] - tab.loc[0, "lb"]) / (proj.loc[0, "ub"] - proj.loc[0, "lb"]))
+        ratio.append((tab.loc[0, "conf_high"] - tab.loc[0, "conf_low"]) / (proj.loc[0, "conf_high"] - proj.loc[0, "conf_low"]))
     assert cover / 300 >= 0.93
     assert cover_orig / 300 < 0.6
     assert np.mean(ratio) < 0.85
@@ -397,7 +397,7 @@ def test_projection_covers_at_the_worst_case(sigma):
     cover_robust = cover_orig = 0
     for b in draws:
         tab = honest_rm(b, sigma, num_pre=5, num_post=2, mbar=(1.0,), method="projection")
-        cover_robust += tab.loc[0, "lb"] <= 0.03 <= tab.loc[0, "ub"]
+        cover_robust += tab.loc[0, "conf_low"] <= 0.03 <= tab.loc[0, "conf_high"]
         lo, hi = tab.attrs["original"]
         cover_orig += lo <= 0.03 <= hi
     assert cover_robust / 1000 >= 0.95
@@ -413,9 +413,9 @@ def test_large_event_study_is_sensible():
     beta = np.r_[rng.normal(0, 0.02, 12), 0.3 + rng.normal(0, 0.02, 25)]
     tab = honest_rm(beta, V, num_pre=12, num_post=25, l_vec=np.full(25, 1 / 25))
     proj = honest_rm(beta, V, num_pre=12, num_post=25, l_vec=np.full(25, 1 / 25), method="projection")
-    assert np.all(tab["lb"] < tab["id_lb"]) and np.all(tab["ub"] > tab["id_ub"])
-    assert np.all(tab["ub"] - tab["lb"] < proj["ub"] - proj["lb"])
-    assert np.all(np.diff(tab["ub"] - tab["lb"]) > 0)
+    assert np.all(tab["conf_low"] < tab["id_low"]) and np.all(tab["conf_high"] > tab["id_high"])
+    assert np.all(tab["conf_high"] - tab["conf_low"] < proj["conf_high"] - proj["conf_low"])
+    assert np.all(np.diff(tab["conf_high"] - tab["conf_low"]) > 0)
 
 
 def test_grid_is_extended_beyond_honestdids_default():
@@ -424,17 +424,17 @@ def test_grid_is_extended_beyond_honestdids_default():
     V = np.eye(4) * 1e-4
     tab = honest_rm(b, V, num_pre=2, num_post=2, mbar=(0, 1))
     sd = 0.01
-    assert abs(tab.loc[0, "lb"] - (0.4 - 1.96 * sd)) < 40 * sd / 999
-    assert abs(tab.loc[0, "ub"] - (0.4 + 1.96 * sd)) < 40 * sd / 999
-    assert tab.loc[1, "lb"] < tab.loc[1, "id_lb"] and tab.loc[1, "ub"] > tab.loc[1, "id_ub"]
+    assert abs(tab.loc[0, "conf_low"] - (0.4 - 1.96 * sd)) < 40 * sd / 999
+    assert abs(tab.loc[0, "conf_high"] - (0.4 + 1.96 * sd)) < 40 * sd / 999
+    assert tab.loc[1, "conf_low"] < tab.loc[1, "id_low"] and tab.loc[1, "conf_high"] > tab.loc[1, "id_high"]
     # a grid given by the user is kept as it is, with HonestDiD's warning when the set reaches its end
     with pytest.warns(HonestGridWarning, match="reaches an end") as caught:
         short = honest_rm(b, V, num_pre=2, num_post=2, mbar=(1,), grid_lb=0.0, grid_ub=0.4)
-    assert short.loc[0, "ub"] == pytest.approx(0.4)
+    assert short.loc[0, "conf_high"] == pytest.approx(0.4)
     assert caught[0].filename == __file__  # stacklevel points at the caller
     with pytest.warns(HonestGridWarning, match="rejects every theta"):
         empty = honest_rm(b, V, num_pre=2, num_post=2, mbar=(1,), grid_lb=-0.2, grid_ub=0.2)
-    assert np.isnan(empty.loc[0, "lb"]) and np.isnan(empty.loc[0, "ub"])
+    assert np.isnan(empty.loc[0, "conf_low"]) and np.isnan(empty.loc[0, "conf_high"])
 
 
 def _id_set_lp(beta, num_pre, num_post, mbar, l_vec):
@@ -489,9 +489,9 @@ def test_targets_and_plot(es):
     assert np.mean(avg.attrs["original"]) == pytest.approx((tab[0] + tab[1]) / 2, rel=1e-12)
     assert np.mean(e1.attrs["original"]) == pytest.approx(tab[1], rel=1e-12)
     # the effect one period later accumulates two post differences: twice the slack of e=0
-    w0 = e0.loc[1, "id_ub"] - e0.loc[1, "id_lb"]
-    assert e1.loc[1, "id_ub"] - e1.loc[1, "id_lb"] == pytest.approx(2 * w0, rel=1e-12)
-    assert e1.loc[1, "ub"] - e1.loc[1, "lb"] > e0.loc[1, "ub"] - e0.loc[1, "lb"]
+    w0 = e0.loc[1, "id_high"] - e0.loc[1, "id_low"]
+    assert e1.loc[1, "id_high"] - e1.loc[1, "id_low"] == pytest.approx(2 * w0, rel=1e-12)
+    assert e1.loc[1, "conf_high"] - e1.loc[1, "conf_low"] > e0.loc[1, "conf_high"] - e0.loc[1, "conf_low"]
     rk.report.use_theme()
     import matplotlib.pyplot as plt
 

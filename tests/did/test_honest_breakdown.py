@@ -20,7 +20,7 @@ def es():
 
 def _includes_zero(es, m: float, target: str) -> bool:
     row = rk.did.honest_did(es, mbar=(m,), target=target).iloc[0]
-    return bool(row["lb"] <= 0 <= row["ub"])
+    return bool(row["conf_low"] <= 0 <= row["conf_high"])
 
 
 @pytest.mark.parametrize("target", ["e=0", "average"])
@@ -43,6 +43,6 @@ def test_breakdown_zero_when_not_significant() -> None:
     df = df.assign(y=rng.normal(size=len(df)))  # no effect at all
     es = rk.did.event_study(df, outcome="y", unit="id", time="t", cohort="g")
     row = rk.did.honest_did(es, mbar=(0,), target="average").iloc[0]
-    expected = 0.0 if row["lb"] <= 0 <= row["ub"] else None
+    expected = 0.0 if row["conf_low"] <= 0 <= row["conf_high"] else None
     assert expected == 0.0, "pure noise should give an interval that includes zero with this seed"
     assert rk.did.honest_breakdown(es, target="average") == 0.0

@@ -93,15 +93,17 @@ def test_cluster_that_is_not_nested_gets_a_cluster_message(mpdta: pd.DataFrame) 
     assert "first treated period" not in msg
 
 
-def test_nan_outcomes_with_pairwise_are_told_to_drop_rows_not_balance(mpdta: pd.DataFrame) -> None:
+def test_nan_outcomes_with_pairwise_are_dropped_not_told_to_balance(mpdta: pd.DataFrame) -> None:
+    from research_kit._validation import MissingValuesWarning
+
     df = mpdta.copy()
     df.loc[df.index[:3], "lemp"] = np.nan
-    with pytest.raises(ValueError, match="With unbalanced='pairwise' the rows with a missing outcome can simply be "
-                                         "dropped") as err:
-        rk.did.callaway_santanna(df, **CS, unbalanced="pairwise")
-    assert "needs a balanced panel" not in str(err.value)
-    r = rk.did.callaway_santanna(df.dropna(subset=["lemp"]), **CS, unbalanced="pairwise")
+    with pytest.warns(MissingValuesWarning, match=r"dropped 3 of 2,500 rows with missing values \('lemp': 3\)"):
+        r = rk.did.callaway_santanna(df, **CS, unbalanced="pairwise")
     assert np.isfinite(r.aggregate("simple").estimate)
+    with pytest.raises(ValueError, match=r"3 of 2,500 rows have missing values \('lemp': 3\)") as err:
+        rk.did.callaway_santanna(df, **CS, unbalanced="pairwise", missing="raise")
+    assert "balanced panel" not in str(err.value)
 
 
 def test_list_outcome_and_string_covariates_are_refused(mpdta: pd.DataFrame) -> None:

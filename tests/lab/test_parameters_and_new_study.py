@@ -19,7 +19,7 @@ import pytest
 from research_kit import cli, lab
 from research_kit.pipeline import ParameterError, validate_parameters
 from research_kit.pipeline.scaffold import ScaffoldError, new_study
-from research_kit.pipeline.studies import declared_choices
+from research_kit.pipeline.study_config import declared_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARED = {

@@ -86,14 +86,18 @@ def test_default_rdrobust_matches_published_stata_output(default_fit: rd.RDResul
     # headline = robust row; conventional estimate kept as .conventional
     assert r.term == "Robust" and r.conf_low == rob["conf_low"] and r.p_value == rob["p_value"]
     assert abs(r.conventional - STATA["conv_coef"]) <= _half_unit(STATA["conv_coef"])
-    # the Bias-Corrected row shares the robust point estimate and the conventional standard error
-    assert tab.loc["Bias-Corrected", "estimate"] == rob["estimate"]
+    # headline as rdrobust prints it (its Robust row shows no coefficient): the conventional estimate 7.4141
+    # with the robust interval [4.0937, 10.9193] and p-value; the bias-corrected estimate is its own row
+    assert r.estimate == conv["estimate"] and rob["estimate"] == conv["estimate"]
+    assert abs(r.estimate - STATA["conv_coef"]) <= _half_unit(STATA["conv_coef"])
+    assert r.bias_corrected == tab.loc["Bias-Corrected", "estimate"] != r.estimate
+    assert r.conf_low < r.bias_corrected < r.conf_high
     assert tab.loc["Bias-Corrected", "std_error"] == conv["std_error"]
 
 
 def test_summary_prints_the_rdrobust_layout(default_fit: rd.RDResult) -> None:
-    text = default_fit.summary()
-    assert "BW est. (h)" in text and "17.754" in text and "28.028" in text
+    text = str(default_fit.summary())
+    assert "BW est. h (left, right)" in text and "17.754" in text and "28.028" in text
     assert "Eff. number of obs" in text and "360" in text and "323" in text
 
 
@@ -142,7 +146,8 @@ def test_rows_match_independent_wls_and_cct_bias_correction(senate: pd.DataFrame
     tab = r.tidy().set_index("term")
     assert_allclose(tab.loc["Conventional", "estimate"], cl_r - cl_l, rtol=1e-9)
     assert_allclose(tab.loc["Conventional", "std_error"], np.sqrt(vcl_l + vcl_r), rtol=1e-9)
-    assert_allclose(tab.loc["Robust", "estimate"], bc_r - bc_l, rtol=1e-9)
+    assert_allclose(tab.loc["Bias-Corrected", "estimate"], bc_r - bc_l, rtol=1e-9)
+    assert tab.loc["Robust", "estimate"] == tab.loc["Conventional", "estimate"]  # headline as rdrobust prints it
     assert_allclose(tab.loc["Robust", "std_error"], np.sqrt(vrb_l + vrb_r), rtol=1e-9)
     assert r.n_effective == (n_l, n_r)
     assert r.info["bwselect"] == "manual" and r.h == (h, h) and r.b == (b, b)

@@ -79,6 +79,7 @@ def test_pretrend_reject_branch_never_says_consistent(lang) -> None:
     else:
         assert "evidence against parallel trends" in s and "consistent" not in s and "consistent" not in cav
         assert "uninformative" in s and "73.70 on 384 df" in s and "not all close to zero" in cav
+        assert "Sun–Abraham (p = 0.620) do not reject, which does not offset" in s
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -101,6 +102,8 @@ def test_pretrend_all_uninformative_branch(lang) -> None:
     else:
         assert "None of the joint tests" in s and "cannot be computed" in s and "as many restrictions (60)" in s
         assert "uninformative" in cav
+    rank = c.pretrend_sentence(c.pretrend_verdict(YIWU[:2], n_clusters=6), lang=lang)
+    assert ("TWFE和Sun–Abraham的检验约束数（11、11）" in rank) if lang == "zh" else ("TWFE and Sun–Abraham tests have as many restrictions (11, 11)" in rank)
 
 
 def test_pretrend_clusters_by_name() -> None:
@@ -125,6 +128,12 @@ def test_breakdown_within_grid_fragile(lang) -> None:
     s = c.breakdown_sentence(0.62, grid_max=2, search_max=20, lang=lang)
     assert "0.62" in s
     assert ("脆弱" in s and "表外" not in s) if lang == "zh" else ("fragile" in s and "beyond the table" not in s)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_breakdown_at_one_is_fragile(lang) -> None:
+    s = c.breakdown_sentence(1.0, grid_max=2, search_max=20, lang=lang)
+    assert ("脆弱" in s) if lang == "zh" else ("fragile" in s)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -86,8 +86,8 @@ def test_wild_bootstrap_uses_the_nine_counties(est) -> None:  # noqa: D103
 
 def test_sensitivity_table_widens_with_mbar(est) -> None:
     h = est.honest.sort_values("mbar")
-    assert (np.diff(h["ub"] - h["lb"]) > 0).all()
-    assert h["id_lb"].iloc[0] == pytest.approx(h["id_ub"].iloc[0])  # Mbar = 0: point identified
+    assert (np.diff(h["conf_high"] - h["conf_low"]) > 0).all()
+    assert h["id_low"].iloc[0] == pytest.approx(h["id_high"].iloc[0])  # Mbar = 0: point identified
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -104,7 +104,7 @@ def test_paper_text_uses_the_estimates(est, lang) -> None:
 
 
 def test_three_outcomes_clustered_at_the_assignment_level(est) -> None:
-    assert list(est.outcomes) == list(study.OUTCOMES)
+    assert list(est.outcomes) == list(study.QUESTION_OUTCOMES)
     assert est.outcomes["fx_loan_balance"].cs.estimate == est.cs.estimate
     for o in est.outcomes.values():
         assert o.cs.info["n_clusters"] == 54 and o.twfe.info["n_clusters"] == 54  # county x bank cells
@@ -121,7 +121,7 @@ def test_breakdown_mbar_is_where_zero_enters(est) -> None:
     b = est.breakdown
     assert np.isfinite(b) and b > float(est.honest["mbar"].max())  # beyond the table's grid in the demo data
     h = rk.did.honest_did(est.sa, mbar=(b - 0.01, b), target="average")
-    assert h["lb"].iloc[0] > 0 >= h["lb"].iloc[1]
+    assert h["conf_low"].iloc[0] > 0 >= h["conf_low"].iloc[1]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -203,3 +203,27 @@ def test_yiwu_explains_why_no_interval_covers_the_truth(yiwu, lang) -> None:
     caveats, inference = study.caveats(est, lang=lang), study.inference_paragraph(est, lang=lang)
     assert "9" not in caveats and ("野聚类" not in inference if lang == "zh" else "wild" not in inference)
     assert ("只有一个县" in caveats) if lang == "zh" else ("single county" in caveats)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sector_paragraph_branches(est, lang) -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    sec = est.extra["sectors"]
+    assert len(sec) >= 2 and (sec["n_businesses"] >= study.MIN_SECTOR_BUSINESSES).all()
+    table = study.sector_table(est, lang=lang).to_markdown()
+    assert all(f"{x:.3f}" in table for x in sec["estimate"])
+    frame = lambda lo, hi: pd.DataFrame({"sector": ["hardware", "food"], "n_businesses": [100, 80],  # noqa: E731
+                                         "estimate": [1.0, 0.2], "conf_low": lo, "conf_high": hi, "truth": [1.0, 0.2]})
+    apart = dataclasses.replace(est, extra={**est.extra, "sectors": frame([0.8, -0.1], [1.2, 0.5])})
+    overlap = dataclasses.replace(est, extra={**est.extra, "sectors": frame([0.1, -0.1], [1.9, 0.5])})
+    a, o = study.sector_paragraph(apart, lang=lang), study.sector_paragraph(overlap, lang=lang)
+    none = study.sector_paragraph(dataclasses.replace(est, extra={**est.extra, "sectors": frame([0.8, -0.1], [1.2, 0.5]).iloc[:1]}), lang=lang)
+    if lang == "zh":
+        assert "五金机电（1.000）" in a and "可区分" in a and "不能区分" in o and "没有足够多的行业" in none
+        assert "五金机电的区间不含零" in a
+    else:
+        assert "largest for hardware (1.000)" in a and "distinguishable and can inform" in a
+        assert "not statistically distinguishable" in o and "too few sectors" in none

@@ -20,11 +20,12 @@ from research_kit.timeseries import TARGET_COLUMNS, check_targets
 README = paths.data_dir() / "targets" / "README.md"
 SEED = Path("/work/shared/seed/000_ed6b553b9d2717a2.txt")
 
-# id -> (target, unit, kind) as read from the plan (see the quote column for the clause).
+# id -> (target, unit, kind) as read from the plan (see the quote column for the clause). The one-firm
+# targets (QFLP, factoring, leasing) are milestones (data/targets/milestones.csv, tests/data/test_indicators.py).
 PLAN = {
     "trade_finance_growth": (10, "%", "annual_growth"),  # 外贸企业贸易融资额年均增长 10%
-    "fx_loans_individual": (3, "亿美元", "level"),  # 向个体工商户发放外汇贷款 3 亿美元
-    "qflp_firms": (1, "家", "level"),  # QFLP 试点落地 1 家企业
+    # 发放 is a flow: cumulative issuance from 2022-01 (issue 9, section 3)
+    "fx_loans_individual": (3, "亿美元", "cumulative"),  # 向个体工商户发放外汇贷款 3 亿美元
     "facilitation_firms": (500, "家", "level"),
     "listed_reserve_firms": (100, "家", "level"),
     "listed_firms": (60, "家", "level"),
@@ -37,8 +38,6 @@ PLAN = {
     "rmb_circulation": (20, "亿元", "cumulative"),
     "special_fin_institutions": (100, "家", "level"),
     "open_econ_fin_depts": (50, "家", "level"),
-    "new_factoring_firms": (1, "家", "cumulative"),
-    "new_leasing_firms": (1, "家", "cumulative"),
     "credit_platform_users": (10, "万户", "level"),
     "commodity_trading": (2600, "亿元", "cumulative"),
     "ecommerce_direct_link": (3, "亿美元", "cumulative"),

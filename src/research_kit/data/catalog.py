@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 DTYPES = ("string", "int", "float", "amount", "month", "date", "county", "category")
-READER_FORMATS = ("csv", "xlsx", "parquet")
+READER_FORMATS = ("csv", "xlsx", "parquet", "indicator_filings")  # the last: research_kit.data.indicators
 _COLUMN_KEYS = {
     "source", "aliases", "dtype", "description", "unit", "source_unit", "required",
     "min", "max", "greater_than", "less_than", "allowed", "pattern", "values", "unique", "entity",
@@ -197,7 +197,7 @@ def _check_keys(where: str, got: Mapping[str, Any], allowed: set[str]) -> None:
         raise CatalogError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(sorted(allowed))}")
 
 
-def _number(where: str, value: Any) -> float | None:
+def _number(where: str, value: Any, dtype: str = "") -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -205,16 +205,17 @@ def _number(where: str, value: Any) -> float | None:
     return float(value)
 
 
-def _month(where: str, value: Any) -> Any:
-    """A month bound (``2019-01``, ``2019年1月``, a date): the month's first day as a Timestamp."""
+def _month(where: str, value: Any, dtype: str = "month") -> Any:
+    """A month or date bound (``2019-01``, ``2019年1月``, ``2019-01-31``) as a Timestamp (a month: its first day)."""
     if value is None:
         return None
-    from research_kit.data.normalize import ParseError, parse_month
+    from research_kit.data.normalize import ParseError, parse_date, parse_month
 
     try:
-        return parse_month(value)
+        return parse_month(value) if dtype == "month" else parse_date(value)
     except ParseError as exc:
-        raise CatalogError(f"{where}: expected a month such as 2019-01; {exc}") from None
+        raise CatalogError(f"{where}: expected a {dtype} such as 2019-01{'-31' if dtype == 'date' else ''}; "
+                           f"{exc}") from None
 
 
 def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
@@ -256,8 +257,8 @@ def _column(dataset: str, name: str, raw: Any) -> ColumnSpec:
         unit=unit,
         source_unit=source_unit,
         required=bool(raw.get("required", True)),
-        min=(_month if dtype == "month" else _number)(f"{where}, min", raw.get("min")),
-        max=(_month if dtype == "month" else _number)(f"{where}, max", raw.get("max")),
+        min=(_month if dtype in ("month", "date") else _number)(f"{where}, min", raw.get("min"), dtype),
+        max=(_month if dtype in ("month", "date") else _number)(f"{where}, max", raw.get("max"), dtype),
         greater_than=_number(f"{where}, greater_than", raw.get("greater_than")),
         less_than=_number(f"{where}, less_than", raw.get("less_than")),
         allowed=tuple(allowed) if allowed is not None else None,

@@ -109,6 +109,42 @@ def _amounts(values: pd.Series, *, what: str, ids: pd.Series) -> np.ndarray:
     return x
 
 
+def _as_hashable(values: pd.Series) -> np.ndarray:
+    """Values as a NumPy array pandas hashes fast: integers stay integers, text becomes objects."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(values.cat.categories.dtype)
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.to_numpy(dtype=np.int64)
+    return values.to_numpy(dtype=object)
+
+
+def _codes(first: pd.Series, second: pd.Series) -> np.ndarray:
+    """Integer codes of the values of ``first`` then ``second`` in one factorization (-1 = missing)."""
+    a, b = _as_hashable(first), _as_hashable(second)
+    if a.dtype != b.dtype:
+        a, b = a.astype(object), b.astype(object)
+    codes, _ = pd.factorize(np.concatenate([a, b]))
+    return codes
+
+
+def _entity_codes(ent: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and sorted uniques of the entity column; a categorical's codes are used as they are."""
+    if isinstance(ent.dtype, pd.CategoricalDtype):
+        cats = ent.cat.categories
+        codes = ent.cat.codes.to_numpy().astype(np.int64)
+        if cats.is_monotonic_increasing:
+            return codes, cats
+        order = np.argsort(np.asarray(cats, dtype=object)) if cats.dtype == object else np.argsort(cats.to_numpy())
+        rank = np.empty(len(cats), dtype=np.int64)
+        rank[order] = np.arange(len(cats))
+        return rank[codes], cats[order]
+    codes, uniques = pd.factorize(_as_hashable(ent))
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = np.arange(len(uniques))
+    return rank[codes], pd.Index(uniques[order])
+
+
 def _month_of(days: np.ndarray) -> np.ndarray:
     """Days since 1970-01-01 → months since 1970-01 (the pandas monthly Period ordinal)."""
     return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
@@ -234,8 +270,16 @@ def ledger_to_panel(
     ids = _column(loans, loan_id, "loans").reset_index(drop=True)
     if ids.isna().any():
         raise LedgerError(f"loans[{loan_id!r}] is missing in row(s) {_show(np.flatnonzero(ids.isna()))}")
-    dup = ids.duplicated(keep=False)
-    if dup.any():
+    has_repayments = repayments is not None and len(repayments) > 0
+    rid = (_column(repayments, repay_loan_id or loan_id, "repayments").reset_index(drop=True)
+           if has_repayments else ids.iloc[:0])
+    # One hash pass over all loan ids (loans, then repayments): duplicates and the repayment → loan map.
+    id_codes = _codes(ids, rid)
+    n_ids = int(id_codes.max(initial=-1)) + 1
+    loan_codes = id_codes[: len(ids)]
+    seen = np.bincount(loan_codes, minlength=n_ids)
+    if (seen > 1).any():
+        dup = seen[loan_codes] > 1
         raise LedgerError(f"loan id(s) appear more than once in loans[{loan_id!r}]: {_show(pd.unique(ids[dup]))}; "
                           "each loan (借据) must be one row — sum or drop the duplicates")
     ent = _column(loans, entity, "loans").reset_index(drop=True)
@@ -268,11 +312,13 @@ def ledger_to_panel(
     lookup = _rate_lookup(rates, to) if rates is not None and to is not None else {}
 
     # --- repayments ---------------------------------------------------------------------------
-    if repayments is not None and len(repayments):
+    if has_repayments:
         if repay_date is None or repay_amount is None:
             raise LedgerError("repayments given: pass repay_date= and repay_amount= (their column names)")
-        rid = _column(repayments, repay_loan_id or loan_id, "repayments").reset_index(drop=True)
-        which = pd.Index(ids).get_indexer(rid)
+        position = np.full(n_ids, -1, dtype=np.int64)
+        position[loan_codes] = np.arange(len(ids))
+        rep_codes = id_codes[len(ids):]
+        which = np.where(rep_codes >= 0, position[np.maximum(rep_codes, 0)], -1)
         unknown = which < 0
         if unknown.any():
             raise LedgerError(f"repayments of unknown loan(s) {_show(pd.unique(rid[unknown]))}: not in "
@@ -320,14 +366,14 @@ def ledger_to_panel(
     m_issue, m_end, m_repay = _month_of(issue), _month_of(end_day), _month_of(rday)
     last = _month_bound(end, "end") if end is not None else int(max(m_issue.max(initial=-10**9), m_repay.max(initial=-10**9)))
     first_out = _month_bound(start, "start") if start is not None else None
-    e_code, e_uniques = pd.factorize(ent, sort=True)
+    e_code, e_uniques = _entity_codes(ent)
     n_ent = len(e_uniques)
     keep = m_issue <= last
     first_e = np.full(n_ent, np.iinfo(np.int64).max)
     np.minimum.at(first_e, e_code[keep], m_issue[keep])
     has = first_e <= last
     length = np.where(has, last - first_e + 1, 0)
-    offset = np.r_[0, np.cumsum(length)[:-1]]
+    offset = np.cumsum(length) - length
     rows = int(length.sum())
     row_ent = np.repeat(np.arange(n_ent), length)
     row_month = np.arange(rows) - np.repeat(offset, length) + np.repeat(np.where(has, first_e, 0), length)
@@ -382,7 +428,7 @@ def ledger_to_panel(
         "issued": issued,
         "repaid": repaid,
         "n_outstanding": n_out.astype(np.int64),
-    })
+    }, copy=False)
     if first_out is not None:
         frame = frame.loc[out_mask].reset_index(drop=True)
     frame.attrs["currency"] = to if to is not None else ccy_names[0]

@@ -106,8 +106,8 @@ def _input_files(spec: DatasetSpec, root: str | os.PathLike[str] | None) -> tupl
     where = f"data/catalog.yaml (datasets.{spec.name}.files)"
     for entry in spec.files:
         if glob.has_magic(entry):
-            matched = sorted(p for p in raw.glob(entry) if p.is_file())
-            if not matched:
+            matched = sorted(p for p in raw.glob(entry) if p.is_file() and not p.name.startswith(("~$", ".")))
+            if not matched and spec.reader.format != "indicator_filings":  # no filing yet is a valid state
                 message = f"no raw file matches {entry!r} in data/raw; expected at least one, as declared in {where}"
                 problems.append(Problem(relative(raw / entry, root), None, (), (), message, spec.name))
             found += matched
@@ -151,6 +151,8 @@ def _validate(spec: DatasetSpec, root: str | os.PathLike[str] | None, raw_manife
                    incomplete=bool(problems))
     expected = [h for c in spec.columns for h in c.headers]
     opts = spec.reader
+    if opts.format == "indicator_filings":
+        return _validate_filings(v, files, root, raw_manifest)
     for path in files:
         shown = relative(path, root)
         sha = sha256_file(path)
@@ -181,6 +183,25 @@ def _validate(spec: DatasetSpec, root: str | os.PathLike[str] | None, raw_manife
         for col in spec.columns:
             if col.unique and (col.name,) != spec.primary_key:
                 v.problems += _key_problems(v, (col.name,), "value")
+    return v
+
+
+def _validate_filings(v: _Validated, files: list[Path], root: str | os.PathLike[str] | None,
+                      raw_manifest: dict[str, str] | None) -> _Validated:
+    """Departments' indicator filings (data/raw/indicators/): checked by research_kit.data.indicators."""
+    from research_kit.data.indicators import definitions_files, read_filings
+
+    for path in files:
+        sha = sha256_file(path)
+        v.inputs.append((relative(path, root), sha))
+        changed = check_raw_file(path, sha, raw_manifest, root)
+        if changed is not None:
+            v.problems.append(Problem(changed.file, None, (), changed.values, changed.message, v.spec.name))
+    v.inputs += [(relative(p, root), sha256_file(p)) for p in definitions_files(root) if p.is_file()]
+    result = read_filings(files, root=root)
+    v.frame, v.files, v.rows = result.frame, result.files, result.rows
+    v.problems += result.problems
+    v.notes += result.notes
     return v
 
 

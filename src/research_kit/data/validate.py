@@ -275,13 +275,20 @@ def _range_failures(values: pd.Series, spec: ColumnSpec, raw: pd.Series) -> list
     return failures
 
 
-def _ym(value: Any) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m") if value is not None else "?"
+def _ym(value: Any, dtype: str = "month") -> str:
+    if value is None:
+        return "?"
+    return pd.Timestamp(value).strftime("%Y-%m" if dtype == "month" else "%Y-%m-%d")
 
 
 def _month_bounds(values: pd.Series, spec: ColumnSpec, raw: pd.Series,
                   delivered: pd.Timestamp | None) -> list[_Failure]:
-    """Months outside the catalog's ``min``/``max``, or (without ``max``) after the file's delivery month."""
+    """Months (dates) outside the catalog's ``min``/``max``; months after the file's delivery month.
+
+    The delivery bound applies to ``month`` columns without a ``max`` (a report cannot cover a
+    month after it was delivered); ``date`` columns hold future dates legitimately (maturities),
+    so only their declared bounds apply.
+    """
     if values.isna().all():
         return []
     x = values.to_numpy(dtype="datetime64[ns]")
@@ -290,12 +297,13 @@ def _month_bounds(values: pd.Series, spec: ColumnSpec, raw: pd.Series,
     checks = [("month_before_min", spec.min, lambda b: x < b)]
     if spec.max is not None:
         checks.append(("month_after_max", spec.max, lambda b: x > b))
-    elif delivered is not None:
+    elif delivered is not None and spec.dtype == "month":
         checks.append(("month_after_delivery", delivered, lambda b: x > b))
     for kind, bound, test in checks:
         if bound is None:
             continue
-        start = pd.Timestamp(bound).to_period("M").to_timestamp().to_datetime64()
+        stamp = pd.Timestamp(bound)
+        start = (stamp.to_period("M").to_timestamp() if spec.dtype == "month" else stamp.normalize()).to_datetime64()
         hit = np.flatnonzero(known & test(start.astype("datetime64[ns]")))
         if hit.size:
             failures.append(_failure(kind, hit, raw))
@@ -321,8 +329,10 @@ def _message(kind: str, spec: ColumnSpec, dataset: str, delivered: pd.Timestamp 
             "TRUE/FALSE (boolean) cells in a numeric column: expected a number"
             + (f" (one of {allowed})" if spec.allowed else "") + "; deliver the column as numbers (e.g. 1/0)"
         ),
-        "month_before_min": f"month before the allowed range: expected ≥ {_ym(spec.min)} (min in {fix_catalog})",
-        "month_after_max": f"month after the allowed range: expected ≤ {_ym(spec.max)} (max in {fix_catalog})",
+        "month_before_min": (f"{spec.dtype} before the allowed range: expected ≥ {_ym(spec.min, spec.dtype)} "
+                             f"(min in {fix_catalog})"),
+        "month_after_max": (f"{spec.dtype} after the allowed range: expected ≤ {_ym(spec.max, spec.dtype)} "
+                            f"(max in {fix_catalog})"),
         "month_after_delivery": (
             f"month after the delivery of the file: the file was delivered (last modified) in {_ym(delivered)}, "
             f"so it cannot report a later month; expected ≤ {_ym(delivered)}. Fix the cell; if future months are "
@@ -415,7 +425,7 @@ def convert_table(table: RawTable, spec: DatasetSpec, *, file: str) -> Converted
         missing = _missing_mask(raw, na_values)
         values, failures = _convert(raw, col, ~missing)
         failures += _range_failures(values, col, raw)
-        if col.dtype == "month":
+        if col.dtype in ("month", "date"):
             failures += _month_bounds(values, col, raw, table.delivered)
         if col.required and missing.any():
             marker = missing & ~_blank(raw)  # N/A, NULL ...: show the value that was read as missing

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit.did._influence import GroupAffineInfluence
+from research_kit.did._influence import GroupAffineInfluence, PairInfluence
 from research_kit.tabular.encode import check_option
 from research_kit.results import Result
 
@@ -99,7 +99,7 @@ def _components(
 
 def _plus_cohort_terms(inf: Any, W: np.ndarray, fit: "CSFit") -> Any:
     """``inf + W[cohort_index]`` for a dense or a group-affine influence matrix."""
-    if isinstance(inf, GroupAffineInfluence):
+    if isinstance(inf, (GroupAffineInfluence, PairInfluence)):
         return inf.plus_unit_constant(W, fit.cohort_index)
     return inf + W[fit.cohort_index]
 

@@ -74,6 +74,12 @@ def _show(values: np.ndarray, k: int = 5) -> str:
     return ", ".join(repr(v) for v in vals) + more
 
 
+def _sorted_uniques(s: pd.Series) -> np.ndarray:
+    """Sorted distinct non-missing values; hashed first (a panel has few periods but millions of rows)."""
+    u = pd.unique(s.to_numpy())
+    return np.sort(u[~pd.isna(u)])
+
+
 def _check_cohort(df: pd.DataFrame, time: str, cohort: str) -> None:
     t = df[time]
     c = df[cohort]
@@ -85,8 +91,7 @@ def _check_cohort(df: pd.DataFrame, time: str, cohort: str) -> None:
             f"{'a date' if t_dates else 'numeric'}; give the first treated period in the same form as {time!r} "
             "(numbers with 0 = never treated, or dates with NaT = never treated)."
         )
-    times = np.unique(t.dropna().to_numpy())
-    values = np.unique(c.dropna().to_numpy())
+    times, values = _sorted_uniques(t), _sorted_uniques(c)
     if not c_dates:
         values = values[values != 0]
         bad_codes = values[values < 0]

@@ -283,3 +283,76 @@ def fit_onehot(dm: TwoWayDemeaner, design: OneHotDesign | CellDesign, y: np.ndar
             return CellFit.build(dm, design, y)
         design = design.rows(dm.unit, dm.time)
     return OneHotFit.build(dm, design, y)
+
+
+@dataclass(frozen=True)
+class MaskedCellFit:
+    """:class:`CellFit` on the unit x period grid with 0/1 (or positive) cell weights.
+
+    An unbalanced panel in any row order is placed on the full grid once (its
+    missing cells get weight 0 and outcome 0); every sum is then a reshape, as on
+    a balanced panel. The unit effects of the dummies differ by unit (they depend
+    on which periods the unit is observed in), so they are kept per unit
+    (units x k). Needs clusters constant within units (callers check).
+    """
+
+    dm: TwoWayDemeaner
+    design: CellDesign
+    onehot: np.ndarray  # groups x periods x k
+    xwx: np.ndarray
+    xwy: np.ndarray
+    a_x: np.ndarray  # units x k
+    c_x: np.ndarray  # periods x k
+    a_y: np.ndarray
+    c_y: np.ndarray
+    x_scale: float
+
+    @classmethod
+    def build(cls, dm: TwoWayDemeaner, design: CellDesign, y: np.ndarray, n_obs: int) -> "MaskedCellFit":
+        n, T = dm.n_units, dm.n_times
+        group, n_groups = design.group, design.table.shape[0]
+        OH = design.onehot()
+        W = dm.P  # units x periods weights (0 = missing cell)
+        U = _per_group_product(W, group, OH)  # units x k: sum_t w_it x_it
+        S = np.einsum("gt,gtk->tk", _rows_by_group(W, group, n_groups), OH)
+        a_x, c_x = dm.effects(U, S)
+        diag = S.sum(axis=0)
+        xwx = np.diag(diag) - U.T @ a_x - S.T @ c_x
+        del U
+        WY = W * y.reshape(n, T)
+        Uy, Sy = WY.sum(axis=1), WY.sum(axis=0)
+        a_y, c_y = dm.effects(Uy, Sy)
+        xwy = np.einsum("gt,gtk->k", _rows_by_group(WY, group, n_groups), OH) - a_x.T @ Uy - c_x.T @ Sy
+        return cls(dm, design, OH, (xwx + xwx.T) / 2, xwy, a_x, c_x, a_y, c_y,
+                   float(np.sqrt(diag.sum() / max(n_obs, 1))))
+
+    def residuals(self, y: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        """``y~ - X~ coef`` on every cell of the grid (the missing cells are weighted 0 afterwards)."""
+        dm = self.dm
+        fitted = self.onehot @ coef  # groups x periods
+        e = np.take(fitted, self.design.group, axis=0).reshape(-1)
+        np.subtract(y, e, out=e)
+        return dm.subtract_effects(e, self.a_y - self.a_x @ coef, self.c_y - self.c_x @ coef)
+
+    def score_sums(self, we: np.ndarray, cluster: np.ndarray | None, n_clusters: int,
+                   unit_cluster: np.ndarray | None) -> np.ndarray:
+        """Cluster sums of the scores; ``unit_cluster`` (the cluster of each unit) is required."""
+        if unit_cluster is None:
+            raise ValueError("MaskedCellFit needs clusters that are constant within units.")
+        E = we.reshape(self.dm.n_units, self.dm.n_times)
+        per_unit = _per_group_product(E, self.design.group, self.onehot)
+        per_unit -= self.a_x * E.sum(axis=1)[:, None]
+        per_unit -= E @ self.c_x
+        return _group_sum(per_unit, unit_cluster, n_clusters)
+
+
+def _per_group_product(E: np.ndarray, group: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    """Row i of the result is ``E[i] @ onehot[group[i]]`` (units x k)."""
+    out = np.zeros((E.shape[0], onehot.shape[2]))
+    for g in range(onehot.shape[0]):
+        if not onehot[g].any():
+            continue
+        idx = np.flatnonzero(group == g)
+        if idx.size:
+            out[idx] = E[idx] @ onehot[g]
+    return out

@@ -37,9 +37,9 @@ import pandas as pd
 
 from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 from research_kit.did.twfe import _numeric
-from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
-__all__ = ["bacon_decomposition", "bacon_summary", "bacon_plot", "BACON_TYPES"]
+__all__ = ["bacon_decomposition", "bacon_summary", "BACON_TYPES"]
 
 #: Comparison types, in the order they are reported (R ``bacondecomp`` labels).
 BACON_TYPES = ("Earlier vs Later Treated", "Later vs Earlier Treated", "Treated vs Untreated",
@@ -62,6 +62,7 @@ def _cohorts(d: np.ndarray, treat: str) -> np.ndarray:
     return first
 
 
+@missing_values
 def bacon_decomposition(
     df: pd.DataFrame,
     *,
@@ -109,7 +110,6 @@ def bacon_decomposition(
     2      Treated vs Untreated        2      NaN
     3      Treated vs Untreated        3      NaN
     """
-    df = checked_input(df, outcome=outcome, unit=unit, time=time, treat=treat)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "treat": treat})
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)
@@ -204,67 +204,3 @@ def bacon_summary(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"weight": g["weight"].sum(), "avg_est": g["wb"].sum() / g["weight"].sum()})
     order = [t for t in BACON_TYPES if t in out.index]
     return out.loc[order].reset_index()
-
-
-_TYPE_LABELS = {
-    "Earlier vs Later Treated": {"zh": "先处理组 vs 后处理组（后者处理前）", "en": "Earlier vs later treated"},
-    "Later vs Earlier Treated": {"zh": "后处理组 vs 已处理组", "en": "Later vs earlier treated"},
-    "Treated vs Untreated": {"zh": "处理组 vs 从未处理组", "en": "Treated vs never treated"},
-    "Later vs Always Treated": {"zh": "处理组 vs 始终处理组", "en": "Later vs always treated"},
-}
-
-
-def bacon_plot(table: pd.DataFrame, *, lang: str = "zh", ax: Any = None) -> Any:
-    """Scatter of each 2x2 estimate against its weight, marker by comparison type.
-
-    A dashed line marks the TWFE estimate (the weighted mean of the points).
-
-    Parameters
-    ----------
-    table
-        Output of :func:`bacon_decomposition`.
-    lang
-        ``"zh"`` or ``"en"`` for the axis and legend labels.
-    ax
-        Optional matplotlib Axes to draw on.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from research_kit.did._example import small_staggered_panel
-    >>> tab = bacon_decomposition(small_staggered_panel(), outcome="y", unit="id", time="t", treat="d")
-    >>> fig = bacon_plot(tab, lang="en")
-    >>> fig.axes[0].get_xlabel()
-    'Weight'
-    """
-    import matplotlib.pyplot as plt
-
-    from research_kit.report.labels import Labels, check_lang
-    from research_kit.report.theme import PALETTE, use_theme
-
-    lab = Labels(check_lang(lang), extra={"weight": {"zh": "权重", "en": "Weight"},
-                                          "bacon_estimate": {"zh": "2×2 估计值", "en": "2×2 estimate"},
-                                          "twfe_line": {"zh": "TWFE 估计值", "en": "TWFE estimate"},
-                                          **_TYPE_LABELS})
-    use_theme()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.0, 4.2))
-    else:
-        fig = ax.figure
-    markers = ("o", "^", "s", "D")
-    for i, kind in enumerate(BACON_TYPES):
-        sub = table[table["type"] == kind]
-        if len(sub):
-            ax.scatter(sub["weight"], sub["estimate"], marker=markers[i], s=36, color=PALETTE[i % len(PALETTE)],
-                       label=lab(kind))
-    twfe = float((table["weight"] * table["estimate"]).sum())
-    ax.axhline(twfe, color="black", lw=1, ls="--", label=f"{lab('twfe_line')} = {twfe:.3g}")
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xlabel(lab("weight"))
-    ax.set_ylabel(lab("bacon_estimate"))
-    ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    return fig

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from research_kit.did._drdid import CellProblem, did_2x2_panel
-from research_kit.did._influence import GroupAffineInfluence, group_sums
+from research_kit.did._influence import GroupAffineInfluence, PairInfluence, _PairData, group_sums
 from research_kit.tabular.encode import (
     NEVER,
     WidePanel,
@@ -41,7 +41,9 @@ from research_kit.tabular.encode import (
 )
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["callaway_santanna", "CallawaySantAnnaResult", "CellSkippedWarning"]
 
@@ -56,7 +58,7 @@ class CellSkippedWarning(UserWarning):
     """A group-time cell could not be estimated (no overlap, no comparison units) and was left out."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CSFit:
     """Everything :func:`aggregate` needs: cells, their influence functions and the design."""
 
@@ -64,7 +66,7 @@ class CSFit:
     cell_g: np.ndarray  # cohort position of each cell
     cell_t: np.ndarray  # period position of each cell
     att: np.ndarray  # K
-    psi: np.ndarray | GroupAffineInfluence  # n x K influence functions (R did scale)
+    psi: np.ndarray | GroupAffineInfluence | PairInfluence  # n x K influence functions (R did scale)
     cohort_index: np.ndarray  # n, index into `cohorts` (len(cohorts) = not an estimated cohort)
     cohorts: np.ndarray  # positions of the estimated cohorts (R's glist)
     pg: np.ndarray  # P(G = g) for each estimated cohort
@@ -79,9 +81,9 @@ class CSFit:
     def n(self) -> int:
         return self.psi.shape[0]
 
-    def cluster_totals(self, inf: np.ndarray | GroupAffineInfluence) -> np.ndarray:
+    def cluster_totals(self, inf: np.ndarray | GroupAffineInfluence | PairInfluence) -> np.ndarray:
         """Cluster sums of influence functions (n x m -> G x m)."""
-        if isinstance(inf, GroupAffineInfluence):
+        if isinstance(inf, (GroupAffineInfluence, PairInfluence)):
             return np.asarray(inf) if self.cluster is None else inf.cluster_totals(self.cluster, self.n_clusters)
         return inf if self.cluster is None else cluster_sums(inf, self.cluster, self.n_clusters)
 
@@ -92,7 +94,7 @@ class CSFit:
         multiplier bootstrap when the fit asked for it.
         """
         if self.bootstrap is None:
-            if isinstance(inf, GroupAffineInfluence) and self.cluster is None:
+            if isinstance(inf, (GroupAffineInfluence, PairInfluence)) and self.cluster is None:
                 sumsq = inf.column_sumsq()
             else:
                 S = self.cluster_totals(inf)
@@ -103,9 +105,9 @@ class CSFit:
         return _multiplier_bootstrap(self.cluster_totals(inf), self.n, self.bootstrap, self.alpha,
                                      np.random.default_rng([self.seed or 0, rng_key]))
 
-    def covariance(self, inf: np.ndarray | GroupAffineInfluence) -> np.ndarray:
+    def covariance(self, inf: np.ndarray | GroupAffineInfluence | PairInfluence) -> np.ndarray:
         """Analytic covariance matrix of the estimates whose influence functions are the columns of ``inf``."""
-        if isinstance(inf, GroupAffineInfluence) and self.cluster is None:
+        if isinstance(inf, (GroupAffineInfluence, PairInfluence)) and self.cluster is None:
             return inf.gram() / self.n**2
         S = self.cluster_totals(inf)
         return S.T @ S / self.n**2
@@ -131,7 +133,7 @@ def _multiplier_bootstrap(S: np.ndarray, n: int, B: int, alpha: float, rng: np.r
     return se, max(crit, float(stats.norm.ppf(1 - alpha / 2)))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class CallawaySantAnnaResult(Result):
     """Result of :func:`callaway_santanna`: the overall ATT plus every ATT(g, t).
 
@@ -211,6 +213,7 @@ def _design(panel: WidePanel, control_group: str, anticipation: int, cohort_col:
     return cohorts, T
 
 
+@missing_values
 def callaway_santanna(
     df: pd.DataFrame,
     *,
@@ -226,7 +229,8 @@ def callaway_santanna(
     cluster: str | None = None,
     bootstrap: int | None = None,
     seed: int | None = None,
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     unbalanced: Unbalanced = "error",
 ) -> CallawaySantAnnaResult:
     """Group-time average treatment effects of Callaway and Sant'Anna (2021).
@@ -260,8 +264,8 @@ def callaway_santanna(
         cells are uniform (sup-t) bands.
     seed
         Seed for the bootstrap.
-    alpha
-        1 - confidence level.
+    level
+        Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     unbalanced
         ``"error"`` (default, as R ``did`` with ``panel = TRUE``): every unit must be
         observed in every period. ``"pairwise"``: each ATT(g, t) compares the units of
@@ -294,8 +298,7 @@ def callaway_santanna(
         raise ValueError(f"anticipation={anticipation!r} must be a non-negative integer number of periods.")
     if bootstrap is not None and (not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2):
         raise ValueError(f"bootstrap={bootstrap!r} must be None or a number of draws (e.g. 999).")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be between 0 and 1.")
+    alpha = 1 - check_level(level, alpha)
     covariates = list(covariates or [])
     panel = build_wide_panel(df, outcome=outcome, unit=unit, time=time, cohort=cohort,
                              covariates=covariates, cluster=cluster, balanced=unbalanced == "error")
@@ -307,6 +310,8 @@ def callaway_santanna(
     never = G == NEVER
     if panel.x is None and panel.observed is None:
         att, psi, keep = _unconditional_cells(panel, cells, control_group, anticipation)
+    elif panel.x is None:
+        att, psi, keep = _pairwise_cells(panel, cells, control_group, anticipation)
     else:
         psi = np.zeros((n, len(cells)), order="F")
         att = np.full(len(cells), np.nan)
@@ -390,6 +395,51 @@ def _unconditional_cells(
             B[rows, base, k] = -scale
             alpha[rows, k] = scale * (change[rows] - m)  # the cohort's mean change enters through ybar_c
     return att, GroupAffineInfluence.from_data(Y, codes, len(gvals), B[:, :, keep], alpha[:, keep]), keep
+
+
+def _pairwise_cells(
+    panel: WidePanel, cells: list[tuple[int, int, int]], control_group: str, anticipation: int,
+) -> tuple[np.ndarray, PairInfluence, np.ndarray]:
+    """:func:`_unconditional_cells` for an unbalanced panel (``unbalanced="pairwise"``), without covariates.
+
+    A cell compares the units of its cohort and of its comparison group that are
+    observed in both of its periods ``(t, base)``; the counts and sums of changes
+    it needs come from each cohort's period x period cross-products, and the
+    influence functions are kept per cohort and period pair
+    (:class:`._influence.PairInfluence`): the n x cells matrix is never formed.
+    Same numbers as the cell-by-cell computation (:func:`_cell`).
+    """
+    n = panel.y.shape[0]
+    codes, gvals = pd.factorize(panel.cohort)
+    codes = codes.astype(np.intp, copy=False)
+    pairs = sorted({(t, base) for _, t, base in cells if t != base})
+    where = {p: j for j, p in enumerate(pairs)}
+    data = _PairData(panel.y, panel.observed, codes, len(gvals), np.array(pairs, dtype=np.intp).reshape(-1, 2))
+    K, H = len(cells), len(gvals)
+    att = np.full(K, np.nan)
+    keep = np.ones(K, dtype=bool)
+    C = np.zeros((H, len(pairs), K))
+    D = np.zeros((H, len(pairs), K))
+    never = gvals == NEVER
+    for k, (g, t, base) in enumerate(cells):
+        if t == base:
+            att[k] = 0.0
+            continue
+        p = where[(t, base)]
+        tr = gvals == g
+        ctrl = never if control_group == "never" else never | ((gvals > max(t, base) + anticipation) & ~tr)
+        n_t, n_c = data.count[tr, p].sum(), data.count[ctrl, p].sum()
+        if n_t == 0 or n_c == 0:
+            keep[k] = False
+            _skipped(panel, g, t, CellProblem("no treated or no comparison units"))
+            continue
+        m1 = data.total[tr, p].sum() / n_t
+        m0 = data.total[ctrl, p].sum() / n_c
+        att[k] = m1 - m0
+        for rows, scale, m in ((tr, n / n_t, m1), (ctrl, -n / n_c, m0)):
+            C[rows, p, k] = scale
+            D[rows, p, k] = scale * (data.mu[rows, p] - m)
+    return att, PairInfluence(data, C[:, :, keep], D[:, :, keep], np.zeros((H, int(keep.sum())))), keep
 
 
 def _cell(panel: WidePanel, treated: np.ndarray, ctrl: np.ndarray, t: int, base: int, method: str, n: int):

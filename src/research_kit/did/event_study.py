@@ -43,7 +43,9 @@ from research_kit.did.callaway_santanna import callaway_santanna
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test
 from research_kit.results import Result
+from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["event_study", "PENDING_METHODS_ISSUE"]
 
@@ -63,6 +65,7 @@ def _headline(events: np.ndarray) -> str:
     return f"e={int(post.min()) if post.size else int(events.max())}"
 
 
+@missing_values
 def event_study(
     df: pd.DataFrame,
     *,
@@ -77,6 +80,8 @@ def event_study(
     cluster: Cluster = None,
     control_group: Literal["never", "not_yet"] = "never",
     bin_endpoints: bool = True,
+    level: float = 0.95,
+    unbalanced: Literal["error", "pairwise"] = "error",
 ) -> Result:
     """Event-study estimates by period relative to first treatment.
 
@@ -124,7 +129,12 @@ def event_study(
     [-4, -3, -2, -1, 0, 1, 2, 3]
     """
     df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort)
+    level = check_level(level)
     check_option("method", method, ("twfe", "sun_abraham", "callaway_santanna", "imputation"))
+    check_option("unbalanced", unbalanced, ("error", "pairwise"))
+    if unbalanced != "error" and method != "callaway_santanna":
+        raise ValueError(f"unbalanced={unbalanced!r} applies to method='callaway_santanna'; the regression "
+                         f"methods ({method!r}) use every observed unit-period of an unbalanced panel as it is.")
     for name, value in (("leads", leads), ("lags", lags)):
         if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):
             raise ValueError(f"{name}={value!r} must be None or a non-negative integer number of periods.")
@@ -135,18 +145,20 @@ def event_study(
             _pending(method)
         return sun_abraham(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
                            reference=reference, cluster=cluster, control_group=control_group,
-                           bin_endpoints=bin_endpoints)
+                           bin_endpoints=bin_endpoints, level=level)
     if method == "imputation":
         try:
             from research_kit.did.imputation import imputation
         except ImportError:
             _pending(method)
         return imputation(df, outcome=outcome, unit=unit, time=time, cohort=cohort, leads=leads, lags=lags,
-                          cluster=cluster)
+                          cluster=cluster, level=level)
     check_option("control_group", control_group, ("never", "not_yet"))
     if method == "callaway_santanna":
-        return _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group)
-    return _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, bin_endpoints)
+        return _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group,
+                               level=level, unbalanced=unbalanced)
+    return _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, bin_endpoints,
+                             level=level)
 
 
 def _pending(method: str) -> NoReturn:
@@ -156,7 +168,8 @@ def _pending(method: str) -> NoReturn:
     )
 
 
-def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, bin_endpoints) -> Result:
+def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, bin_endpoints,
+                      level=0.95) -> Result:
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort})
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)
@@ -207,7 +220,7 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     ses = np.array([se[pos[e]] if e in pos else np.nan for e in ev])
     from scipy import stats
 
-    crit = stats.t.ppf(0.975, fit.df) if fit.df else stats.norm.ppf(0.975)
+    crit = stats.t.ppf(0.5 + level / 2, fit.df) if fit.df else stats.norm.ppf(0.5 + level / 2)
     table = _frame(ev, est, ses, est - crit * ses, est + crit * ses)
     info = {"estimator": "event_study", "method": "twfe", "reference": reference, "window": (lo, hi),
             "bin_endpoints": bin_endpoints, "pretrend": pretrend, **fit.info}
@@ -216,11 +229,12 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
         extra["outside_window"] = _frame(np.array(outside), fit.coef[k:], np.sqrt(np.diag(fit.vcov))[k:],
                                          fit.coef[k:] - crit * np.sqrt(np.diag(fit.vcov))[k:],
                                          fit.coef[k:] + crit * np.sqrt(np.diag(fit.vcov))[k:])
-    return Result.from_arrays([f"e={e}" for e in ev], est, ses, nobs=len(df), estimator="event_study",
+    return Result.from_arrays([f"e={e}" for e in ev], est, ses, nobs=len(df), estimator="twfe", level=level,
                               df=fit.df, term=_headline(ev), info=info, extra=extra)
 
 
-def _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group) -> Result:
+def _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, cluster, control_group,
+                    level=0.95, unbalanced="error") -> Result:
     if reference != -1:
         raise ValueError(
             "reference applies to method='twfe'; Callaway-Sant'Anna compares each period with a base period "
@@ -229,7 +243,7 @@ def _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, clu
     if cluster is not None and not isinstance(cluster, str):
         raise ValueError("method='callaway_santanna' supports one cluster column (constant within unit).")
     cs = callaway_santanna(df, outcome=outcome, unit=unit, time=time, cohort=cohort,
-                           control_group=control_group, cluster=cluster)
+                           control_group=control_group, cluster=cluster, level=level, unbalanced=unbalanced)
     agg = cs.aggregate("dynamic", min_e=-np.inf if leads is None else -leads, max_e=np.inf if lags is None else lags)
     table = agg.extra["event_time"]
     inf = agg.extra["influence_function"]
@@ -241,5 +255,5 @@ def _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, clu
     info = {**agg.info, "estimator": "event_study", "method": "callaway_santanna", "pretrend": pretrend,
             "overall_post": agg.estimate, "overall_post_std_error": agg.std_error}
     return Result.from_arrays([f"e={e}" for e in ev], table["estimate"], table["std_error"], nobs=agg.nobs,
-                              estimator="event_study", conf_low=table["conf_low"], conf_high=table["conf_high"],
+                              estimator="callaway_santanna", level=level, conf_low=table["conf_low"], conf_high=table["conf_high"],
                               term=_headline(ev), info=info, extra={"event_time": table, "group_time": cs.group_time})

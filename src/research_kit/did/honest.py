@@ -58,9 +58,9 @@ Examples
 >>> import numpy as np
 >>> b = np.array([0.01, -0.005, 0.0, 0.05, 0.06])  # e = -4, -3, -2 (e = -1 is the reference), 0, 1
 >>> tab = honest_rm(b, np.eye(5) * 1e-4, num_pre=3, num_post=2, mbar=(0, 1))
->>> tab[["mbar", "id_lb", "id_ub"]].round(4).values.tolist()
+>>> tab[["mbar", "id_low", "id_high"]].round(4).values.tolist()
 [[0.0, 0.05, 0.05], [1.0, 0.035, 0.065]]
->>> bool((tab["lb"] < tab["id_lb"]).all() and (tab["ub"] > tab["id_ub"]).all())
+>>> bool((tab["conf_low"] < tab["id_low"]).all() and (tab["conf_high"] > tab["id_high"]).all())
 True
 """
 
@@ -77,8 +77,9 @@ from scipy import stats
 from scipy.special import ndtri
 
 from research_kit._validation import check_option
+from research_kit._validation import check_level
 
-__all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_plot", "honest_rm", "rm_identified_set"]
+__all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_rm", "rm_identified_set"]
 
 Method = Literal["C-LF", "projection"]
 METHODS: tuple[str, ...] = ("C-LF", "projection")
@@ -379,7 +380,7 @@ def _clf_interval(tests: list[_PieceTest], *, theta_hat: float, sd_theta: float,
         chunk = min(2 * chunk, _MAX_CHUNK * grid_points)
     if not acc.any():
         warnings.warn("the C-LF test rejects every theta on the grid: the data reject Delta^RM(Mbar) itself at this "
-                      "level (or the grid misses the set; set grid_lb and grid_ub); lb and ub are NaN.",
+                      "level (or the grid misses the set; set grid_lb and grid_ub); conf_low and conf_high are NaN.",
                       HonestGridWarning, stacklevel=3)
         return float("nan"), float("nan")
     if acc[0] or acc[-1]:
@@ -397,7 +398,8 @@ def honest_rm(
     num_post: int,
     mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2),
     l_vec: Any = None,
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     method: Method = "C-LF",
     grid_points: int = 1000,
     grid_lb: float | None = None,
@@ -418,8 +420,8 @@ def honest_rm(
         Values of ``Mbar``.
     l_vec
         Weights of the target ``theta = l' tau_post``; default the first post period.
-    alpha
-        1 - confidence level.
+    level
+        Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     method
         ``"C-LF"`` (HonestDiD's default conditional-least-favourable hybrid) or ``"projection"``
         (the conservative sup-t projection); see the module docstring.
@@ -432,25 +434,24 @@ def honest_rm(
     Returns
     -------
     pandas.DataFrame
-        Columns mbar, lb, ub (robust CI), method, id_lb, id_ub (identified set at ``betahat``);
-        ``attrs["original"]`` holds the usual CI ``(lb, ub)`` of ``theta``.
+        Columns mbar, conf_low, conf_high (robust CI), method, id_low, id_high (identified set at ``betahat``);
+        ``attrs["original"]`` holds the usual CI ``(conf_low, conf_high)`` of ``theta``.
 
     Examples
     --------
     >>> import numpy as np
     >>> tab = honest_rm([0.0, 0.01, 0.05], np.diag([1e-4, 1e-4, 1e-4]), num_pre=2, num_post=1, mbar=(0, 1))
-    >>> bool((tab["lb"] <= tab["id_lb"]).all() and (tab["ub"] >= tab["id_ub"]).all())
+    >>> bool((tab["conf_low"] <= tab["id_low"]).all() and (tab["conf_high"] >= tab["id_high"]).all())
     True
     >>> tab["method"].tolist()
     ['C-LF', 'C-LF']
     """
+    alpha = 1 - check_level(level, alpha)
     b = np.asarray(betahat, dtype=float).ravel()
     _check_sizes(b.size, num_pre, num_post)
     V = np.asarray(sigma, dtype=float)
     if V.shape != (b.size, b.size):
         raise ValueError(f"sigma has shape {V.shape}; it must be {b.size} x {b.size} like betahat.")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be between 0 and 1, e.g. 0.05.")
     check_option("method", method, METHODS)
     if isinstance(grid_points, bool) or not isinstance(grid_points, (int, np.integer)) or grid_points < 2:
         raise ValueError(f"grid_points={grid_points!r} must be an integer >= 2, e.g. 1000 (HonestDiD's default).")
@@ -474,12 +475,12 @@ def honest_rm(
             tests = _clf_tests(b, V, num_pre, num_post, float(mb), lv, alpha)
             intervals.append(_clf_interval(tests, theta_hat=theta, sd_theta=se_theta, grid_points=int(grid_points),
                                            grid_lb=grid_lb, grid_ub=grid_ub))
-    rows = [{"mbar": float(mb), "lb": lo, "ub": hi, "method": method,
-             "id_lb": theta - mb * w * m_hat, "id_ub": theta + mb * w * m_hat}
+    rows = [{"mbar": float(mb), "conf_low": lo, "conf_high": hi, "method": method,
+             "id_low": theta - mb * w * m_hat, "id_high": theta + mb * w * m_hat}
             for mb, (lo, hi) in zip(mbars, intervals)]
     out = pd.DataFrame(rows)
     out.attrs["original"] = (theta - z1 * se_theta, theta + z1 * se_theta)
-    out.attrs["alpha"] = alpha
+    out.attrs["level"] = 1 - alpha
     out.attrs["method"] = method
     out.attrs.update(out_attrs)
     return out
@@ -490,7 +491,8 @@ def honest_did(
     *,
     mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2),
     target: str = "e=0",
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     method: Method = "C-LF",
 ) -> pd.DataFrame:
     """Relative-magnitudes sensitivity of an event study (TWFE or Sun–Abraham, reference period -1).
@@ -505,15 +507,15 @@ def honest_did(
     target
         ``"e=k"`` for the effect ``k`` periods after treatment, or ``"average"`` for the
         mean of the post-period effects in the window.
-    alpha
-        1 - confidence level.
+    level
+        Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     method
         ``"C-LF"`` (HonestDiD's default) or ``"projection"``; see :func:`honest_rm`.
 
     Returns
     -------
     pandas.DataFrame
-        mbar, lb, ub, method, id_lb, id_ub; ``attrs["original"]`` the usual CI.
+        mbar, conf_low, conf_high, method, id_low, id_high; ``attrs["original"]`` the usual CI.
 
     Examples
     --------
@@ -523,6 +525,7 @@ def honest_did(
     >>> honest_did(es, mbar=(0, 1))["mbar"].tolist()
     [0.0, 1.0]
     """
+    alpha = 1 - check_level(level, alpha)
     check_option("method", method, METHODS)
     info = getattr(event_study_result, "info", {}) or {}
     extra = getattr(event_study_result, "extra", {}) or {}
@@ -561,7 +564,7 @@ def honest_did(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = honest_rm(est["estimate"].to_numpy(), V, num_pre=len(pre), num_post=len(post), mbar=mbar, l_vec=lv,
-                        alpha=alpha, method=method)
+                        level=1 - alpha, method=method)
     for w in caught:  # re-issued at the caller's line
         warnings.warn(w.message, w.category, stacklevel=2)
     out.attrs["target"] = target
@@ -572,7 +575,8 @@ def honest_breakdown(
     event_study_result: Any,
     *,
     target: str = "average",
-    alpha: float = 0.05,
+    level: float = 0.95,
+    alpha: float | None = None,
     method: Method = "C-LF",
     search_max: float = 20.0,
     tol: float = 0.01,
@@ -594,14 +598,15 @@ def honest_breakdown(
     >>> honest_breakdown(es, target="e=0") >= 0
     True
     """
+    alpha = 1 - check_level(level, alpha)
     if not (search_max > 0 and tol > 0):
         raise ValueError(f"search_max={search_max!r} and tol={tol!r} must be positive.")
 
     def includes_zero(m: float) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", HonestGridWarning)
-            row = honest_did(event_study_result, mbar=(float(m),), target=target, alpha=alpha, method=method).iloc[0]
-        lb, ub = float(row["lb"]), float(row["ub"])
+            row = honest_did(event_study_result, mbar=(float(m),), target=target, level=1 - alpha, method=method).iloc[0]
+        lb, ub = float(row["conf_low"]), float(row["conf_high"])
         return bool(np.isfinite(lb) and np.isfinite(ub) and lb <= 0 <= ub)
 
     if includes_zero(0.0):
@@ -616,52 +621,3 @@ def honest_breakdown(
         else:
             lo = mid
     return hi
-
-
-def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = None, lang: str = "zh",
-                ax: Any = None) -> Any:
-    """Robust intervals against ``Mbar`` beside the original interval (HonestDiD's sensitivity plot).
-
-    Returns the matplotlib Figure. ``original`` defaults to ``table.attrs["original"]``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> tab = honest_rm([0.0, 0.01, 0.05], np.eye(3) * 1e-4, num_pre=2, num_post=1, mbar=(0.5, 1))
-    >>> fig = honest_plot(tab, lang="en")
-    >>> fig.axes[0].get_xlabel().endswith("(relative magnitude)")
-    True
-    """
-    import matplotlib.pyplot as plt
-
-    from research_kit.report.labels import Labels, check_lang
-
-    lab = Labels(check_lang(lang), extra={
-        "x": {"zh": r"$\bar{M}$（相对幅度）", "en": r"$\bar{M}$ (relative magnitude)"},
-        "y": {"zh": "效应的置信区间", "en": "Confidence interval for the effect"},
-        "orig": {"zh": "原始区间", "en": "Original"},
-        "robust_C-LF": {"zh": "稳健区间（C-LF）", "en": "Robust (C-LF)"},
-        "robust_projection": {"zh": "稳健区间（sup-t 投影）", "en": "Robust (sup-t projection)"},
-        "idset": {"zh": "识别集", "en": "Identified set"},
-    })
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
-    orig = original if original is not None else table.attrs.get("original")
-    mb = table["mbar"].to_numpy(dtype=float)
-    step = float(np.min(np.diff(np.unique(mb)))) if np.unique(mb).size > 1 else 0.5
-    if orig is not None:
-        x0 = mb.min() - step
-        ax.vlines(x0, orig[0], orig[1], color="0.4", lw=2.5, label=lab("orig"))
-        ax.set_xticks(np.r_[x0, mb], [lab("orig")] + [f"{m:g}" for m in mb])
-    kind = table["method"].iloc[0] if "method" in table.columns and len(table) else "C-LF"
-    robust = lab("robust_projection") if kind in ("projection", "sup-t projection") else lab("robust_C-LF")
-    ax.vlines(mb, table["lb"], table["ub"], color="C0", lw=2.5, label=robust)
-    if {"id_lb", "id_ub"} <= set(table.columns):
-        ax.vlines(mb + 0.12 * step, table["id_lb"], table["id_ub"], color="C1", lw=1.5, label=lab("idset"))
-    ax.axhline(0.0, color="0.6", lw=0.8, ls="--")
-    ax.set_xlabel(lab("x"))
-    ax.set_ylabel(lab("y"))
-    ax.legend(loc="best", frameon=False)
-    return fig

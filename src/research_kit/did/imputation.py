@@ -52,7 +52,9 @@ from research_kit.tabular.within import TwoWayDemeaner
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import cluster_codes, cluster_sums, wald_test, warn_few_clusters, warn_user
 from research_kit.results import Result
+from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["imputation", "NotImputableWarning"]
 
@@ -123,6 +125,7 @@ def _pretrend(df: pd.DataFrame, y: np.ndarray, rel: np.ndarray, untreated: np.nd
     return fit.coef, fit.vcov, fit.df, leads
 
 
+@missing_values
 def imputation(
     df: pd.DataFrame,
     *,
@@ -136,6 +139,7 @@ def imputation(
     horizons: Sequence[int] | None = None,
     pretrends: int | Sequence[int] | None = None,
     leave_out: bool = False,
+    level: float = 0.95,
 ) -> Result:
     """Event study by the imputation estimator of Borusyak, Jaravel and Spiess (2024).
 
@@ -187,6 +191,7 @@ def imputation(
     True
     """
     df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster)
+    level = check_level(level)
     require_columns(df, {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "cluster": cluster})
     for col, role in ((unit, "unit"), (time, "time")):
         check_missing(df, col, role)
@@ -282,8 +287,8 @@ def imputation(
     pre_coef, pre_V, pre_df, lead_list = _pretrend(data, y, rel, untreated, lead_list, unit, time,
                                                    unit if cluster is None else cluster)
     pre_se = np.sqrt(np.diag(pre_V))
-    crit_pre = stats.t.ppf(0.975, pre_df) if pre_df else stats.norm.ppf(0.975)
-    z = stats.norm.ppf(0.975)
+    crit_pre = stats.t.ppf(0.5 + level / 2, pre_df) if pre_df else stats.norm.ppf(0.5 + level / 2)
+    z = stats.norm.ppf(0.5 + level / 2)
     ev = np.array(lead_list + hs, dtype=int)
     est = np.concatenate([pre_coef, estimates])
     ses = np.concatenate([pre_se, se])
@@ -301,11 +306,11 @@ def imputation(
                             "event_time": rel[tr], "effect": tau})
     names = [f"e={e}" for e in ev] + ["ATT"]
     info: dict[str, Any] = {
-        "estimator": "event_study", "method": "imputation", "pretrend": wald_test(pre_coef, pre_V) if lead_list
+        "estimator": "imputation", "method": "imputation", "pretrend": wald_test(pre_coef, pre_V) if lead_list
         else None, "vcov": "BJS conservative (clustered)", "cluster": cluster or unit, "n_clusters": G,
         "leave_out": bool(leave_out), "horizons": hs, "pretrend_leads": lead_list, "fixed_effects": (unit, time),
         "n_treated_obs": len(tr), "n_untreated_obs": int(untreated.sum()), "pretrend_df": pre_df,
     }
     extra = {"event_time": table, "vcov_matrix": V, "pretrend_vcov": pre_V, "effects": effects}
-    return Result.from_arrays(names, est, ses, nobs=len(y), estimator="event_study", conf_low=lo, conf_high=hi,
+    return Result.from_arrays(names, est, ses, nobs=len(y), estimator="imputation", level=level, conf_low=lo, conf_high=hi,
                               p_values=dist_p, term=f"e={hs[0]}", info=info, extra=extra)

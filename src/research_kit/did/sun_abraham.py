@@ -40,7 +40,9 @@ from research_kit.did._onehot import OneHotDesign
 from research_kit.did.twfe import Cluster, _numeric, fe_regression
 from research_kit.inference import wald_test, warn_user
 from research_kit.results import Result
+from research_kit._validation import check_level
 from research_kit.did._inputs import checked_input
+from research_kit._validation import missing_values
 
 __all__ = ["sun_abraham"]
 
@@ -57,6 +59,7 @@ def _aggregate(names: list[tuple[int, int]], counts: np.ndarray, coef: np.ndarra
     return R, R @ coef
 
 
+@missing_values
 def sun_abraham(
     df: pd.DataFrame,
     *,
@@ -70,6 +73,7 @@ def sun_abraham(
     cluster: Cluster = None,
     control_group: Literal["never", "last_cohort"] = "never",
     bin_endpoints: bool = True,
+    level: float = 0.95,
 ) -> Result:
     """Interaction-weighted event study of Sun and Abraham (2021).
 
@@ -116,6 +120,7 @@ def sun_abraham(
     True
     """
     df = checked_input(df, outcome=outcome, unit=unit, time=time, cohort=cohort)
+    level = check_level(level)
     check_option("control_group", control_group, ("never", "last_cohort"))
     for name, value in (("leads", leads), ("lags", lags)):
         if value is not None and (not isinstance(value, (int, np.integer)) or value < 0):
@@ -187,7 +192,7 @@ def sun_abraham(
     ev = sorted(set(events) | {reference})
     est = np.array([agg[events.index(e)] if e in events else 0.0 for e in ev] + [agg[-1]])
     ses = np.array([se[events.index(e)] if e in events else np.nan for e in ev] + [se[-1]])
-    crit = stats.t.ppf(0.975, fit.df) if fit.df else stats.norm.ppf(0.975)
+    crit = stats.t.ppf(0.5 + level / 2, fit.df) if fit.df else stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame({"event_time": np.array(ev, dtype=int), "estimate": est[:-1], "std_error": ses[:-1],
                           "conf_low": est[:-1] - crit * ses[:-1], "conf_high": est[:-1] + crit * ses[:-1]})
     w_cell = R[:-1].sum(axis=0)
@@ -196,8 +201,8 @@ def sun_abraham(
         "std_error": np.sqrt(np.diag(fit.vcov)), "weight": w_cell, "n_obs": counts.astype(int),
     })
     post = [e for e in ev if e >= 0]
-    info = {"estimator": "event_study", "method": "sun_abraham", "reference": reference, "window": (lo, hi),
+    info = {"estimator": "sun_abraham", "method": "sun_abraham", "reference": reference, "window": (lo, hi),
             "bin_endpoints": bin_endpoints, "control_group": control_group, "pretrend": pretrend, **fit.info}
     extra = {"event_time": table, "cohort_effects": cohort_effects, "vcov_matrix": Vagg, "cohort_vcov": fit.vcov}
-    return Result.from_arrays([f"e={e}" for e in ev] + ["ATT"], est, ses, nobs=len(y), estimator="event_study",
+    return Result.from_arrays([f"e={e}" for e in ev] + ["ATT"], est, ses, nobs=len(y), estimator="sun_abraham", level=level,
                               df=fit.df, term=f"e={post[0] if post else ev[-1]}", info=info, extra=extra)

@@ -20,8 +20,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from research_kit.tabular.encode import PanelIndex, check_missing, panel_index, require_columns
-from research_kit.did._onehot import CellDesign, CellFit, OneHotDesign, OneHotFit, _group_sum, fit_onehot
+from research_kit.tabular.encode import PanelIndex, check_missing, factorize, panel_index, require_columns
+from research_kit.did._onehot import (
+    CellDesign,
+    CellFit,
+    MaskedCellFit,
+    OneHotDesign,
+    OneHotFit,
+    _group_sum,
+    fit_onehot,
+)
 from research_kit.tabular.encode import constant_within as _constant_within
 from research_kit.tabular.encode import nested as _nested
 from research_kit.tabular.encode import numeric_column as _numeric
@@ -36,6 +44,8 @@ from research_kit.inference import (
 )
 from research_kit.results import Result
 from research_kit.did._inputs import checked_input
+from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values
 
 __all__ = ["two_by_two", "twfe"]
 
@@ -104,7 +114,7 @@ def _clusters(df: pd.DataFrame, names: list[str], dm: TwoWayDemeaner, unit: str,
         if c == time and dm.n_times > 1:
             out.append(relate(dm.time, dm.n_times))
             continue
-        values = df[c].to_numpy()
+        values = _cluster_values(df[c])
         if dm.grid and values.dtype.kind in "iubf":
             by_unit = values.reshape(dm.n_units, dm.n_times)
             if bool((by_unit == by_unit[:, :1]).all()):  # then no period sits inside one cluster
@@ -116,6 +126,55 @@ def _clusters(df: pd.DataFrame, names: list[str], dm: TwoWayDemeaner, unit: str,
         a, b = out
         out.append(relate(*cluster_codes(a.codes.astype(np.int64) * b.n + b.codes, name=f"{names[0]} x {names[1]}")))
     return out
+
+
+def _cluster_values(col: pd.Series) -> np.ndarray:
+    """A cluster column as numbers: numeric columns as they are, text and categoricals as codes.
+
+    Codes come from one :func:`~research_kit.tabular.encode.factorize` (categorical
+    codes are used directly), never from an object array of the labels; a column
+    with missing values is returned as it is, for ``cluster_codes`` to report.
+    """
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iubf":
+        return col.to_numpy()
+    codes, _ = factorize(col)
+    return col.to_numpy() if bool((codes < 0).any()) else codes
+
+
+def _masked_cell_regression(
+    df: pd.DataFrame, y: np.ndarray, design: CellDesign, names: list[str], index: PanelIndex, cluster: str,
+    unit: str, time: str, info: dict[str, Any],
+) -> _FEFit | None:
+    """The event-study regression of an unbalanced panel (rows in any order) on the full unit x period grid.
+
+    The rows are placed on the grid once (missing cells: weight 0), so every sum
+    afterwards is a reshape (:class:`~research_kit.did._onehot.MaskedCellFit`).
+    Returns None (the caller takes the row-by-row path) unless the clusters are
+    constant within units.
+    """
+    n_units, n_times = index.n_units, index.n_times
+    if cluster == unit:
+        G, per_unit, per_time = n_units, np.arange(n_units), None
+    elif cluster == time:
+        return None
+    else:
+        codes, G = cluster_codes(_cluster_values(df[cluster]), name=cluster)
+        per_unit = _constant_within(index.ucodes, codes, n_units)
+        if per_unit is None:
+            return None
+        per_time = _constant_within(index.tcodes, codes, n_times)
+    w = index.observed.astype(float)
+    yg = np.zeros(n_units * n_times)
+    yg[index.cells] = y
+    dm = TwoWayDemeaner.build(None, None, w, n_units=n_units, n_times=n_times, grid=True)
+    fit = MaskedCellFit.build(dm, design, yg, len(y))
+    _check_identified(fit.xwx, names, fit.x_scale)
+    coef = np.linalg.solve(fit.xwx, fit.xwy)
+    we = dm.weighted(fit.residuals(yg, coef))  # zero on the missing cells
+    cl = [_Clusters(None, G, per_unit, per_time, n_times)]
+    V, dof, vinfo = _fe_vcov(lambda c: fit.score_sums(we, None, c.n, c.per_unit), np.linalg.inv(fit.xwx), len(y),
+                             cl, [cluster], n_units + dm.n_time_effects(), dm)
+    return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
 
 
 def _vcov(
@@ -242,12 +301,17 @@ def fe_regression(
     if index is None:
         index = panel_index(df, unit, time)
     n_units, n_times = index.n_units, index.n_times
+    clusters = _cluster_list(cluster)
+    info: dict[str, Any] = {"fixed_effects": (unit, time), "n_units": n_units, "n_periods": n_times}
+    if (isinstance(X, CellDesign) and weights is None and not index.grid and index.observed is not None
+            and len(clusters) == 1):
+        fit = _masked_cell_regression(df, y, X, names, index, clusters[0], unit, time, info)
+        if fit is not None:
+            return fit
     dm = TwoWayDemeaner.build(index.unit_codes, index.time_codes, weights, n_units=n_units, n_times=n_times,
                               grid=index.grid)
     w = dm.weights
-    clusters = _cluster_list(cluster)
     n_fe = n_units + dm.n_time_effects()
-    info: dict[str, Any] = {"fixed_effects": (unit, time), "n_units": n_units, "n_periods": n_times}
     if isinstance(X, (OneHotDesign, CellDesign)) and clusters:
         fit = fit_onehot(dm, X, y)
         _check_identified(fit.xwx, names, fit.x_scale)
@@ -288,6 +352,8 @@ def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
     return w
 
 
+@missing_values
+@shared_vocabulary(vcov_alias=None)
 def twfe(
     df: pd.DataFrame,
     *,
@@ -348,6 +414,8 @@ def twfe(
                               df=fit.df, info=info, extra={"vcov_matrix": fit.vcov})
 
 
+@missing_values
+@shared_vocabulary(vcov_alias=None)
 def two_by_two(
     df: pd.DataFrame,
     *,

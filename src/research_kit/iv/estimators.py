@@ -22,6 +22,7 @@ import pandas as pd
 from linearmodels import IV2SLS, IVLIML
 
 from research_kit.iv.results import IVResult, _first_stage_table
+from research_kit.iv.weak import warn_if_weak
 from research_kit.panel._common import (
     KERNELS,
     check_few_clusters,
@@ -36,6 +37,8 @@ from research_kit.panel._common import (
     warn_no_intercept,
 )
 from research_kit.results import Result
+from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values
 
 __all__ = ["IVCovType", "first_stage", "liml", "tsls"]
 
@@ -120,6 +123,8 @@ def _fit_iv(
         cragg_donald_f=cd,
         debiased=debiased,
     )
+    n_excluded = len(info["instruments"])
+    warn_if_weak(info["first_stage_f"], cragg_donald_f=cd, estimator=estimator, cov_type=cov, n_instruments=n_excluded)
     kappa = getattr(res, "kappa", None)
     if estimator == "liml":
         info["kappa"] = float(kappa) if kappa is not None else None
@@ -129,6 +134,8 @@ def _fit_iv(
     return result
 
 
+@missing_values
+@shared_vocabulary(vcov_alias="cov_type")
 def tsls(
     df: pd.DataFrame,
     formula: str,
@@ -185,6 +192,8 @@ def tsls(
                    bandwidth=bandwidth, debiased=debiased, weights=weights)
 
 
+@missing_values
+@shared_vocabulary(vcov_alias="cov_type")
 def liml(
     df: pd.DataFrame,
     formula: str,

@@ -50,8 +50,7 @@ _COV_LABEL = {
 }
 
 
-class MissingValuesWarning(UserWarning):
-    """Rows with missing values in the model's variables were dropped before estimation."""
+from research_kit._validation import MissingValuesWarning  # noqa: E402  (one warning class for every family)
 
 
 class DroppedRegressorsWarning(UserWarning):

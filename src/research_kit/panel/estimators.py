@@ -64,6 +64,8 @@ from research_kit.panel._common import (
     warn_no_intercept,
 )
 from research_kit.results import Result
+from research_kit._validation import shared_vocabulary
+from research_kit._validation import missing_values
 
 __all__ = ["fe", "first_difference", "pooled", "re"]
 
@@ -254,6 +256,8 @@ def _fit(
     return to_result(res, estimator=estimator, term=headline_term(terms), debiased=debiased, info=info), res
 
 
+@missing_values
+@shared_vocabulary(vcov_alias="cov_type")
 def pooled(
     df: pd.DataFrame,
     formula: str,
@@ -312,6 +316,8 @@ def pooled(
     return result
 
 
+@missing_values
+@shared_vocabulary(vcov_alias="cov_type")
 def fe(
     df: pd.DataFrame,
     formula: str,
@@ -394,6 +400,8 @@ def fe(
     return result
 
 
+@missing_values
+@shared_vocabulary(vcov_alias="cov_type")
 def re(
     df: pd.DataFrame,
     formula: str,
@@ -452,6 +460,8 @@ def re(
     )
 
 
+@missing_values
+@shared_vocabulary(vcov_alias="cov_type")
 def first_difference(
     df: pd.DataFrame,
     formula: str,

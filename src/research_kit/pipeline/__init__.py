@@ -62,7 +62,16 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
         ``report.failed`` lists failed variants (their last good papers stay
         published); ``report.site`` is the render's :class:`SiteReport`.
     """
+    with build_lock(root):  # before anything is written: a refused build changes nothing
+        return _build(root=root, force=force, workers=workers, scheduler=scheduler, shared_fs=shared_fs,
+                      formats=formats, warm=warm, on_plan=on_plan, on_done=on_done)
+
+
+def _build(*, root: str | os.PathLike[str] | None, force: bool, workers: int | None, scheduler: str | object | None,
+           shared_fs: bool, formats: Sequence[str], warm: bool, on_plan: Callable[[int, int], None] | None,
+           on_done: Callable[[RunOutcome], None] | None) -> BuildReport:
     from research_kit import data
+    from research_kit.pipeline.batch import retire_unlisted
 
     start = time.perf_counter()
     prepared = prepare_if_needed(root, force=force)
@@ -81,6 +90,7 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
     try:
         report = run_studies(root=root, force=force, pool=dask or local, warm=warm, on_plan=on_plan, on_done=done)
         wait(prefetched)  # errors, if any, are raised again by render_site
+        retire_unlisted(root)  # studies and variants no longer in studies.yaml leave the site
         ids = (lambda: data.identifier_values(root)) if paths.catalog_file(root).is_file() else None
         report.site = render_site(root, formats=formats, identifiers=ids, executor=local,  # type: ignore[arg-type]
                                   force=force)
@@ -88,6 +98,9 @@ def build(*, root: str | os.PathLike[str] | None = None, force: bool = False, wo
         local.shutdown()
         if dask is not None:
             dask.close()
+    from research_kit.pipeline.api_docs import write_api_docs
+
+    write_api_docs(root, force=force)  # reports/_site/api/, made again only when the source changed
     report.prepared = prepared
     report.seconds = time.perf_counter() - start
     return report

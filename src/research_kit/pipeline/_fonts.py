@@ -50,7 +50,9 @@ def _subset_woff(chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(_font_path()), lazy=False)
+    # recalcTimestamp=False: keep the source font's head.modified, so the same characters give the same bytes
+    # in every build (fontTools otherwise writes the current time, and every page and asset name would churn).
+    font = TTFont(str(_font_path()), lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = ["*"]

@@ -68,7 +68,7 @@ REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "site_title": "智库研究报告",
-        "site_subtitle": "金华市开放型经济金融服务改革试点",
+        "site_subtitle": "金华市开放经济金融服务改革创新试点",
         "abstract": "摘要",
         "synthetic": "合成数据",
         "synthetic_notice": "本文使用合成（模拟）的演示数据，所有数字仅用于展示研究方法，不代表真实的经营主体或政策效果。",
@@ -130,7 +130,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "site_title": "Think-tank research papers",
-        "site_subtitle": "Jinhua open-economy financial services reform pilot",
+        "site_subtitle": "Jinhua open-economy financial services reform and innovation pilot",
         "abstract": "Abstract",
         "synthetic": "Synthetic data",
         "synthetic_notice": "This paper uses synthetic (simulated) demo data: its numbers illustrate the methods "

@@ -78,7 +78,10 @@ def _command(site: Path) -> list[str]:
 
 def start_indexing(site: Path) -> subprocess.Popen[str]:
     """Start Pagefind on ``site`` in the background (see :func:`finish_indexing`)."""
-    return subprocess.Popen(_command(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from research_kit.pipeline._lifeline import popen_kwargs
+
+    return subprocess.Popen(_command(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **popen_kwargs())  # dies with the build
 
 
 def finish_indexing(proc: subprocess.Popen[str], site: Path) -> Path:

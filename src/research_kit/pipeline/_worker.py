@@ -135,7 +135,9 @@ class WarmKernels:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._spare: _Slot | None = None
-        self._dir = Path(tempfile.mkdtemp(prefix="rk-kernels-"))
+        from research_kit.pipeline._lifeline import private_tempdir
+
+        self._dir = private_tempdir("rk-kernels-")  # removed at exit, or by the next run when this process was killed
 
     def start(self, spec: KernelSpec) -> _Slot:
         """Start a fresh kernel (returns at once; the kernel boots and imports in its own process)."""
@@ -148,9 +150,13 @@ class WarmKernels:
                                 connection_file=str(self._dir / f"{name}.json"))
         out = self._dir / f"{name}.out"
         env = {**os.environ, **dict(spec.env), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        with open(out, "wb") as fh:
-            run_sync(km.start_kernel)(cwd=spec.cwd or None, env=env, stdout=fh, stderr=fh,
-                                      extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        from research_kit.pipeline._kernel_hooks import EXTENSION
+        from research_kit.pipeline._lifeline import popen_kwargs
+
+        with open(out, "wb") as fh:  # the kernel dies with this worker; it records the text drawn in figures
+            run_sync(km.start_kernel)(cwd=spec.cwd or None, env=env, stdout=fh, stderr=fh, **popen_kwargs(),
+                                      extra_arguments=["--HistoryManager.hist_file=:memory:",
+                                                       f"--IPKernelApp.extensions={EXTENSION}"])
         client = None
         if spec.warm_imports:
             client = BlockingKernelClient(**km.get_connection_info(session=True))
@@ -194,6 +200,14 @@ class WarmKernels:
             spare, self._spare = self._spare, None
         if spare is not None:
             spare.close()
+        import shutil
+
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def scratch(self) -> Path:
+        """A fresh folder for one run's files, inside this process's own temporary folder."""
+        self._dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="rk-run-", dir=self._dir))
 
 
 _KERNELS: WarmKernels | None = None
@@ -220,8 +234,14 @@ def shutdown_spare_kernels() -> None:
         _KERNELS.shutdown()
 
 
-def init_local_worker(spec: KernelSpec | None) -> None:
-    """Initializer of a local pool process: start a kernel ahead, then import papermill while it boots."""
+def init_local_worker(spec: KernelSpec | None, parent: int | None = None) -> None:
+    """Initializer of a local pool process: start a kernel ahead, then import papermill while it boots.
+
+    ``parent``: the PID of the process that started the pool; this worker dies with it.
+    """
+    from research_kit.pipeline._lifeline import die_with_parent
+
+    die_with_parent(parent)
     if spec is not None:
         _kernels().prewarm(spec)
     import nbclient  # noqa: F401
@@ -391,7 +411,7 @@ def execute_job(job: Job, bundle: bytes | None = None) -> JobResult:
         with contextlib.suppress(Exception):
             slot.client.stop_channels()
         slot.client = None
-    out_dir = Path(tempfile.mkdtemp(prefix="rk-run-"))
+    out_dir = kernels.scratch()
     out_path = out_dir / f"{job.variant}.ipynb"
     error = ""
     nb: Any = None

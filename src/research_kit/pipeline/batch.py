@@ -44,7 +44,7 @@ from research_kit.report.provenance import COMMIT_ENV, git_commit
 if TYPE_CHECKING:  # pragma: no cover
     from research_kit.pipeline.render import SiteReport
 
-__all__ = ["BuildReport", "BuildLockedError", "run_studies", "prepare_if_needed", "build_lock"]
+__all__ = ["BuildReport", "BuildLockedError", "run_studies", "prepare_if_needed", "build_lock", "retire_unlisted"]
 
 
 class BuildLockedError(RuntimeError):
@@ -72,6 +72,12 @@ class BuildReport:
     def executed(self) -> list[RunOutcome]:
         return [o for o in self.outcomes if o.status == "ok"]
 
+    @property
+    def any_failure(self) -> bool:
+        """True when the report shows any failure: a variant, or a paper of the site that is failed or stale."""
+        site_failed = bool(self.site is not None and (self.site.failed or self.site.stale))
+        return bool(self.failed) or site_failed
+
     def summary(self) -> str:
         """A few lines: counts, wall time, the slowest variants, what failed and where to look."""
         lines = [f"{len(self.outcomes)} variant(s): {len(self.executed)} done, {len(self.cached)} cached, "
@@ -88,69 +94,91 @@ class BuildReport:
         return "\n".join(lines)
 
 
+_HELD_LOCKS: dict[str, int] = {}  # lock file -> depth: a build holds the lock and calls run_studies, which takes it too
+
+
 @contextlib.contextmanager
 def build_lock(root: str | os.PathLike[str] | None = None) -> Iterator[None]:
-    """Hold ``reports/.build.lock``; refuse a second concurrent build or run of the same project."""
+    """Hold ``reports/.build.lock``; refuse a second concurrent build or run of the same project.
+
+    Taken before anything is written (``build`` takes it before ``prepare``), so a refused
+    build changes nothing. Re-entrant within one process.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         yield
         return
     reports = paths.reports_dir(root)
+    lock = reports / ".build.lock"
+    key = str(lock.absolute())
+    if _HELD_LOCKS.get(key):
+        _HELD_LOCKS[key] += 1
+        try:
+            yield
+        finally:
+            _HELD_LOCKS[key] -= 1
+        return
     reports.mkdir(parents=True, exist_ok=True)
-    with open(reports / ".build.lock", "w") as fh:
+    with open(lock, "a") as fh:  # "a": opening must not write anything either
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise BuildLockedError(f"another research-kit build or run is executing in {paths.project_root(root)} "
-                                   f"(lock {reports / '.build.lock'}); wait for it to finish.") from exc
+                                   f"(lock {lock}); wait for it to finish. Nothing was changed.") from exc
+        _HELD_LOCKS[key] = 1
         try:
             yield
         finally:
+            _HELD_LOCKS.pop(key, None)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 # ---------------------------------------------------------------------------- prepare
 
-def _listing(folder: Path) -> list[list[object]]:
+def _listing(folder: Path, hasher: FileHasher) -> list[list[object]]:
+    """(relative path, sha256) of every file under ``folder``: contents, not sizes and times, decide."""
     if not folder.is_dir():
         return []
-    out: list[list[object]] = []
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            out.append([p.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns])
-    return out
+    return [[p.relative_to(folder).as_posix(), hasher(p)] for p in sorted(folder.rglob("*")) if p.is_file()]
 
 
-def _prepare_key(root: str | os.PathLike[str] | None) -> str:
+def _prepare_key(root: str | os.PathLike[str] | None, hasher: FileHasher | None = None) -> str:
     catalog = paths.catalog_file(root)
+    hasher = hasher or FileHasher()
     return sha256_bytes(json.dumps({
         "catalog": hashlib.sha256(catalog.read_bytes()).hexdigest() if catalog.is_file() else None,
-        "raw": _listing(paths.raw_dir(root)), "processed": _listing(paths.processed_dir(root)),
+        "raw": _listing(paths.raw_dir(root), hasher), "processed": _listing(paths.processed_dir(root), hasher),
         "research_kit": source_tree_hash()}))
 
 
 def prepare_if_needed(root: str | os.PathLike[str] | None = None, *, force: bool = False) -> bool:
     """Run :func:`research_kit.data.prepare` unless nothing in ``data/`` (or research_kit) changed since the last one.
 
-    Returns True when it ran. The check compares the catalog's hash and the names,
-    sizes and modification times of every file under ``data/raw`` and
-    ``data/processed`` with those recorded after the last prepare.
+    Returns True when it ran. The check compares the catalog's hash and the names
+    and sha256 of every file under ``data/raw`` and ``data/processed`` with those
+    recorded after the last prepare (hashes are cached by size, times and inode, see
+    :class:`~research_kit.pipeline.hashing.FileHasher`, so an unchanged tree costs a
+    ``stat`` per file). Runs under the build lock.
     """
     if not paths.catalog_file(root).is_file():  # a project without a data catalog has nothing to prepare
         return False
     from research_kit import data
 
-    state = cache_dir(root) / "prepare.json"
-    if not force and state.is_file() and (paths.processed_dir(root) / "manifest.json").is_file():
-        with contextlib.suppress(OSError, ValueError):
-            if json.loads(state.read_text(encoding="utf-8")).get("key") == _prepare_key(root):
-                return False
-    data.prepare(root=root)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(json.dumps({"key": _prepare_key(root)}), encoding="utf-8")
-    return True
+    with build_lock(root):
+        state = cache_dir(root) / "prepare.json"
+        hasher = FileHasher(cache_dir(root) / "filehash.json")
+        try:
+            if not force and state.is_file() and (paths.processed_dir(root) / "manifest.json").is_file():
+                with contextlib.suppress(OSError, ValueError):
+                    if json.loads(state.read_text(encoding="utf-8")).get("key") == _prepare_key(root, hasher):
+                        return False
+            data.prepare(root=root)
+            state.parent.mkdir(parents=True, exist_ok=True)
+            state.write_text(json.dumps({"key": _prepare_key(root, hasher)}), encoding="utf-8")
+            return True
+        finally:
+            hasher.save()
 
 
 # ---------------------------------------------------------------------------- run
@@ -232,6 +260,9 @@ def run_studies(names: Iterable[str] | None = None, *, root: str | os.PathLike[s
         selection = [(studies[n], v) for n in wanted for v in studies[n].variants]
     report = BuildReport()
     with build_lock(project):
+        from research_kit.pipeline._lifeline import clean_stale_tempdirs
+
+        clean_stale_tempdirs()  # what killed runs left in the temporary folder
         hasher = FileHasher(cache_dir(project) / "filehash.json")
         data, source, version = data_hash(project, hasher=hasher), source_tree_hash(), package_version()
         hasher.save()
@@ -287,6 +318,46 @@ def run_studies(names: Iterable[str] | None = None, *, root: str | os.PathLike[s
     report.outcomes.sort(key=lambda o: order.get((o.study, o.variant), 0))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def retire_unlisted(root: str | os.PathLike[str] | None = None, studies: dict[str, Study] | None = None) -> list[Path]:
+    """Move papers that ``studies.yaml`` no longer asks for out of ``reports/papers`` (into ``reports/archive``).
+
+    * a study no longer listed: its whole folder (its last papers stay in the archive);
+    * a variant no longer listed, or a custom ``run -p`` variant: its paper and its
+      ``.failed.ipynb``.
+
+    The site is rendered from ``reports/papers``, so what is moved leaves the site: after
+    ``build`` it shows exactly the studies and variants of ``studies.yaml``. Returns the
+    archived paths. ``build`` calls it under the build lock.
+    """
+    project = paths.project_root(root)
+    listed = studies if studies is not None else load_studies(project)
+    papers, archive = paths.papers_dir(project), paths.reports_dir(project) / "archive"
+    if not papers.is_dir():
+        return []
+    moved: list[Path] = []
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+
+    def move(src: Path, rel: str) -> None:
+        dest = archive / rel
+        if dest.exists():
+            dest = dest.with_name(f"{dest.name}.{stamp}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)
+        moved.append(dest)
+
+    for folder in sorted(p for p in papers.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        study = listed.get(folder.name)
+        if study is None:
+            move(folder, folder.name)
+            continue
+        names = {v.name for v in study.variants}
+        for nb in sorted(folder.glob("*.ipynb")):
+            variant = nb.name[: -len(".failed.ipynb")] if nb.name.endswith(".failed.ipynb") else nb.stem
+            if variant not in names and not nb.name.startswith("."):
+                move(nb, f"{folder.name}/{nb.name}")
+    return moved
 
 
 #: Thread-count variables of the numerical libraries; kernels get 1 unless this process sets them.

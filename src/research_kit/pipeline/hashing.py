@@ -16,8 +16,12 @@ sha256 of:
 * the kernel name and the Python version.
 
 Hashing a large raw file on every build would be slow, so file hashes are kept
-in ``reports/.cache/filehash.json`` by (path, size, modification time); a file
-whose size or time changed is hashed again.
+in ``reports/.cache/filehash.json`` by (path, size, modification time, inode,
+status-change time); a file for which any of them changed is hashed again. The
+status-change time (``ctime``) changes on every write and cannot be set back, so
+an edit that keeps the size and restores the modification time is still
+noticed; a file merely touched is hashed again and, its content being the same,
+changes nothing.
 
 Examples
 --------
@@ -61,7 +65,7 @@ def cache_dir(root: str | os.PathLike[str] | None = None) -> Path:
 
 
 class FileHasher:
-    """sha256 of files, remembered by (size, mtime) in a JSON file.
+    """sha256 of files, remembered by (size, mtime, inode, ctime) in a JSON file.
 
     Parameters
     ----------
@@ -89,11 +93,11 @@ class FileHasher:
         except FileNotFoundError:
             return "missing"
         key = str(p.resolve())
-        stamp = [st.st_size, st.st_mtime_ns]
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         with self._lock:
             hit = self._known.get(key)
-            if hit is not None and hit[:2] == stamp:
-                return str(hit[2])
+            if hit is not None and len(hit) == len(stamp) + 1 and hit[:-1] == stamp:
+                return str(hit[-1])
         h = hashlib.sha256()
         with open(p, "rb") as fh:
             for block in iter(lambda: fh.read(_CHUNK), b""):

@@ -9,7 +9,9 @@ result to a callback in the calling thread; every job gets exactly one result
   kernel started ahead (see :mod:`research_kit.pipeline._worker`). If a worker
   process dies (killed, out of memory), the jobs that were in the pool run again
   one at a time, so the one that kills its worker is found; it gets up to three
-  attempts and is then reported failed. The pool is also a
+  attempts and is then reported failed. Workers die with the process that
+  started them (``PR_SET_PDEATHSIG``, see :mod:`research_kit.pipeline._lifeline`),
+  and so do their kernels. The pool is also a
   :class:`concurrent.futures.Executor` (the renderer uses it for papers).
 * :class:`DaskPool` — a ``distributed.Client`` on a scheduler address. Workers
   need the same Python environment (the same ``research_kit`` source tree,
@@ -70,7 +72,7 @@ class LocalPool(Executor):
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
-                                             initializer=init_local_worker, initargs=(self.kernel,))
+                                             initializer=init_local_worker, initargs=(self.kernel, os.getpid()))
         return self._pool
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
@@ -111,7 +113,7 @@ class LocalPool(Executor):
     def _run_alone(self, job: Job) -> JobResult:
         while True:
             alone = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
-                                        initializer=init_local_worker, initargs=(None,))
+                                        initializer=init_local_worker, initargs=(None, os.getpid()))
             try:
                 return alone.submit(execute_job, replace(job, prewarm=False)).result()
             except BrokenProcessPool:

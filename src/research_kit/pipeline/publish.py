@@ -17,7 +17,10 @@ step). A reader resolves ``current`` either to the old or to the new complete
 version, never to a half-copied one; a publish interrupted at any point leaves
 ``current`` on the previous version, and the next publish removes the leftover
 ``.incoming-*`` folder. The newest ``keep`` versions (and always the current
-one) are kept; ``rollback`` points ``current`` back at the previous version.
+one) are kept; ``rollback`` points ``current`` back at the version published
+before it, following ``publish.log`` (a version withdrawn by an earlier
+rollback is skipped). A publish folder inside the project's ``reports/`` is
+refused (the site would be copied into itself).
 
 Examples
 --------
@@ -77,12 +80,36 @@ def _lock(target: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _file_in_the_way(target: Path) -> Path | None:
+    """The nearest ancestor of ``target`` (or itself) that exists and is not a folder."""
+    for p in (target, *target.parents):
+        if p.exists() or p.is_symlink():
+            return None if p.is_dir() else p
+    return None
+
+
 def _prepare(to: str | os.PathLike[str], *, create: bool) -> Path:
     target = Path(to).expanduser().absolute()
+    blocker = _file_in_the_way(target)
+    if blocker is not None:
+        what = "is a file" if blocker.exists() else "is a broken link"
+        raise PublishError(f"cannot publish to {target}: {blocker} {what}, not a folder. Choose a publish folder "
+                           "whose parent folders exist (or can be created).")
     if not target.exists():
         if not create:
             raise PublishError(f"{target} does not exist: nothing has been published there.")
-        target.mkdir(parents=True)
+        try:
+            target.mkdir(parents=True)
+        except OSError as exc:
+            raise PublishError(f"cannot create the publish folder {target}: {exc.strerror or exc}.") from None
     if not target.is_dir():
         raise PublishError(f"{target} is not a folder.")
     cur = target / CURRENT
@@ -170,6 +197,11 @@ def publish(to: str | os.PathLike[str], *, root: str | os.PathLike[str] | None =
     site = paths.site_dir(root)
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"{site / 'index.html'} not found: run `research-kit render` (or `build`) first.")
+    wanted, reports = Path(to).expanduser().absolute(), paths.reports_dir(root)
+    if _inside(wanted, reports) or _inside(wanted, site):
+        raise PublishError(f"cannot publish to {wanted}: it is inside the project's {reports}, which the build "
+                           "rewrites (and the site would be copied into itself). Publish to a folder outside "
+                           "reports/, e.g. the web server's root.")
     target = _prepare(to, create=True)
     with _lock(target):
         _clean_leftovers(target)
@@ -210,14 +242,61 @@ def rollback(to: str | os.PathLike[str], *, version: str | None = None) -> Path:
                 raise PublishError(f"version {version!r} is not kept in {target / VERSIONS}; kept: {versions}.")
             chosen = version
         else:
-            older = [v for v in versions if current is None or v < current]
-            if not older:
-                raise PublishError(f"no version older than {current} is kept in {target / VERSIONS}: "
-                                   "nothing to roll back to.")
-            chosen = older[-1]
+            chosen = _previous(target, versions, current)
         _point_current(target, chosen)
-        _log(target, "rollback", chosen, previous=current)
+        _log(target, "rollback", chosen, previous=current, to="explicit" if version is not None else "previous")
     return target / VERSIONS / chosen
+
+
+def _history(target: Path) -> list[str] | None:
+    """The versions published and not withdrawn, oldest first, replayed from ``publish.log`` (None: no log).
+
+    A publish (or a rollback to a named version) puts its version on top; a plain
+    rollback withdraws the top one. So publish v1, publish v2, rollback, publish v3,
+    rollback ends on v1: v2 was withdrawn.
+    """
+    try:
+        lines = (target / "publish.log").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    stack: list[str] = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
+            continue
+        version, action = entry["version"], entry.get("action")
+        if action == "publish" or (action == "rollback" and entry.get("to") == "explicit"):
+            stack.append(version)
+        elif action == "rollback":
+            if entry.get("to") != "previous" and (len(stack) < 2 or stack[-2] != version):
+                stack.append(version)  # an older log line without `to`: a jump to a named version
+                continue
+            if stack:
+                stack.pop()
+            while stack and stack[-1] != version:
+                stack.pop()
+            if not stack:
+                stack.append(version)
+    return stack
+
+
+def _previous(target: Path, versions: list[str], current: str | None) -> str:
+    """The version to roll back to: the one published before the current one, skipping withdrawn ones."""
+    kept = set(versions)
+    stack = _history(target)
+    if stack and current is not None and stack[-1] == current:
+        earlier = [v for v in stack[:-1] if v in kept and v != current]
+        if earlier:
+            return earlier[-1]
+        raise PublishError(f"no version published before {current} is kept in {target / VERSIONS} (publish.log "
+                           "lists the history): nothing to roll back to.")
+    older = [v for v in versions if current is None or v < current]  # no usable log: by id (publish time)
+    if not older:
+        raise PublishError(f"no version older than {current} is kept in {target / VERSIONS}: nothing to roll back to.")
+    return older[-1]
 
 
 def published_versions(to: str | os.PathLike[str]) -> list[PublishedVersion]:

@@ -402,7 +402,8 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
             if ids is not None:
                 from research_kit.report.disclosure import check_no_microdata
 
-                check_no_microdata(tmp, ids)
+                check_no_microdata(tmp, ids, shown_as=site,  # figures' text too; name the site, not tmp
+                                   notebooks=[s.good for s in sources if s.good is not None])
             _fault.point("site-assembly")
             _site.swap(tmp, site)
         except BaseException:

@@ -408,7 +408,7 @@ def new_study(name: str, *, task: str, title_zh: str, title_en: str,
     task = str(task)
     _check(name, task, title_zh, title_en)
     project = paths.project_root(root)
-    from research_kit.pipeline.studies import load_studies
+    from research_kit.pipeline.study_config import load_studies
 
     studies_file = paths.studies_file(root)
     existing = load_studies(root) if studies_file.is_file() else {}

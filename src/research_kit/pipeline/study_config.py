@@ -44,7 +44,7 @@ from research_kit import paths
 __all__ = ["Study", "Variant", "load_studies", "notebook_parameters", "validate_parameters", "parse_cli_value",
            "ParameterError", "check_name", "declared_choices", "study_parameters"]
 
-_NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")
+_NAME = re.compile(r"[A-Za-z0-9_\-\u4e00-\u9fff]+\Z")  # \Z, not $: "$" also matches before a final newline
 
 
 class ParameterError(ValueError):
@@ -72,7 +72,11 @@ MAX_NAME = 100
 
 def check_name(name: str, what: str) -> str:
     """Reject names that would escape the output folder or are awkward as file names."""
-    if not isinstance(name, str) or not _NAME.match(name) or name in {".", ".."}:
+    if isinstance(name, str) and any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in name):
+        bad = next(ch for ch in name if ord(ch) < 32 or 127 <= ord(ch) < 160)
+        raise ParameterError(f"{what} {name!r} contains the control character {bad!r}; names become file names "
+                             "under reports/papers/: use letters, digits, Chinese characters, '_' and '-'.")
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name in {".", ".."}:
         raise ParameterError(
             f"{what} {name!r} may only contain letters, digits, Chinese characters, '_' and '-' "
             "(it becomes a file name under reports/papers/)."

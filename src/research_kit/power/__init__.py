@@ -16,6 +16,9 @@ Examples
 0.373
 """
 
+from typing import Any
+
+
 from research_kit.power.analytic import (
     Alternative,
     Correlation,
@@ -29,7 +32,7 @@ from research_kit.power.analytic import (
     power_two_sample,
     serial_corr_matrix,
 )
-from research_kit.power.curve import POWER_LABELS, power_curve, power_curve_plot
+from research_kit.power.curve import POWER_LABELS, power_curve
 from research_kit.power.simulation import SimCluster, SimEstimator, simulate_power
 
 __all__ = [
@@ -51,3 +54,12 @@ __all__ = [
     "serial_corr_matrix",
     "simulate_power",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Plots live in the plotting layer (:mod:`research_kit.report.power_plots`), loaded on first use."""
+    if name in ("power_curve_plot",):
+        from research_kit.report import power_plots
+
+        return getattr(power_plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,10 +37,12 @@ Examples
 >>> df = pd.DataFrame({"x": x, "y": 1 + x + 0.5 * (x >= 0) + rng.normal(0, 0.3, 2000)})
 >>> r = rd.rdd(df, outcome="y", running="x")
 >>> r.term, r.info["bwselect"]
-('Robust', 'mserd')
+('Robust", "mserd')
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from research_kit.rd._common import (
     DroppedObservationsWarning,
@@ -55,7 +57,7 @@ from research_kit.rd.falsification import (
     covariate_balance,
     placebo_cutoffs,
 )
-from research_kit.rd.plot import RDPlotData, rd_plot, rd_plot_data
+from research_kit.rd.plot import RDPlotData, rd_plot_data
 
 __all__ = [
     "TERMS",
@@ -74,3 +76,12 @@ __all__ = [
     "rd_plot_data",
     "rdd",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Plots live in the plotting layer (:mod:`research_kit.report.rd_plots`), loaded on first use."""
+    if name in ("rd_plot",):
+        from research_kit.report import rd_plots
+
+        return getattr(rd_plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

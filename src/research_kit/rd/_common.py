@@ -20,6 +20,7 @@ import pandas as pd
 
 from research_kit.inference import FewClustersWarning, warn_user
 from research_kit._validation import check_option  # noqa: F401 (re-exported)
+from research_kit._validation import MissingValuesWarning
 
 __all__ = [
     "BWSELECTS",
@@ -51,7 +52,7 @@ VCES: tuple[str, ...] = ("nn", "hc0", "hc1", "hc2", "hc3", "cr1", "cr2", "cr3")
 T = TypeVar("T")
 
 
-class DroppedObservationsWarning(UserWarning):
+class DroppedObservationsWarning(MissingValuesWarning):
     """Rows with a missing outcome, running variable, treatment, covariate or cluster were dropped."""
 
 

@@ -40,42 +40,11 @@ class DensityResult(Result):
 
         Keyword arguments: ``bins`` (histogram bins within the bandwidths, default 40),
         ``xlabel`` (default: the running variable's name), ``ylabel`` (default: none).
+        See :func:`research_kit.report.rd_plots.density_plot`.
         """
-        import matplotlib.pyplot as plt
+        from research_kit.report.rd_plots import density_plot  # the plotting layer, at call time
 
-        bins = int(kwargs.pop("bins", 40))
-        xlabel = kwargs.pop("xlabel", None)
-        ylabel = str(kwargs.pop("ylabel", ""))
-        if kwargs:
-            raise TypeError(f"DensityResult.plot() got unexpected keyword arguments {sorted(kwargs)}.")
-
-        from research_kit.report.theme import PALETTE, use_theme
-
-        use_theme()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7.0, 4.0))
-        x = self.extra["running"]
-        c = float(self.info["cutoff"])
-        lo, hi = c - self.info["h_left"], c + self.info["h_right"]
-        x = x[(x >= lo) & (x <= hi)]
-        # one common bin width so that the two histograms are comparable densities
-        width = (hi - lo) / bins
-        edges_l = c - width * np.arange(int(np.ceil((c - lo) / width)) + 1)[::-1]
-        edges_r = c + width * np.arange(int(np.ceil((hi - c) / width)) + 1)
-        n_all = float(self.info["n_left"] + self.info["n_right"])
-        for k, (edges, part) in enumerate(((edges_l, x[x < c]), (edges_r, x[x >= c]))):
-            counts, e = np.histogram(part, bins=edges)
-            ax.bar(e[:-1], counts / (n_all * width), width=width, align="edge", color=PALETTE[k], alpha=0.35, lw=0)
-        tab = self.tidy().set_index("term")
-        for k, term in enumerate(("Density (left)", "Density (right)")):
-            row = tab.loc[term]
-            ax.errorbar([c], [row["estimate"]], yerr=[[row["estimate"] - row["conf_low"]],
-                                                      [row["conf_high"] - row["estimate"]]],
-                        fmt="o", color=PALETTE[k], capsize=4, ms=5, zorder=4)
-        ax.axvline(c, color="grey", lw=0.9, ls="--")
-        ax.set_xlabel(xlabel if xlabel is not None else str(self.info["running"]))
-        ax.set_ylabel(ylabel)
-        return ax
+        return density_plot(self, ax=ax, **kwargs)
 
 
 def density_test(

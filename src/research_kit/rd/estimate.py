@@ -11,10 +11,13 @@ The result reports the three rows ``rdrobust`` reports:
   ``h`` and its conventional standard error;
 * ``Bias-Corrected`` -- the estimate minus the estimated leading bias (order
   ``q`` fit with bandwidth ``b``), with the conventional standard error;
-* ``Robust`` -- the bias-corrected estimate with the robust standard error that
-  accounts for the variance of the bias correction. This is the headline row:
-  ``r.estimate``, ``r.conf_low``, ``r.conf_high`` and ``r.p_value`` refer to it.
-  The conventional point estimate is ``r.conventional``.
+* ``Robust`` -- robust bias-corrected inference: the robust standard error that
+  accounts for the variance of the bias correction, its z statistic, p-value and
+  interval (centred on the bias-corrected estimate). This is the headline row, and
+  like ``rdrobust``'s printout it reports the *conventional* point estimate:
+  ``r.estimate`` is the conventional estimate (Senate data: 7.4141) and
+  ``r.conf_low``, ``r.conf_high``, ``r.p_value`` are robust ([4.0937, 10.9193]).
+  The bias-corrected estimate is ``r.bias_corrected``.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from research_kit.rd._common import (
     check_option,
     import_reference,
 )
-from research_kit.results import Result
+from research_kit.results import Result, Summary
+from research_kit._validation import missing_values
 
 __all__ = ["TERMS", "RDResult", "rdd"]
 
@@ -47,7 +51,7 @@ __all__ = ["TERMS", "RDResult", "rdd"]
 TERMS = ("Conventional", "Bias-Corrected", "Robust")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RDResult(Result):
     """Result of :func:`rdd`: rows Conventional, Bias-Corrected and Robust.
 
@@ -84,24 +88,31 @@ class RDResult(Result):
         fs = self.extra.get("first_stage")
         return None if fs is None else fs.copy()
 
-    def summary(self) -> str:
-        """Plain-text summary laid out like ``rdrobust``'s printout."""
+    @property
+    def bias_corrected(self) -> float:
+        """The bias-corrected point estimate (centre of the robust interval)."""
+        return float(self.table.loc[self.table["term"] == "Bias-Corrected", "estimate"].iloc[0])
+
+    def summary(self) -> Summary:
+        """Summary laid out like ``rdrobust``'s printout (settings, left/right facts, the three rows)."""
         i = self.info
-        lines = [
-            f"{i['design'].capitalize()} RD estimates using local polynomial regression  (N = {self.nobs:,})",
-            f"  outcome: {i['outcome']}; running variable: {i['running']}; cutoff c = {i['cutoff']:g}",
-            f"  kernel: {i['kernel']}; bandwidth selection: {i['bwselect']}; vce: {i['vce']}"
-            + (f"; clusters: {i['n_clusters']}" if i.get("n_clusters") else ""),
-            f"  {'':26}{'Left of c':>12}{'Right of c':>12}",
-            f"  {'Number of obs':26}{i['n_left']:>12,}{i['n_right']:>12,}",
-            f"  {'Eff. number of obs':26}{i['n_eff_left']:>12,}{i['n_eff_right']:>12,}",
-            f"  {'Order est. (p)':26}{i['p']:>12}{i['p']:>12}",
-            f"  {'Order bias (q)':26}{i['q']:>12}{i['q']:>12}",
-            f"  {'BW est. (h)':26}{i['h_left']:>12.3f}{i['h_right']:>12.3f}",
-            f"  {'BW bias (b)':26}{i['b_left']:>12.3f}{i['b_right']:>12.3f}",
-            self.tidy().to_string(index=False, float_format=lambda x: f"{x:.4f}"),
+        settings = [
+            ("Design", f"{i['design']} RD, local polynomial; cutoff c = {i['cutoff']:g}"),
+            ("Outcome / running variable", f"{i['outcome']} / {i['running']}"),
+            ("Kernel; bandwidth selection; vce", f"{i['kernel']}; {i['bwselect']}; {i['vce']}"),
+            ("Clusters", i.get("n_clusters")),
+            ("Number of obs (left, right)", f"{i['n_left']:,}, {i['n_right']:,}"),
+            ("Eff. number of obs (left, right)", f"{i['n_eff_left']:,}, {i['n_eff_right']:,}"),
+            ("Order est. p / bias q", f"{i['p']} / {i['q']}"),
+            ("BW est. h (left, right)", f"{i['h_left']:.3f}, {i['h_right']:.3f}"),
+            ("BW bias b (left, right)", f"{i['b_left']:.3f}, {i['b_right']:.3f}"),
         ]
-        return "\n".join(lines)
+        tab = self.tidy().rename(columns={"term": "", "estimate": "Coef.", "std_error": "Std. Err.",
+                                          "statistic": "z", "p_value": "P>|z|",
+                                          "conf_low": f"{self.level:.0%} low", "conf_high": f"{self.level:.0%} high"})
+        notes = [f"N = {self.nobs:,}. Headline: conventional estimate {self.estimate:.4f} with the robust "
+                 f"bias-corrected interval [{self.conf_low:.4f}, {self.conf_high:.4f}] (p = {self.p_value:.4f})."]
+        return Summary(f"RDResult: {self.estimator}", settings, tab, notes)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Binned-scatter RD plot of the estimation sample (see :func:`research_kit.rd.rd_plot`).
@@ -111,7 +122,7 @@ class RDResult(Result):
         restricts it to ``[c - h, c + h]`` and fits the estimation polynomial with the
         estimation kernel.
         """
-        from research_kit.rd.plot import rd_plot
+        from research_kit.report.rd_plots import rd_plot  # the plotting layer, at call time
 
         i = self.info
         sample = self.extra["sample"]
@@ -131,7 +142,10 @@ def _tidy_rows(coef: pd.DataFrame, se: pd.DataFrame, z: pd.DataFrame, pv: pd.Dat
                ci: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "term": list(TERMS),
-        "estimate": coef.iloc[:, 0].to_numpy(float),
+        # The Robust row carries the conventional point estimate, as rdrobust prints it (its robust row has no
+        # coefficient of its own): the headline is the conventional estimate with the robust bias-corrected
+        # interval and p-value, the rdrobust authors' recommendation. The bias-corrected estimate is its own row.
+        "estimate": coef.iloc[:, 0].to_numpy(float)[[0, 1, 0]],
         "std_error": se.iloc[:, 0].to_numpy(float),
         "statistic": z.iloc[:, 0].to_numpy(float),
         "p_value": pv.iloc[:, 0].to_numpy(float),
@@ -165,6 +179,7 @@ def _few_clusters(x: np.ndarray, codes: np.ndarray, cutoff: float, bws: pd.DataF
                   FewClustersWarning)
 
 
+@missing_values
 def rdd(
     df: pd.DataFrame,
     *,

@@ -5,8 +5,8 @@
 or quantile-spaced (``qs*``) bins, their number chosen to be IMSE-optimal
 (``es``, ``qs``) or to mimic the variance of the raw data (``esmv``, ``qsmv``,
 the default), or fixed with ``nbins``; and a polynomial of order ``p`` fitted
-separately on each side. :func:`rd_plot` draws them with matplotlib in the
-project theme.
+separately on each side. :func:`research_kit.report.rd_plots.rd_plot` draws them
+(also reachable as ``research_kit.rd.rd_plot``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 
 from research_kit.rd._common import KERNELS, Kernel, analysis_sample, call_reference, check_option, import_reference
 
-__all__ = ["BinSelect", "RDPlotData", "rd_plot", "rd_plot_data"]
+__all__ = ["BinSelect", "RDPlotData", "rd_plot_data"]
 
 BinSelect = Literal["esmv", "es", "espr", "esmvpr", "qsmv", "qs", "qspr", "qsmvpr"]
 _BINSELECTS = ("esmv", "es", "espr", "esmvpr", "qsmv", "qs", "qspr", "qsmvpr")
@@ -139,65 +139,3 @@ def rd_plot_data(
     fit = pd.DataFrame({"side": side, "x": fx, "y": fy})
     J = [int(v) for v in np.ravel(out.J)]
     return RDPlotData(bins=bins, fit=fit, n_bins=(J[0], J[1]), cutoff=float(cutoff), p=int(p), binselect=binselect)
-
-
-def rd_plot(
-    df: pd.DataFrame,
-    *,
-    outcome: str,
-    running: str,
-    cutoff: float = 0.0,
-    p: int = 4,
-    nbins: int | tuple[int, int] | None = None,
-    binselect: BinSelect = "esmv",
-    kernel: Kernel = "uniform",
-    h: float | Sequence[float] | None = None,
-    ci: float | None = None,
-    ax: Any = None,
-    xlabel: str | None = None,
-    ylabel: str | None = None,
-    labels: tuple[str, str] | None = None,
-) -> Any:
-    """Draw a binned-scatter RD plot: bin means (dots) and a polynomial fit on each side.
-
-    Parameters are those of :func:`rd_plot_data`, plus the matplotlib ``ax`` to
-    draw on, axis labels (default: the column names) and legend labels for the
-    bins and the fit (default: none shown).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> x = rng.uniform(-1, 1, 500)
-    >>> ax = rd_plot(pd.DataFrame({"x": x, "y": x + (x >= 0)}), outcome="y", running="x", nbins=8)
-    >>> len(ax.collections) >= 2
-    True
-    """
-    import matplotlib.pyplot as plt
-
-    from research_kit.report.theme import PALETTE, use_theme
-
-    d = rd_plot_data(df, outcome=outcome, running=running, cutoff=cutoff, p=p, nbins=nbins, binselect=binselect,
-                     kernel=kernel, h=h, ci=ci)
-    use_theme()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 4.2))
-    for k, side in enumerate(("left", "right")):
-        color = PALETTE[k]
-        b = d.bins.loc[d.bins["side"] == side]
-        if ci is not None:
-            ax.vlines(b["x_mean"], b["conf_low"], b["conf_high"], color=color, lw=0.8, alpha=0.6)
-        ax.scatter(b["x_mean"], b["y_mean"], s=14, color=color, zorder=3,
-                   label=labels[0] if labels and side == "left" else None)
-        f = d.fit.loc[d.fit["side"] == side].sort_values("x")
-        ax.plot(f["x"], f["y"], color=color, lw=1.6, label=labels[1] if labels and side == "left" else None)
-    ax.axvline(d.cutoff, color="grey", lw=0.9, ls="--")
-    ax.set_xlabel(xlabel if xlabel is not None else running)
-    ax.set_ylabel(ylabel if ylabel is not None else outcome)
-    if labels:
-        ax.legend(loc="best")
-    return ax

@@ -23,7 +23,7 @@ from research_kit.report.labels import LABELS, Labels, check_lang, lower_first
 from research_kit.report.provenance import git_commit, provenance, provenance_tables
 from research_kit.report.tables import Table, format_amount, format_number, regression_table, table
 from research_kit.report.text import META_MIME, front_matter, markdown, meta_from_outputs, sentence
-from research_kit.report.theme import cjk_font_path, use_theme
+from research_kit.report.theme import cjk_font_path, theme_context, use_theme
 
 __all__ = [
     "DEFAULT_STATS", "SCANNED_SUFFIXES", "TOTAL", "DisclosureError", "DroppedRowsWarning", "Hit", "SafeTable",
@@ -31,5 +31,5 @@ __all__ = [
     "descriptive_table", "find_identifiers", "safe_table", "suppression_note",
     "LABELS", "Labels", "META_MIME", "lower_first", "Table", "check_lang", "cjk_font_path", "coef_plot", "event_study_plot",
     "figure_png", "format_amount", "format_number", "front_matter", "git_commit", "markdown", "meta_from_outputs", "provenance",
-    "provenance_tables", "regression_table", "rollout_plot", "sentence", "show", "table", "trends_plot", "use_theme",
+    "provenance_tables", "regression_table", "rollout_plot", "sentence", "show", "table", "theme_context", "trends_plot", "use_theme",
 ]

@@ -171,19 +171,26 @@ def _uninformative_clause(v: PretrendVerdict, lang: Lang) -> str:
         return ""
     lab = Labels(lang)
     parts = []
+    by_reason: dict[str, list[tuple[str, float, int]]] = {}
     for name, reason, stat, df in v.uninformative:
+        by_reason.setdefault(reason, []).append((name, stat, df))
+    for reason, items in by_reason.items():
+        names = join_names([n for n, _, _ in items], lang)
+        dfs = "、".join(str(d) for _, _, d in items) if lang == "zh" else ", ".join(str(d) for _, _, d in items)
         if reason == "missing":
-            parts.append(lab.pick(zh=f"{name} 检验因协方差矩阵奇异无法计算",
-                                  en=f"the {name} test cannot be computed (singular covariance)"))
+            parts.append(lab.pick(zh=f"{names}的检验因协方差矩阵奇异无法计算",
+                                  en=f"the {names} tests cannot be computed (singular covariance)"))
         elif reason == "rank":
-            parts.append(lab.pick(zh=f"{name} 检验的约束数（{df}）不少于聚类数，协方差矩阵必然奇异",
-                                  en=f"the {name} test has as many restrictions ({df}) as clusters or more, so its "
-                                     f"covariance is necessarily singular"))
+            parts.append(lab.pick(zh=f"{names}的检验约束数（{dfs}）不少于聚类数，协方差矩阵必然奇异",
+                                  en=f"the {names} tests have as many restrictions ({dfs}) as clusters or more, so "
+                                     f"their covariance is necessarily singular"))
         else:
+            stats_ = join_names([f"{_f(st)}（自由度 {d}）" if lang == "zh" else f"{_f(st)} on {d} df"
+                                 for _, st, d in items], lang)
             parts.append(lab.pick(
-                zh=f"{name} 检验的统计量（自由度 {df} 时为 {_f(stat)}）远低于原假设下的正常取值，说明其协方差被高估或近乎奇异",
-                en=f"the {name} statistic ({_f(stat)} on {df} df) is far below anything a correct covariance would "
-                   f"produce under the null, so its covariance is overstated or near-singular"))
+                zh=f"{names}的检验统计量（{stats_}）远低于原假设下的正常取值，说明其协方差被高估或近乎奇异",
+                en=f"the {names} statistics ({stats_}) are far below anything a correct covariance would "
+                   f"produce under the null, so the covariance is overstated or near-singular"))
     return lab.pick(zh="；".join(parts) + "，因此这些检验没有信息量，不作为证据。",
                     en="; ".join(parts) + ": these tests are uninformative and are not used as evidence.")
 
@@ -198,6 +205,10 @@ def pretrend_sentence(v: PretrendVerdict, *, lang: Lang = "zh", ref: str = "") -
         head = lab.pick(zh=f"开办前系数的联合检验中，{names}在 {a}% 水平上拒绝“开办前效应均为零”{ref}，这是不利于平行趋势假设的证据。",
                         en=f"Among the joint tests of the pre-programme coefficients, {names} reject that they are all "
                            f"zero at the {a}% level{ref}: evidence against parallel trends.")
+        if v.not_rejecting:
+            others = join_names([f"{n}（{p_text(p)}）" if lang == "zh" else f"{n} ({p_text(p)})" for n, p in v.not_rejecting], lang)
+            head += lab.pick(zh=f"{others}不拒绝，但这不抵消上述拒绝。",
+                             en=f" {others} do not reject, which does not offset the rejections.")
     elif v.status == "no_reject":
         ps = [p for _, p in v.not_rejecting]
         names = join_names([n for n, _ in v.not_rejecting], lang)
@@ -229,7 +240,8 @@ def parallel_trends_caveat(v: PretrendVerdict, *, lang: Lang = "zh") -> str:
         return lab.pick(
             zh=f"平行趋势假设无法直接检验，而本样本中 {names} 的开办前联合检验在 {int(round(100 * v.alpha))}% 水平上拒绝了开办前效应均为零："
                "开办前各月的估计值并非都接近零。结论因此依赖于开办后偏离有限这一更强的假设，其程度见敏感性分析。",
-            en=f"Parallel trends cannot be tested directly, and here the joint pre-programme test of {names} rejects "
+            en=f"Parallel trends cannot be tested directly, and here the joint pre-programme "
+               f"{'test' if len(v.rejecting) == 1 else 'tests'} of {names} {'rejects' if len(v.rejecting) == 1 else 'reject'} "
                f"that the pre-programme effects are all zero at the {int(round(100 * v.alpha))}% level: the "
                "pre-programme estimates are not all close to zero. The conclusions therefore rest on post-programme "
                "violations being limited; the sensitivity analysis shows how limited they must be.")
@@ -267,10 +279,10 @@ def breakdown_sentence(breakdown: float, *, grid_max: float, search_max: float, 
             en=f"Even with parallel trends holding exactly (M̄ = 0) the robust interval for the average "
                f"post-programme effect includes zero{ref}; the conclusion has no margin against violations.")
     b = f"{breakdown:.2f}"
-    if breakdown < 1:
+    if breakdown <= 1:
         meaning = lab.pick(
-            zh=f"也就是说，开办后偏离只需达到开办前最大月度偏离的 {b} 倍（小于开办前已观察到的偏离）就足以使区间包含零，结论较为脆弱。",
-            en=f"Post-programme violations only {b} times the largest pre-programme month-to-month violation — smaller "
+            zh=f"也就是说，开办后偏离只需达到开办前最大月度偏离的 {b} 倍（不超过开办前已观察到的偏离）就足以使区间包含零，结论较为脆弱。",
+            en=f"Post-programme violations only {b} times the largest pre-programme month-to-month violation — no larger "
                f"than violations already seen before the programme — would be enough to include zero: the conclusion is fragile.")
     else:
         meaning = lab.pick(

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from research_kit.report.labels import Labels, Lang, check_lang
+from research_kit.report.theme import themed
 
 if TYPE_CHECKING:  # pragma: no cover
     from research_kit.timeseries.tracking import TargetTracking
@@ -48,6 +49,7 @@ def _x(periods: pd.Series | pd.PeriodIndex) -> np.ndarray:
     return pd.PeriodIndex(periods).to_timestamp(how="start").to_numpy()
 
 
+@themed
 def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence[str] | None = None,
                    ncols: int = 4, start: str | None = "2021-01") -> Figure:
     """Small multiples of every tracked indicator.
@@ -78,11 +80,8 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    from research_kit.report.theme import use_theme
-
     check_lang(lang)
     lab = Labels(lang, extra=TS_LABELS)
-    use_theme()
     st = tracking.status.set_index("id", drop=False)
     chosen = list(ids) if ids is not None else [i for i in st["id"] if st.loc[i, "status"] != "no_data"]
     bad = [i for i in chosen if i not in st.index]
@@ -124,7 +123,8 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
         name = row["indicator_zh"] if lang == "zh" else row["indicator_en"]
         width = 16 if lang == "zh" else 32
         prob = row["probability"]
-        ptxt = f"{lab('probability')} {prob:.0%}" if np.isfinite(prob) else ""
+        shown = "< 1%" if prob < 0.01 else ("> 99%" if prob > 0.99 else f"{prob:.0%}")
+        ptxt = f"{lab('probability')} {shown}" if np.isfinite(prob) and row["status"] not in ("achieved", "missed") else ""
         ax.set_title("\n".join(textwrap.wrap(str(name), width)[:2]), fontsize=8.5, loc="left", fontweight="normal")
         ax.text(0.02, 0.97, f"{lab(row['status'])}  {ptxt}", transform=ax.transAxes, va="top", ha="left",
                 fontsize=7.5, color=color)

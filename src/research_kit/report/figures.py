@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from research_kit.report.labels import Labels, Lang
-from research_kit.report.theme import PALETTE, use_theme
+from research_kit.report.theme import PALETTE, themed, use_theme
 from research_kit.results import Result
 
 __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot", "figure_png"]
@@ -25,7 +25,7 @@ __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot
 def figure_png(fig: Figure) -> bytes:
     """PNG bytes of a figure (deterministic: no timestamp metadata)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})  # the theme's savefig.*
     return buf.getvalue()
 
 
@@ -42,19 +42,39 @@ def show(fig: Figure | None, caption: str = "") -> None:
     png = base64.b64encode(figure_png(fig)).decode("ascii")
     display({"image/png": png, "text/plain": caption or "figure"}, raw=True, metadata={"caption": caption})
     plt.close(fig)
+    if caption and not _in_pipeline():
+        # JupyterLab shows neither the metadata nor text/plain next to an image: print the caption under it.
+        # (In a pipeline run the renderer turns the metadata into the numbered caption.)
+        display({"text/markdown": f"*{caption}*", "text/plain": caption}, raw=True)
+
+
+def _in_pipeline() -> bool:
+    """True in a kernel the pipeline started (it sets RESEARCH_KIT_COMMIT), where captions come from metadata."""
+    import os
+
+    from research_kit.report.provenance import COMMIT_ENV
+
+    return COMMIT_ENV in os.environ
 
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
+    """A new Axes (or ``ax``) after applying the theme globally: for the studies' own figures only;
+    the functions here draw with :func:`_new_axes` inside :func:`~research_kit.report.theme.themed`."""
     use_theme()
+    return _new_axes(ax, size)
+
+
+def _new_axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
     if ax is None:
         fig, ax = plt.subplots(figsize=size)
         return fig, ax
     return ax.figure, ax  # type: ignore[return-value]
 
 
+@themed
 def coef_plot(result: Result, *, ax: plt.Axes | None = None, labels: Mapping[str, str] | None = None) -> plt.Axes:
     """Point estimates and confidence intervals of every term of ``result``."""
-    _, ax = _axes(ax)
+    _, ax = _new_axes(ax)
     tab = result.tidy()
     y = np.arange(len(tab))[::-1]
     ax.errorbar(tab["estimate"], y, xerr=[tab["estimate"] - tab["conf_low"], tab["conf_high"] - tab["estimate"]],
@@ -64,11 +84,13 @@ def coef_plot(result: Result, *, ax: plt.Axes | None = None, labels: Mapping[str
     return ax
 
 
+@themed
 def event_study_plot(
-    series: Mapping[str, pd.DataFrame],
+    series: Result | pd.DataFrame | Mapping[str, Result | pd.DataFrame],
     *,
     lang: Lang = "zh",
     ylabel: str = "",
+    xlabel: str | None = None,
     truth: pd.DataFrame | None = None,
     reference: float | None = -1,
     ax: plt.Axes | None = None,
@@ -78,13 +100,29 @@ def event_study_plot(
     Parameters
     ----------
     series
-        Display name → DataFrame with columns ``event_time, estimate, conf_low, conf_high``
-        (optional ``uniform_low, uniform_high`` for uniform bands).
+        An event-study result (``rk.did.event_study(...)``, a Callaway–Sant'Anna
+        ``aggregate("dynamic")``), a DataFrame with columns ``event_time, estimate, conf_low,
+        conf_high`` (optional ``uniform_low, uniform_high`` for uniform bands), or a mapping of
+        display names to either, drawn side by side.
+    xlabel
+        Label of the horizontal axis (default: "event time" in the paper's language).
     truth
         Optional DataFrame ``event_time, estimate`` of the true effects (simulated data).
+
+    Binned endpoints (``bin_endpoints=True``) are labelled ``e≤−k`` and ``e≥k``.
     """
     lab = Labels(lang)
-    fig, ax = _axes(ax, (7.5, 4.2))
+    if isinstance(series, (Result, pd.DataFrame)):
+        name = lab.get(series.estimator, series.estimator) if isinstance(series, Result) else lab("estimate")
+        series = {name: series}
+    frames: dict[str, pd.DataFrame] = {}
+    binned: tuple[int, int] | None = None
+    for name, obj in series.items():
+        frame, window = _event_frame(obj)
+        frames[name] = frame
+        binned = binned or window
+    series = frames
+    fig, ax = _new_axes(ax, (7.5, 4.2))
     k = len(series)
     width = 0.25 if k > 1 else 0.0
     for i, (name, df) in enumerate(series.items()):
@@ -101,19 +139,43 @@ def event_study_plot(
     ax.axhline(0, color="grey", lw=0.8)
     if reference is not None:
         ax.axvline(reference + 0.5, color="grey", lw=0.8, ls=":")
-    ax.set_xlabel(lab("event_time"))
+    ax.set_xlabel(lab("event_time") if xlabel is None else xlabel)
     ax.set_ylabel(ylabel)
+    if binned is not None:
+        lo, hi = binned
+        ticks = [int(t) for t in ax.get_xticks() if lo <= t <= hi and float(t).is_integer()]
+        ticks = sorted(set(ticks) | {lo, hi})
+        ax.set_xticks(ticks, [f"e≤{_minus(lo)}" if t == lo else f"e≥{_minus(hi)}" if t == hi else _minus(t)
+                              for t in ticks])
     ax.legend(loc="upper left")
     fig.tight_layout()
     return fig
 
 
+def _minus(t: int) -> str:
+    return str(t).replace("-", "\u2212")
+
+
+def _event_frame(obj: Result | pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, int] | None]:
+    """The event-time table of a result (and its binned window), or the DataFrame itself."""
+    if isinstance(obj, pd.DataFrame):
+        return obj, None
+    frame = obj.extra.get("event_time") if isinstance(obj, Result) else None
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{type(obj).__name__} has no event-time estimates to plot; pass rk.did.event_study(...), "
+                        "a Callaway-Sant'Anna aggregate('dynamic') result, or a DataFrame with event_time, estimate, "
+                        "conf_low, conf_high.")
+    window = obj.info.get("window") if obj.info.get("bin_endpoints") else None
+    return frame, (None if window is None else (int(window[0]), int(window[1])))
+
+
+@themed
 def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang: Lang = "zh",
                  row_labels: Mapping[str, str] | None = None, col_labels: Mapping[str, str] | None = None,
                  end: pd.Timestamp | None = None) -> Figure:
     """Which cell starts when: a heat map of adoption dates (rows × columns)."""
     lab = Labels(lang)
-    fig, ax = _axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (7.5, 4.0))
     d = rollout.copy()
     d["_label"] = d[start].dt.strftime("%Y-%m").where(d[start].notna(), "—")
     origin = d[start].min()
@@ -138,11 +200,12 @@ def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang:
     return fig
 
 
+@themed
 def trends_plot(df: pd.DataFrame, *, time: str, group: str, value: str, lang: Lang = "zh", ylabel: str = "",
                 group_labels: Mapping[object, str] | None = None, markers: Mapping[object, pd.Timestamp] | None = None) -> Figure:
     """Raw means of ``value`` over ``time`` by ``group`` (e.g. adoption cohort), aggregated already."""
     lab = Labels(lang)
-    fig, ax = _axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (7.5, 4.0))
     for i, (g, d) in enumerate(df.groupby(group, sort=True)):
         color = PALETTE[i % len(PALETTE)]
         ax.plot(d[time], d[value], color=color, lw=1.3, label=(group_labels or {}).get(g, str(g)))

@@ -1,17 +1,24 @@
 """A published paper never prints rows of microdata: scan rendered pages for unit identifiers.
 
 :func:`find_identifiers` / :func:`check_no_microdata` scan rendered papers (HTML,
-DOCX, Markdown, notebooks, ...) for any business identifier of the input data.
+DOCX, PDF, Markdown, notebooks, ...) for any business identifier of the input data.
 Identifiers are matched as whole tokens (a regex for identifier-like tokens, then a
 set lookup); HTML entities are decoded; base64 ``data:`` URIs are removed, except
 text ones (SVG, HTML, JSON), which are decoded and scanned; in DOCX the runs of a
-paragraph are joined.
+paragraph are joined; PDFs are read page by page (their text layer, with pypdf).
+
+Figures are pixels in a page. The kernels the pipeline starts record the text of
+every matplotlib text artist they draw (:mod:`research_kit.pipeline._kernel_hooks`)
+as an output of MIME type :data:`FIGURE_TEXT_MIME` in the executed notebook;
+:func:`check_no_microdata` scans those texts of the notebooks it is given
+(``notebooks=``), so an identifier drawn as a bar or tick label is found too.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import html
 import json
 import re
@@ -25,12 +32,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SCANNED_SUFFIXES", "DisclosureError", "Hit", "ShortIdentifierWarning", "check_no_microdata",
-           "find_identifiers"]
+__all__ = ["SCANNED_SUFFIXES", "FIGURE_TEXT_MIME", "DisclosureError", "Hit", "ShortIdentifierWarning",
+           "check_no_microdata", "figure_texts", "find_identifiers"]
 
 #: File suffixes that :func:`check_no_microdata` scans in a site folder.
-SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".docx", ".ipynb", ".md", ".markdown", ".qmd", ".txt",
-                    ".csv", ".tsv", ".json", ".tex", ".typ", ".xml", ".yml", ".yaml")
+SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".docx", ".pdf", ".ipynb", ".md", ".markdown", ".qmd",
+                    ".txt", ".csv", ".tsv", ".json", ".tex", ".typ", ".xml", ".yml", ".yaml")
+#: MIME type of the outputs in which the pipeline's kernels record the text drawn in figures.
+FIGURE_TEXT_MIME = "application/vnd.research-kit.figure-text+json"
 
 
 class DisclosureError(RuntimeError):
@@ -122,9 +131,44 @@ def _ipynb_parts(text: str) -> list[tuple[str, str]]:
             chunks.append(join(o.get("text", "")))
             chunks += [o.get("ename", ""), o.get("evalue", ""), join(o.get("traceback", []))]
             for mime, data in (o.get("data") or {}).items():
-                if _is_text_mime(mime):
+                if _is_text_mime(mime) or mime == FIGURE_TEXT_MIME:
                     chunks.append(join(data))
         out.append((f"cell {i}", "\n".join(str(c) for c in chunks)))
+    return out
+
+
+def _pdf_parts(path: Path) -> list[tuple[str, str]]:
+    """The text layer of each page of a PDF (Typst writes one; images are covered by the figure texts)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        out = [(f"page {i}", page.extract_text() or "") for i, page in enumerate(reader.pages, 1)]
+        info = reader.metadata or {}
+        out.append(("metadata", " ".join(str(v) for v in info.values())))
+        return out
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise DisclosureError(f"cannot read {path} to check it for business identifiers ({exc}); a page that "
+                              "cannot be checked is not published.") from None
+
+
+def figure_texts(notebook: str | PathLike[str]) -> list[tuple[str, str]]:
+    """(part, text) for each figure-text output of an executed notebook (see :data:`FIGURE_TEXT_MIME`)."""
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for i, cell in enumerate(nb.get("cells", []) if isinstance(nb, dict) else []):
+        for o in cell.get("outputs", []) or []:
+            value = (o.get("data") or {}).get(FIGURE_TEXT_MIME)
+            if isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    value = json.loads(value)
+            texts = value.get("texts", []) if isinstance(value, dict) else []
+            if texts:
+                out.append((f"figure text of cell {i}", "\n".join(str(t) for t in texts)))
     return out
 
 
@@ -133,6 +177,8 @@ def _text_parts(path: Path) -> list[tuple[str, str]]:
     suffix = path.suffix.lower()
     if suffix == ".docx":
         return _docx_parts(path)
+    if suffix == ".pdf":
+        return _pdf_parts(path)
     text = path.read_text(encoding="utf-8", errors="replace")
     if suffix == ".ipynb":
         try:
@@ -271,7 +317,7 @@ def _sources(paths_or_text: object) -> list[Path | str]:
                 raise FileNotFoundError(f"No such file to scan for identifiers: {p}.")
             elif p.suffix.lower() not in SCANNED_SUFFIXES:
                 raise ValueError(f"Cannot scan {p}: suffix {p.suffix!r} is not one of {list(SCANNED_SUFFIXES)} "
-                                 "(PDF and images are not read; scan the HTML or DOCX made from the same source).")
+                                 "(images are not read; scan the notebook's figure texts, see figure_texts).")
             else:
                 out.append(p)
         elif isinstance(it, str):
@@ -335,11 +381,17 @@ def check_no_microdata(
     *,
     min_length: int = 6,
     case_sensitive: bool = False,
+    notebooks: Iterable[str | PathLike[str]] = (),
+    shown_as: str | PathLike[str] | None = None,
 ) -> tuple[Path, ...]:
     """Raise :class:`DisclosureError` if any rendered file under ``site_dir`` prints an identifier.
 
-    Returns the files scanned (see :func:`find_identifiers` for what is read;
-    PDFs are not read: they are made from the same Markdown as the HTML).
+    Returns the files scanned (see :func:`find_identifiers` for what is read,
+    PDFs included). ``notebooks``: executed notebooks whose figure texts (what
+    their figures show, recorded by the pipeline's kernels) are scanned too.
+    ``shown_as``: the folder to name in the message instead of ``site_dir``
+    (e.g. the published site, when ``site_dir`` is a temporary copy that is
+    deleted after the failure).
 
     Examples
     --------
@@ -353,14 +405,23 @@ def check_no_microdata(
         raise FileNotFoundError(f"Site folder {site} does not exist; render the site before checking it.")
     files = tuple(sorted(f for f in site.rglob("*") if f.is_file() and f.suffix.lower() in SCANNED_SUFFIXES))
     matcher = _matcher(identifiers, min_length, case_sensitive)
-    hits = _find(list(files), matcher)
+    hits = []
+    for nb in notebooks:  # figures first: the pages only show their pixels
+        hits += _scan(str(nb), figure_texts(nb), matcher)
+    hits += _find(list(files), matcher)
     if hits:
+        if shown_as is not None:
+            shown = str(Path(shown_as))
+            hits = [Hit(h.source.replace(str(site), shown, 1) if h.source.startswith(str(site)) else h.source,
+                        h.part, h.identifier, h.count, h.context) for h in hits]
         first = hits[0]
         where = f"{first.source}" + (f" ({first.part})" if first.part else "")
         n_ids, n_files = len({h.identifier for h in hits}), len({h.source for h in hits})
         more = f" ({n_ids} identifiers in {n_files} files in all)" if n_ids > 1 or n_files > 1 else ""
+        drawn = (" (a figure draws it: a bar, tick or legend label; plot aggregates, not units)"
+                 if first.part.startswith("figure text") else "")
         raise DisclosureError(
-            f"Business identifier {first.identifier!r} found in {where}{more}: a published paper must not print "
-            "rows of microdata. Show aggregates (research_kit.report.safe_table) instead of the rows, re-run the "
-            "study and render again.", hits)
+            f"Business identifier {first.identifier!r} found in {where}{more}{drawn}: a published paper must not "
+            "print rows of microdata. Show aggregates (research_kit.report.safe_table) instead of the rows, re-run "
+            "the study and render again.", hits)
     return files

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.report.labels import Labels, Lang
+from research_kit.report.theme import themed
 
 __all__ = [
     "SYNTH_LABELS",
@@ -48,14 +49,11 @@ def labels(lang: Lang = "zh") -> Labels:
 
 
 def new_axes(ax: Any = None, size: tuple[float, float] = (7.0, 4.0)) -> Any:
-    """The given Axes, or a new one on a themed figure."""
+    """The given Axes, or a new one (the public functions draw inside the theme's context)."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
-    from research_kit.report.theme import use_theme
-
-    use_theme()
     _, ax = plt.subplots(figsize=size)
     return ax
 
@@ -78,6 +76,7 @@ def _boundary(times: np.ndarray, post: np.ndarray) -> Any:
     return times[idx[0]] if idx.size else times[-1]
 
 
+@themed
 def paths_plot(paths: pd.DataFrame, *, treated_name: str, ax: Any = None, lang: Lang = "zh", ylabel: str = "",
                start_label: str | None = None) -> Any:
     """Treated and synthetic outcome paths (``paths`` columns: time, treated, synthetic, post)."""
@@ -95,6 +94,7 @@ def paths_plot(paths: pd.DataFrame, *, treated_name: str, ax: Any = None, lang: 
     return ax
 
 
+@themed
 def gap_plot(paths: pd.DataFrame, *, ax: Any = None, lang: Lang = "zh", ylabel: str = "",
              start_label: str | None = None) -> Any:
     """Gap between the treated unit and its synthetic control over time."""
@@ -109,6 +109,7 @@ def gap_plot(paths: pd.DataFrame, *, ax: Any = None, lang: Lang = "zh", ylabel: 
     return ax
 
 
+@themed
 def placebo_gaps_plot(gaps: pd.DataFrame, *, treated: Any, start: Any, excluded: Sequence[Any] = (),
                       ax: Any = None, lang: Lang = "zh", ylabel: str = "") -> Any:
     """The treated unit's gap (colour) against the placebo gaps of the donors (grey)."""
@@ -133,6 +134,7 @@ def placebo_gaps_plot(gaps: pd.DataFrame, *, treated: Any, start: Any, excluded:
     return ax
 
 
+@themed
 def ratio_plot(table: pd.DataFrame, *, treated: Any, ax: Any = None, lang: Lang = "zh",
                unit_labels: Mapping[Any, str] | None = None) -> Any:
     """Post/pre RMSPE ratios of all units, the treated unit highlighted."""
@@ -159,6 +161,7 @@ def _bar_width(times: pd.Series) -> Any:
     return step * 0.8
 
 
+@themed
 def sdid_plot(paths: pd.DataFrame, time_weights: pd.Series, *, ax: Any = None, lang: Lang = "zh",
               ylabel: str = "") -> Any:
     """Treated mean and the weighted control path of SDID, time weights as bars at the bottom."""
@@ -179,3 +182,15 @@ def sdid_plot(paths: pd.DataFrame, time_weights: pd.Series, *, ax: Any = None, l
     ax.set_ylabel(ylabel or lab("outcome"))
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+@themed
+def control_plot(paths: pd.DataFrame, *, treated_name: str, lang: Lang = "zh", ylabel: str = "") -> Any:
+    """Two panels: treated vs synthetic paths, and the gap; returns the array of their Axes."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8))
+    paths_plot(paths, treated_name=treated_name, ax=axes[0], lang=lang, ylabel=ylabel)
+    gap_plot(paths, ax=axes[1], lang=lang)
+    fig.tight_layout()
+    return axes

@@ -45,8 +45,8 @@ from research_kit.simulate._raw import RAW_FILES, write_demo_raw
 from research_kit.simulate.microdata import MicroData, fx_microdata_demo
 from research_kit.simulate.indicators import target_indicators_demo
 from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo
-from research_kit.simulate.synth import DigitalRmbDemo, digital_rmb_panel
-from research_kit.simulate.rd import CCT_MODEL1_JUMP, HedgingRDData, hedging_guarantee_demo, rd_data
+from research_kit.simulate.digital_rmb_demo import DigitalRmbDemo, digital_rmb_panel
+from research_kit.simulate.hedging_demo import CCT_MODEL1_JUMP, HedgingRDData, hedging_guarantee_demo, rd_data
 
 __all__ = [
     "CCT_MODEL1_JUMP",

@@ -1,5 +1,8 @@
 """SYNTHETIC monthly and quarterly series of the plan's 2025 target indicators.
 
+Used by :mod:`research_kit.simulate.filings` to write the demo filings; the targets
+dashboard itself reads only processed filings and simulates nothing.
+
 :func:`target_indicators_demo` makes one series per target of
 ``data/targets/targets_2025.csv`` (except the three one-firm milestones, which are
 tracked by record, not by a series), calibrated so that the *expected* tracked

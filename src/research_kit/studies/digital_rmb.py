@@ -10,7 +10,7 @@ by the end of the sample, Jinhua's neighbours and the other cities of Zhejiang (
 provincial promotion of the pilot). Pilot areas and their dates come from the dataset
 ``ecny_pilot_areas`` (PBoC announcements); the outcomes, per-resident retail and online sales,
 from ``digital_rmb_cities``. The outcome data shipped with the project are SYNTHETIC
-(:func:`research_kit.simulate.synth.digital_rmb_city_panel`), with their true effects in
+(:func:`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel`), with their true effects in
 ``digital_rmb_true_effects``.
 """
 
@@ -25,7 +25,7 @@ import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.simulate.synth import CITY_CANDIDATES
+from research_kit.simulate.digital_rmb_demo import CITY_CANDIDATES
 from research_kit.synth import PlaceboResult, SyntheticControlResult, SyntheticDiDResult
 
 __all__ = [
@@ -484,16 +484,17 @@ def conclusion_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float =
                "the pilot (the 2023 Asian Games, for one) and should be read against the timeline of the pilot's measures.")
     return lab.pick(
         zh=f"现有数据不足以确认试点改变了{name}的{y}：置换检验 p 值为 {_fmt_p(est.placebo.p_value)}，合成双重差分的 95% 置信区间为 "
-           f"{_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)} 元。这不等于试点没有效应，只说明效应不大于这一区间所能排除的范围。",
+           f"{_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)} 元。这不等于试点没有效应：在现有精度下，效应与零无法区分，"
+           "只有这一区间以外的效应可以基本排除。",
         en=f"The data do not establish that the pilot changed {name}'s {y}: the permutation p-value is "
            f"{_fmt_p(est.placebo.p_value)} and the synthetic DiD 95% interval runs from {_fmt(est.sdid.conf_low)} to "
-           f"{_fmt(est.sdid.conf_high)} yuan. This is not evidence of no effect, only that effects outside that interval "
-           "are unlikely.")
+           f"{_fmt(est.sdid.conf_high)} yuan. This is not evidence of no effect: at this precision the effect cannot be told "
+           "apart from zero, and only effects outside that interval can be largely ruled out.")
 
 
 def provenance_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     """Internals for the appendix: datasets, generator, options."""
-    sim = ("`research_kit.simulate.synth.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
+    sim = ("`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
            if est.data.synthetic else "")
     return labels(lang).pick(
         zh=f"数据集：`digital_rmb_cities`、`ecny_pilot_areas`" + ("、`digital_rmb_true_effects`" if est.data.synthetic else "")

@@ -79,7 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
     "overid": {"zh": "过度识别检验（Wooldridge 稳健得分）", "en": "Over-identification (Wooldridge robust score)"},
     "demand_check": {"zh": "额度对上季度信贷增长的回归（银行 × 季度）", "en": "Quota on last quarter's credit growth (bank × quarter)"},
     "endogeneity": {"zh": "利率外生性检验（Wooldridge 回归）", "en": "Exogeneity of the rate (Wooldridge regression)"},
-    "hausman": {"zh": "Hausman 检验（固定效应 vs 随机效应）", "en": "Hausman test (FE vs RE)"},
+    "hausman": {"zh": "Hausman 检验（固定效应与随机效应）", "en": "Hausman test (FE vs RE)"},
     "mundlak": {"zh": "Mundlak 检验（聚类稳健）", "en": "Mundlak test (cluster-robust)"},
     "n_firms": {"zh": "企业数", "en": "Firms"},
     "n_quarters": {"zh": "季度数", "en": "Quarters"},
@@ -135,8 +135,8 @@ def demand_check(p: pd.DataFrame) -> Result:
     """Falsification check of the instruments: the bank's relending quota on its borrowers' lagged credit growth.
 
     Bank × quarter means; regression with bank and quarter effects and heteroskedasticity-robust standard
-    errors. Under 先贷后借 (banks lend first and draw relending funds afterwards) quotas that follow demand
-    show up as a positive coefficient.
+    errors. Under "lend first, borrow afterwards" (先贷后借: banks lend first and draw relending funds
+    afterwards), quotas that follow demand show up as a positive coefficient.
     """
     g = p.groupby(["bank", TIME], as_index=False)[["relending", "log_credit"]].mean().sort_values(["bank", TIME])
     g["lag_growth"] = g.groupby("bank")["log_credit"].diff().groupby(g["bank"]).shift(1)
@@ -268,8 +268,9 @@ def data_paragraph(data: FinancingCostData, *, lang: Lang = "zh") -> str:
     p = data.panel
     n, T = p[ENTITY].nunique(), p[TIME].nunique()
     q0, q1 = p["quarter"].iloc[0], p["quarter"].iloc[T - 1]
+    z0, z1 = (f"{q[:4]} 年第 {q[-1]} 季度" for q in (q0, q1))
     return labels(lang).pick(
-        zh=f"样本为 {n:,} 家开放型企业 {q0}–{q1} 共 {T} 个季度的平衡面板（{len(p):,} 个企业—季度观测）。每家企业有一家主办银行；"
+        zh=f"样本为 {n:,} 家开放型企业 {z0}至{z1}共 {T} 个季度的平衡面板（{len(p):,} 个企业—季度观测）。每家企业有一家主办银行；"
            f"主办行获得的央行再贷款、再贴现额度（占其贷款的百分比）随银行和季度变化。平均贷款利率为 {_fmt(p['loan_rate'].mean())}%。",
         en=f"The sample is a balanced panel of {n:,} open-economy firms over {T} quarters, {q0}–{q1} ({len(p):,} "
            f"firm-quarters). Each firm has one main bank; the bank's central-bank relending and rediscount quotas (% of "

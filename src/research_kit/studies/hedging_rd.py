@@ -26,7 +26,7 @@ import pandas as pd
 from research_kit import rd
 from research_kit.report.labels import Labels, Lang
 from research_kit.report.tables import Table, format_number, regression_table, table
-from research_kit.simulate.rd import WHOLESALE_MEDIUM_REVENUE, HedgingRDData, hedging_guarantee_demo
+from research_kit.simulate.hedging_demo import WHOLESALE_MEDIUM_REVENUE, HedgingRDData, hedging_guarantee_demo
 
 __all__ = [
     "COVARIATES",
@@ -130,7 +130,7 @@ def labels(lang: Lang = "zh") -> Labels:
 
 
 def simulate(n_firms: int, *, threshold: float, take_up: float, manipulation: float, seed: int) -> HedgingRDData:
-    """The older receipts-threshold demo (see :func:`research_kit.simulate.rd.hedging_guarantee_demo`), for tests."""
+    """The older receipts-threshold demo (see :func:`research_kit.simulate.hedging_demo.hedging_guarantee_demo`), for tests."""
     return hedging_guarantee_demo(n_firms, threshold=threshold, take_up=take_up, manipulation=manipulation, seed=seed)
 
 
@@ -396,10 +396,10 @@ def truth_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
 def provenance_note(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
     o = est.options
     return labels(lang).pick(
-        zh=f"数据集：`hedging_guarantee_firms`、`hedging_guarantee_truth`（模拟数据由 `research_kit.simulate.rd.smallfirm_guarantee_demo` "
+        zh=f"数据集：`hedging_guarantee_firms`、`hedging_guarantee_truth`（模拟数据由 `research_kit.simulate.hedging_demo.smallfirm_guarantee_demo` "
            f"生成）。估计：`rdrobust`，kernel=`{o['kernel']}`，bwselect=`{o['bwselect']}`，p={o['p']}，协变量 {', '.join(COVARIATES)}。",
         en=f"Datasets: `hedging_guarantee_firms`, `hedging_guarantee_truth` (synthetic data from "
-           f"`research_kit.simulate.rd.smallfirm_guarantee_demo`). Estimation: `rdrobust`, kernel=`{o['kernel']}`, "
+           f"`research_kit.simulate.hedging_demo.smallfirm_guarantee_demo`). Estimation: `rdrobust`, kernel=`{o['kernel']}`, "
            f"bwselect=`{o['bwselect']}`, p={o['p']}, covariates {', '.join(COVARIATES)}.",
     )
 

@@ -46,7 +46,7 @@ def load_targets(path: str | os.PathLike[str] | None = None, *,
     >>> t = load_targets()
     >>> row = t.loc["fx_loans_individual"]
     >>> float(row["target"]), row["unit"], row["kind"]
-    (3.0, '亿美元', 'level')
+    (3.0, '亿美元', 'cumulative')
     """
     file = Path(path) if path is not None else targets_file(root)
     if not file.is_file():

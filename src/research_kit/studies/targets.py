@@ -1,8 +1,9 @@
-"""Study: the plan's 2025 targets dashboard (主要目标).
+"""Study: the pilot's evaluation system — 2025 targets and milestones from departments' filings.
 
-Text, tables and figures of ``notebooks/04_targets_2025_dashboard.ipynb``. The
-indicator series are SYNTHETIC (``research_kit.simulate.indicators``); the
-targets are the plan's (``data/targets/targets_2025.csv``).
+Text, tables and figures of ``notebooks/04_targets_2025_dashboard.ipynb``. The paper reads
+only the processed filings (``indicator_filings``; :mod:`research_kit.studies.target_status`)
+and the definitions in ``data/targets/``; it simulates nothing. An indicator without filed
+data is reported as such.
 """
 
 from __future__ import annotations
@@ -17,27 +18,13 @@ import pandas as pd
 
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.simulate.indicators import target_indicators_demo
-from research_kit.timeseries import (
-    TS_LABELS,
-    TargetTracking,
-    track_targets,
-)
-from research_kit.studies.plan_targets import load_targets, targets_file
+from research_kit.report.dashboard import STATUS_COLORS, TS_LABELS
+from research_kit.studies.target_status import Assessment, assess, changes, previous_report, prob_text
 
 __all__ = [
-    "TargetsRun",
-    "caption",
-    "dashboard_figure",
-    "data_notice",
-    "front_matter",
-    "inputs_table",
-    "labels",
-    "realised_paragraph",
-    "realised_table",
-    "run",
-    "status_table",
-    "summary_paragraph",
+    "TargetsRun", "caption", "changes_paragraph", "changes_table", "county_table", "data_notice", "detail_figure",
+    "front_matter", "fx_indicator", "fx_indicator_sentence", "inputs_table", "labels", "milestone_table",
+    "progress_figure", "run", "status_table", "summary_paragraph", "uncertainty_paragraph", "unit_table",
 ]
 
 EXTRA_LABELS: dict[str, dict[str, str]] = {
@@ -45,14 +32,29 @@ EXTRA_LABELS: dict[str, dict[str, str]] = {
     "indicator": {"zh": "指标", "en": "Indicator"},
     "target_col": {"zh": "2025 年目标", "en": "2025 target"},
     "kind_col": {"zh": "口径", "en": "Measure"},
-    "current": {"zh": "截至最新", "en": "Latest"},
+    "current": {"zh": "最新值", "en": "Latest"},
+    "period_col": {"zh": "报告期", "en": "Period"},
     "forecast_col": {"zh": "2025 年末预测（95% 区间）", "en": "End-2025 forecast (95% interval)"},
     "prob_col": {"zh": "达标概率", "en": "P(target)"},
     "status_col": {"zh": "状态", "en": "Status"},
-    "model_col": {"zh": "模型", "en": "Model"},
-    "realised": {"zh": "模拟实现值", "en": "Simulated outcome"},
-    "reached": {"zh": "是否达标", "en": "Reached"},
+    "model_col": {"zh": "预测模型", "en": "Model"},
+    "lead_col": {"zh": "牵头单位", "en": "Lead unit"},
+    "deadline_col": {"zh": "截止", "en": "Deadline"},
+    "done_col": {"zh": "完成日期", "en": "Done on"},
+    "done": {"zh": "已完成", "en": "done"},
+    "pending": {"zh": "未到期", "en": "not yet due"},
+    "overdue": {"zh": "逾期", "en": "overdue"},
+    "before": {"zh": "上次", "en": "Before"},
+    "now": {"zh": "本次", "en": "Now"},
 }
+#: English names of the lead units (reader text in English papers).
+UNIT_EN = {"人行金华市中心支行": "PBoC Jinhua Central Sub-branch", "市金融办": "City Financial Affairs Office",
+           "金义新区（金东区）": "Jinyi New Area (Jindong)", "市交投集团": "City Transport Investment Group",
+           "市商务局": "City Commerce Bureau", "市城投集团": "City Urban Investment Group", "义乌市": "Yiwu",
+           "市财政局": "City Finance Bureau"}
+MODEL_TEXT = {"ANN": {"zh": "水平模型", "en": "level"}, "AAN": {"zh": "线性趋势", "en": "linear trend"},
+              "AAdN": {"zh": "阻尼趋势", "en": "damped trend"}, "LLT": {"zh": "局部线性趋势", "en": "local linear trend"},
+              "": {"zh": "", "en": ""}}
 KIND_TEXT = {"level": {"zh": "期末值", "en": "level at end-2025"},
              "share": {"zh": "期末占比", "en": "share at end-2025"},
              "cumulative": {"zh": "累计（自 {w} 起）", "en": "sum since {w}"},
@@ -68,48 +70,48 @@ def labels(lang: Lang = "zh") -> Labels:
 class TargetsRun:
     """Everything the dashboard paper reports, computed once."""
 
-    as_of: str
-    seed: int
-    targets: pd.DataFrame
-    series: pd.DataFrame
-    tracking: TargetTracking
-    realised: TargetTracking | None  # the same synthetic series observed to 2025-12 (None when as_of = 2025-12)
+    now: Assessment
+    before: Assessment | None
+    changed: pd.DataFrame
+
+    @property
+    def as_of(self) -> str:
+        return self.now.as_of
 
 
-def run(*, as_of: str = "2025-06", seed: int = 20221230, criterion: str = "aicc") -> TargetsRun:
-    """Simulate the indicator series up to ``as_of``, track every target, and (synthetic data
-    only) track the same series observed to 2025-12 to know which targets were in fact reached."""
-    targets = load_targets()
-    as_of = str(pd.Period(as_of, freq="M"))
-    series = target_indicators_demo(targets, as_of=as_of, seed=seed)
-    tracking = track_targets(series, targets, as_of=as_of, criterion=criterion)  # type: ignore[arg-type]
-    realised = None
-    if as_of < "2025-12":
-        full = target_indicators_demo(targets, as_of="2025-12", seed=seed)
-        realised = track_targets(full, targets, criterion=criterion)  # type: ignore[arg-type]
-    return TargetsRun(as_of=as_of, seed=seed, targets=targets, series=series, tracking=tracking, realised=realised)
+def run(*, as_of: str = "latest", criterion: str = "aicc", root: str | os.PathLike[str] | None = None) -> TargetsRun:
+    """Assess the filings in force on ``as_of`` (a filing date, or ``"latest"``) and on the report before it."""
+    now = assess(as_of=as_of, root=root, criterion=criterion)
+    prev = previous_report(now.history, now.as_of)
+    before = assess(as_of=prev, history=now.history, root=root, criterion=criterion) if prev else None
+    changed = changes(now, before) if before is not None else changes(now, now)
+    return TargetsRun(now=now, before=before, changed=changed)
 
 
-def data_notice(lang: Lang = "zh") -> str:
+def data_notice(r: TargetsRun, lang: Lang = "zh") -> str:
     lab = labels(lang)
-    return lab.pick(
-        zh="> **数据说明：本文的指标序列是模拟（合成）演示数据**，由 `research_kit.simulate.indicators` 生成，"
-           "不代表金华市任何指标的真实数值；2025 年目标值摘自《实施方案》“主要目标”部分（`data/targets/targets_2025.csv`）。",
-        en="> **Data notice: the indicator series in this paper are synthetic demo data** made by "
-           "`research_kit.simulate.indicators`; they are not Jinhua's real figures. The 2025 targets are those of the "
-           "plan's main-targets section (`data/targets/targets_2025.csv`).",
-    )
+    files = r.now.filings.drop_duplicates("file")
+    synth = files["synthetic"].astype(str).isin(["True", "true", "1"])
+    n_syn, n_real = int(synth.sum()), int((~synth).sum())
+    if n_syn and not n_real:
+        return lab.pick(
+            zh=f"> **数据说明：本文使用的填报数据是模拟（合成）演示数据**：{n_syn} 份按填报模板生成的模拟报表，"
+               "不代表金华市任何指标的真实数值。目标和里程碑摘自《实施方案》（金政发〔2022〕38号）。",
+            en=f"> **Data notice: the filings in this paper are synthetic demo data**: {n_syn} simulated reporting "
+               "templates; they are not Jinhua's real figures. Targets and milestones are those of the plan "
+               "(Jin Zheng Fa [2022] No. 38).")
+    if n_syn:
+        return lab.pick(
+            zh=f"> **数据说明：本文使用的 {n_syn + n_real} 份填报表中，{n_syn} 份是模拟（合成）演示数据，{n_real} 份为正式报送**；"
+               "结论受模拟数据影响，不能作为真实评价。",
+            en=f"> **Data notice: of the {n_syn + n_real} filings used, {n_syn} are synthetic demo data and {n_real} "
+               "real filings**; the ratings depend on the synthetic data and are not a real assessment.")
+    return lab.pick(zh=f"> 数据来源：各责任单位报送的 {n_real} 份指标填报表。",
+                    en=f"> Data: {n_real} filings of the responsible units.")
 
 
 def _name(row: Any, lang: Lang) -> str:
-    return str(row["indicator_zh"] if lang == "zh" else row["indicator_en"])
-
-
-def _kind_text(row: Any, lang: Lang) -> str:
-    w = row.get("window_start")
-    if isinstance(w, pd.Period):
-        w = str(w)
-    return KIND_TEXT[row["kind"]][lang].format(w=w)
+    return str(row["name_zh"] if lang == "zh" else row["name_en"])
 
 
 def _num(x: float, unit: str = "") -> str:
@@ -119,141 +121,270 @@ def _num(x: float, unit: str = "") -> str:
     return format_number(float(x), digits=digits)
 
 
-def _target_text(row: Any, lang: Lang) -> str:
-    t, unit = float(row["target"]), str(row["unit"])
+def _unit_name(unit: str, lang: Lang) -> str:
+    return unit if lang == "zh" else UNIT_EN.get(unit, unit)
+
+
+def _target_text(target: float, unit: str, unit_en: str, lang: Lang) -> str:
     if lang == "zh" or unit == "%":
-        return f"{t:g}{'' if unit == '%' else ' '}{unit}"
-    en = str(row.get("unit_en") or unit)
-    if en in ("USD 100m", "CNY 100m"):
-        cur = en[:3]
-        return f"{cur} {t / 10:g} billion" if t >= 10 else f"{cur} {t * 100:g} million"
-    if en.startswith("10k "):
-        return f"{t * 10_000:,.0f} {en[4:]}"
-    if en == "CNY trillion":
-        return f"CNY {t:g} trillion"
-    if t == 1 and en.endswith("s"):
-        en = en[:-1]
-    return f"{t:g} {en}"
+        return f"{target:g}{'' if unit == '%' else ' '}{unit}"
+    if unit_en in ("USD 100m", "CNY 100m"):
+        cur = unit_en[:3]
+        return f"{cur} {target / 10:g} billion" if target >= 10 else f"{cur} {target * 100:g} million"
+    if unit_en.startswith("10k "):
+        return f"{target * 10_000:,.0f} {unit_en[4:]}"
+    if unit_en == "CNY trillion":
+        return f"CNY {target:g} trillion"
+    return f"{target:g} {unit_en}"
+
+
+def _kind_text(row: Any, lang: Lang) -> str:
+    return KIND_TEXT[row["kind"]][lang].format(w=row["window_start"])
 
 
 def summary_paragraph(r: TargetsRun, *, lang: Lang = "zh") -> str:
-    """Counts of targets by status, and the targets off track."""
+    """Counts of targets and milestones by status, with the as-of date and the last reporting period."""
     check_lang(lang)
     lab = labels(lang)
-    st = r.tracking.status_table()
-    counts = st["status"].value_counts()
-    n = len(st)
-    c = {k: int(counts.get(k, 0)) for k in ("achieved", "on_track", "at_risk", "off_track", "missed", "no_data")}
-    off = "、".join(_name(x, lang) for x in st.loc[st["status"] == "off_track"].to_dict("records"))
-    off_en = "; ".join(_name(x, lang) for x in st.loc[st["status"] == "off_track"].to_dict("records"))
+    t, m = r.now.targets, r.now.milestones
+    c = {k: int((t["status"] == k).sum()) for k in ("achieved", "on_track", "at_risk", "off_track", "missed", "no_data")}
+    mc = {k: int((m["status"] == k).sum()) for k in ("done", "pending", "overdue")}
+    periods = t.loc[t["last_period"] != "", "last_period"]
+    last = periods.max() if len(periods) else ""
+    off = [_name(x, lang) for x in t.loc[t["status"] == "off_track"].to_dict("records")]
+    nod = [_name(x, lang) for x in t.loc[t["status"] == "no_data"].to_dict("records")]
+    over = [_name(x, lang) for x in m.loc[m["status"] == "overdue"].to_dict("records")]
+    zh = (f"本文依据截至 {r.as_of} 报送的填报数据（最近一次填报 {r.now.last_filed}，最新报告期 {last}）。"
+          f"{len(t)} 项量化目标中，{c['achieved']} 项已达标，{c['on_track']} 项进展顺利，{c['at_risk']} 项存在风险，"
+          f"{c['off_track']} 项明显滞后" + (f"，{c['missed']} 项到期未完成" if c["missed"] else "")
+          + (f"，{c['no_data']} 项尚无填报数据（{'、'.join(nod)}），本文不对其作判断" if c["no_data"] else "") + "。"
+          + (f"明显滞后的是：{'、'.join(off)}。" if off else "")
+          + f"{len(m)} 项里程碑中，{mc['done']} 项已完成，{mc['pending']} 项未到期，{mc['overdue']} 项逾期"
+          + (f"（{'、'.join(over)}）" if over else "") + "。")
+    en = (f"This paper uses the filings made up to {r.as_of} (last filing {r.now.last_filed}, latest reporting period "
+          f"{last}). Of {len(t)} quantitative targets, {c['achieved']} are achieved, {c['on_track']} on track, "
+          f"{c['at_risk']} at risk and {c['off_track']} off track"
+          + (f"; {c['missed']} missed" if c["missed"] else "")
+          + (f"; {c['no_data']} have no filed data ({'; '.join(nod)}) and are not rated" if c["no_data"] else "") + "."
+          + (f" Off track: {'; '.join(off)}." if off else "")
+          + f" Of {len(m)} milestones, {mc['done']} are done, {mc['pending']} not yet due and {mc['overdue']} overdue"
+          + (f" ({'; '.join(over)})" if over else "") + ".")
+    return lab.pick(zh=zh, en=en)
+
+
+def uncertainty_paragraph(r: TargetsRun, *, lang: Lang = "zh") -> str:
+    """What the probabilities rest on (model uncertainty), with how many are printed as < 1% / > 99%."""
+    t = r.now.targets
+    p = t["probability"].to_numpy(float)
+    rated = t["status"].isin(["on_track", "at_risk", "off_track"]).to_numpy()
+    extreme = int(((p[rated] < 0.01) | (p[rated] > 0.99)).sum()) if rated.any() else 0
+    lab = labels(lang)
+    if not rated.any() and (t["status"] == "no_data").all():
+        return lab.pick(zh="本期没有可预测的目标：填报数据尚不足以拟合预测模型。",
+                        en="No target can be forecast yet: the filings are too few to fit a forecasting model.")
+    if not rated.any():
+        return lab.pick(zh="所有目标均已到期或已由实际值判定，本期没有预测。",
+                        en="Every target is decided by observed values; there is no forecast in this report.")
     return lab.pick(
-        zh=f"截至 {r.as_of}，《实施方案》的 {n} 项量化目标中，{c['achieved']} 项已完成，{c['on_track']} 项进展顺利"
-           f"（达标概率不低于 80%），{c['at_risk']} 项存在风险（40%–80%），{c['off_track']} 项明显滞后（低于 40%），"
-           f"{c['no_data']} 项为里程碑式目标、没有可预测的序列。" + (f"明显滞后的是：{off}。" if off else ""),
-        en=f"As of {r.as_of}, of the plan's {n} quantitative targets {c['achieved']} are already achieved, "
-           f"{c['on_track']} are on track (probability of reaching the target at least 80%), {c['at_risk']} at risk "
-           f"(40–80%) and {c['off_track']} off track (below 40%); {c['no_data']} are milestones without a series to "
-           f"forecast." + (f" Off track: {off_en}." if off_en else ""),
-    )
+        zh=f"达标概率来自每个指标所选的一个预测模型，没有计入模型选择和参数估计的不确定性，因此偏于自信："
+           f"{int(rated.sum())} 项有预测的目标中，{extreme} 项的概率印作“< 1%”或“> 99%”，应理解为“在该模型下几乎确定”，"
+           "而不是实际的确定性。状态判断同时看预测值与区间：预测值距目标不足 5% 或区间覆盖目标时，最多判为“存在风险”。",
+        en=f"The probabilities come from the one model selected for each indicator and leave out the uncertainty of "
+           f"model choice and of the estimated parameters, so they are overconfident: of {int(rated.sum())} targets "
+           f"with a forecast, {extreme} print as \"< 1%\" or \"> 99%\", which means near-certain under that model, not "
+           "in fact. Statuses use the forecast and its interval as well: a forecast within 5% of the target, or an "
+           "interval that covers it, is at worst at risk.")
 
 
 def status_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
-    """One row per target: target, measure, latest value, forecast with interval, probability, status."""
+    """One row per target: target, measure, latest value and period, forecast with interval, probability, status."""
     lab = labels(lang)
-    st = r.tracking.status_table()
     rows = []
-    for x in st.to_dict("records"):
-        have = x["status"] != "no_data"
+    for x in r.now.targets.to_dict("records"):
         u = x["unit"]
-        fc = f"{_num(x['forecast'], u)} [{_num(x['pi_lower'], u)}, {_num(x['pi_upper'], u)}]" if have else ""
-        if have and x["kind"] == "annual_growth" and np.isfinite(x["forecast_growth"]):
+        have = x["status"] != "no_data"
+        decided = x["status"] in ("achieved", "missed") and not (x["pi_upper"] > x["pi_lower"])
+        fc = "" if not have or decided else f"{_num(x['forecast'], u)} [{_num(x['pi_lower'], u)}, {_num(x['pi_upper'], u)}]"
+        if have and not decided and x["kind"] == "annual_growth" and np.isfinite(x["forecast_growth"]):
             fc = lab.pick(zh=f"年均增长 {x['forecast_growth']:.1f}%", en=f"{x['forecast_growth']:.1f}% a year")
         rows.append({
             lab("indicator"): _name(x, lang),
-            lab("target_col"): _target_text(x, lang),
+            lab("target_col"): _target_text(x["target"], u, str(r.now.defs.targets.loc[x["id"], "unit_en"]), lang),
             lab("kind_col"): _kind_text(x, lang),
-            lab("current"): _num(x["current"], u) if have and x["kind"] != "annual_growth" else "",
+            lab("current"): (_num(x["current"], u) if x["kind"] != "annual_growth" else "") if have else lab("no_data"),
+            lab("period_col"): x["last_period"],
             lab("forecast_col"): fc,
-            lab("prob_col"): f"{x['probability']:.0%}" if np.isfinite(x["probability"]) else "",
+            lab("prob_col"): prob_text(x["probability"]) if have and x["status"] in ("on_track", "at_risk", "off_track") else "",
             lab("status_col"): lab(x["status"]),
-            lab("model_col"): x["model"],
+            lab("model_col"): MODEL_TEXT.get(x["model"], {"zh": "", "en": ""})[lang] if not decided else "",
         })
-    return Table(body=pd.DataFrame(rows), caption=caption("status", lang, as_of=r.as_of),
-                 notes=(lab.pick(zh="模型：ETS(A,N,N) 简单指数平滑，ETS(A,A,N) 线性趋势，ETS(A,Ad,N) 阻尼趋势，按 AICc 选择。",
-                                 en="Models: ETS(A,N,N) simple exponential smoothing, ETS(A,A,N) linear trend, "
-                                    "ETS(A,Ad,N) damped trend, chosen by AICc."),),
-                 align="lllrrrll")
+    notes = [lab.pick(zh="单位与口径见《实施方案》及目标定义表；“无数据”表示尚无填报，不作判断。",
+                      en="Units and measures as in the plan and the definitions table; \"no data\": nothing filed, not rated.")]
+    conv = r.now.targets.loc[r.now.targets["converted"] > 0]
+    for x in conv.to_dict("records"):
+        example_en = x["conversion_example"]
+        for zh_unit, en_unit in (("万亿元", "CNY trillion"), ("万美元", "USD 10k"), ("亿美元", "USD 100m"),
+                                 ("万元", "CNY 10k"), ("亿元", "CNY 100m"), ("万户", "10k accounts"), ("家", "firms")):
+            example_en = example_en.replace(zh_unit, en_unit)
+        notes.append(lab.pick(zh=f"{x['name_zh']}：{x['converted']} 个填报值已换算为目标单位，例：{x['conversion_example']}。",
+                              en=f"{x['name_en']}: {x['converted']} filed values converted to the target unit, e.g. "
+                                 f"{example_en}."))
+    return Table(body=pd.DataFrame(rows), caption=caption("status", lang, as_of=r.as_of), notes=tuple(notes),
+                 align="lllrlrrll")
 
 
-def realised_table(r: TargetsRun, *, lang: Lang = "zh") -> Table | None:
-    """Synthetic data only: forecast probability next to whether the simulated series in fact reached the target."""
-    if r.realised is None:
+def milestone_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
+    lab = labels(lang)
+    rows = [{lab("indicator"): _name(x, lang), lab("lead_col"): _unit_name(x["lead"], lang), lab("deadline_col"): x["deadline"],
+             lab("status_col"): lab(x["status"]) + (lab.pick(zh="（逾期完成）", en=" (late)") if x["late"] else ""),
+             lab("done_col"): x["done_date"]} for x in r.now.milestones.to_dict("records")]
+    return Table(body=pd.DataFrame(rows), caption=caption("milestones", lang, as_of=r.as_of), align="lllll")
+
+
+def _count_cols(lab: Labels) -> dict[str, str]:
+    return {"achieved": lab("achieved"), "on_track": lab("on_track"), "at_risk": lab("at_risk"),
+            "off_track": lab("off_track"), "missed": lab("missed"), "no_data": lab("no_data")}
+
+
+def unit_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
+    """The assessment by lead unit (纳入年度综合考核)."""
+    lab = labels(lang)
+    b = r.now.by_unit()
+    names = {"unit": lab("lead_col"), "targets": lab.pick(zh="目标数", en="Targets"), **_count_cols(lab),
+             "milestones": lab.pick(zh="里程碑", en="Milestones"),
+             "milestones_done": lab.pick(zh="已完成里程碑", en="Milestones done"),
+             "overdue": lab.pick(zh="逾期里程碑", en="Overdue milestones")}
+    if lang == "en":
+        b["unit"] = b["unit"].map(lambda u: _unit_name(u, lang))
+        names_en = dict(zip(r.now.milestones["name_zh"], r.now.milestones["name_en"]))
+        b["overdue"] = b["overdue"].map(lambda s: "; ".join(names_en.get(x, x) for x in s.split("、") if x))
+    return Table(body=b.rename(columns=names), caption=caption("units", lang, as_of=r.as_of), align="l" + "r" * 9 + "l")
+
+
+def county_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
+    lab = labels(lang)
+    b = r.now.by_county()
+    if lang == "en":
+        from research_kit.data.counties import COUNTIES
+
+        en = dict(zip(COUNTIES["name_zh"], COUNTIES["name_en"]))
+        b["county"] = b["county"].map(en)
+    names = {"county": lab.pick(zh="县（市、区）", en="County"), "indicators": lab.pick(zh="分县指标", en="Indicators"),
+             **_count_cols(lab), "overdue": lab.pick(zh="逾期里程碑", en="Overdue milestones")}
+    note = lab.pick(zh="方案未把目标分解到县。本表按各县在最初四个报告期所占份额分解全市目标，作为参照基准；这是本工具的约定，不是方案的规定。",
+                    en="The plan does not split its targets by county. This table rates each county against the city "
+                       "target times the county's share in the first four reporting periods — a convention of this "
+                       "toolkit, not of the plan.")
+    return Table(body=b.rename(columns=names), caption=caption("counties", lang, as_of=r.as_of), notes=(note,),
+                 align="l" + "r" * 6 + "l")
+
+
+def changes_paragraph(r: TargetsRun, *, lang: Lang = "zh") -> str:
+    lab = labels(lang)
+    if r.before is None:
+        return lab.pick(zh="这是第一期报告，没有可比较的上期。", en="This is the first report; there is no earlier one to compare.")
+    n = len(r.changed)
+    return lab.pick(
+        zh=f"与上期报告（截至 {r.before.as_of}）相比，{n} 项目标或里程碑的状态发生变化" + ("：" if n else "。"),
+        en=f"Since the previous report (as of {r.before.as_of}), {n} targets or milestones changed status"
+           + (":" if n else "."))
+
+
+def changes_table(r: TargetsRun, *, lang: Lang = "zh") -> Table | None:
+    if r.changed.empty:
         return None
     lab = labels(lang)
-    a = r.tracking.status_table().set_index("id")
-    b = r.realised.status_table().set_index("id")
-    keep = a.index[a["status"] != "no_data"]
-    rows = []
-    for k in keep:
-        x, y = a.loc[k], b.loc[k]
-        value = (lab.pick(zh=f"年均增长 {y['forecast_growth']:.1f}%", en=f"{y['forecast_growth']:.1f}% a year")
-                 if x["kind"] == "annual_growth" else _num(y["forecast"], x["unit"]))
-        rows.append({lab("indicator"): _name(x, lang), lab("prob_col"): f"{x['probability']:.0%}",
-                     lab("status_col"): lab(x["status"]), lab("realised"): value,
-                     lab("reached"): lab("yes") if y["status"] == "achieved" else lab("no")})
-    return Table(body=pd.DataFrame(rows), caption=caption("realised", lang, as_of=r.as_of), align="lrlrl")
+    rows = [{lab("indicator"): _name(x, lang), lab("before"): lab(x["status_before"]), lab("now"): lab(x["status_now"]),
+             lab.pick(zh="上次最新值", en="Value before"): _num(x["value_before"], x["unit"]),
+             lab.pick(zh="本次最新值", en="Value now"): _num(x["value_now"], x["unit"])}
+            for x in r.changed.to_dict("records")]
+    return Table(body=pd.DataFrame(rows), caption=caption("changes", lang, as_of=r.as_of), align="lllrr")
 
 
-def realised_paragraph(r: TargetsRun, *, lang: Lang = "zh") -> str:
-    """How well the probabilities sorted the targets, on the synthetic truth (Brier score)."""
-    if r.realised is None:
-        return ""
-    a = r.tracking.status_table().set_index("id")
-    b = r.realised.status_table().set_index("id")
-    keep = a.index[a["status"] != "no_data"]
-    p = a.loc[keep, "probability"].to_numpy(float)
-    hit = (b.loc[keep, "status"] == "achieved").to_numpy(float)
-    brier = float(np.mean((p - hit) ** 2))
-    rated = a.loc[keep, "status"].isin(["on_track", "off_track", "achieved"]).to_numpy()
-    said_yes = a.loc[keep, "status"].isin(["on_track", "achieved"]).to_numpy()
-    agree = float(np.mean(said_yes[rated] == hit[rated].astype(bool))) if rated.any() else np.nan
-    n_conf = int(rated.sum())
+def fx_indicator(r: TargetsRun) -> dict[str, Any]:
+    """The FX-loan indicator as filed: cumulative issuance (亿美元) at the latest period in force."""
+    x = r.now.targets.set_index("id").loc["fx_loans_individual"]
+    d = r.now.defs.targets.loc["fx_loans_individual"]
+    return {"value": float(x["current"]), "period": x["last_period"], "target": float(x["target"]),
+            "definition_zh": d["definition_zh"], "definition_en": d["definition_en"], "status": x["status"]}
+
+
+def fx_indicator_sentence(r: TargetsRun, *, lang: Lang = "zh") -> str:
+    f = fx_indicator(r)
     lab = labels(lang)
+    if not np.isfinite(f["value"]):
+        return lab.pick(zh="个体工商户外汇贷款发放额尚无填报数据。", en="No filing of FX loans to individual businesses yet.")
     return lab.pick(
-        zh=f"由于数据是模拟的，我们知道这些序列在 2025 年末的实际取值。{len(keep)} 项可预测目标中有 {int(hit.sum())} 项在模拟中达标；"
-           f"判为“已完成”“进展顺利”或“明显滞后”的 {n_conf} 项中，判断与模拟结果一致的比例为 {agree:.0%}；"
-           f"达标概率的 Brier 评分为 {brier:.3f}（0 为完美，始终报 50% 为 0.25）。",
-        en=f"Because the data are simulated, we know where these series stood at the end of 2025. Of the {len(keep)} "
-           f"targets with a forecast, {int(hit.sum())} were reached in the simulation; of the {n_conf} rated achieved, "
-           f"on track or off track, {agree:.0%} were rated in line with the simulated outcome. The Brier score of the "
-           f"probabilities is {brier:.3f} (0 is perfect; always saying 50% scores 0.25).",
-    )
+        zh=f"个体工商户外汇贷款指标的口径是：{f['definition_zh']}。截至报告期 {f['period']}，累计发放 {f['value']:.2f} 亿美元，"
+           f"为 3 亿美元目标的 {f['value'] / f['target']:.0%}。",
+        en=f"The FX-loan indicator is defined as: {f['definition_en']}. Up to {f['period']}, cumulative issuance is "
+           f"USD {f['value'] * 100:.0f} million, {f['value'] / f['target']:.0%} of the USD 300 million target.")
 
 
-def dashboard_figure(r: TargetsRun, *, lang: Lang = "zh"):
-    """The small-multiples dashboard."""
-    return r.tracking.plot(lang=lang)
+def progress_figure(r: TargetsRun, *, lang: Lang = "zh"):
+    """One row per target: latest value and end-2025 forecast (95% interval) as % of the target."""
+    import matplotlib.pyplot as plt
 
+    from research_kit.report.theme import use_theme
 
-def inputs_table(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -> Table:
-    """The input file of the targets (path, rows, sha256 prefix) for the provenance appendix."""
+    use_theme()
     lab = labels(lang)
-    f = targets_file(root)
-    digest = hashlib.sha256(f.read_bytes()).hexdigest()
-    n = len(pd.read_csv(f))
-    return table(pd.DataFrame({lab("file"): ["data/targets/targets_2025.csv"], lab("rows"): [n],
-                               "sha256": [digest[:16] + "…"]}),
-                 caption=lab.pick(zh="目标数据文件（sha256 前 16 位）", en="Targets file (first 16 hex digits of sha256)"))
+    t = r.now.targets.loc[r.now.targets["status"] != "no_data"].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(t) + 1.4))
+    y = np.arange(len(t))
+    tv = t["target_value"].to_numpy(float)
+    cur = 100 * t["current"].to_numpy(float) / tv
+    fc = 100 * t["forecast"].to_numpy(float) / tv
+    lo, hi = 100 * t["pi_lower"].to_numpy(float) / tv, 100 * t["pi_upper"].to_numpy(float) / tv
+    growth = (t["kind"] == "annual_growth").to_numpy()
+    cur[growth] = np.nan
+    colors = [STATUS_COLORS[s] for s in t["status"]]
+    ax.hlines(y, lo, hi, colors=colors, lw=3, alpha=0.5)
+    ax.scatter(fc, y, c=colors, s=30, zorder=3, label=lab("forecast"))
+    ax.scatter(cur, y, facecolors="none", edgecolors="#444444", s=30, zorder=3, label=lab("history"))
+    ax.axvline(100, color="black", lw=0.8, ls=":")
+    ax.set_yticks(y)
+    import textwrap
+
+    width = 16 if lang == "zh" else 34
+    ax.set_yticklabels(["\n".join(textwrap.wrap(_name(x, lang), width)) for x in t.to_dict("records")], fontsize=8)
+    ax.set_xlabel(lab.pick(zh="占目标的百分比（%）", en="Percent of target"))
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def detail_figure(r: TargetsRun, *, lang: Lang = "zh"):
+    """Small multiples (3 a row) of the targets at risk or off track only; None when there is none."""
+    ids = list(r.now.targets.loc[r.now.targets["status"].isin(["at_risk", "off_track"]), "id"])[:9]
+    if not ids:
+        return None
+    return r.now.tracking.plot(lang=lang, ids=ids, ncols=3)
+
+
+def inputs_table(r: TargetsRun, *, lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -> Table:
+    """The definition files and the filings (counts and sha256 prefix) for the provenance appendix."""
+    from research_kit.data.indicators import definitions_files
+
+    lab = labels(lang)
+    files = definitions_files(root)
+    rows = [{lab("file"): f.name, lab("rows"): len(pd.read_csv(f)),
+             "sha256": hashlib.sha256(f.read_bytes()).hexdigest()[:16] + "…"} for f in files]
+    h = r.now.history
+    rows.append({lab("file"): lab.pick(zh="指标填报表（全部版本）", en="Indicator filings (all versions)"),
+                 lab("rows"): len(h), "sha256": f"{h['file'].nunique()} " + lab.pick(zh="份文件", en="files")})
+    return table(pd.DataFrame(rows), caption=lab.pick(zh="输入文件", en="Input files"))
 
 
 CAPTIONS = {
-    "status": {"zh": "表 1  2025 年量化目标进展（截至 {as_of}；指标序列为模拟数据）",
-               "en": "Table 1  Progress towards the 2025 targets (as of {as_of}; synthetic indicator series)"},
-    "dashboard": {"zh": "图 1  各项目标的实际值、预测与目标线（阴影为 50/80/95% 预测区间；模拟数据）",
-                  "en": "Figure 1  Observed values, forecasts and targets (shaded: 50/80/95% prediction intervals; "
-                        "synthetic data)"},
-    "realised": {"zh": "表 2  {as_of} 的达标概率与模拟序列 2025 年末的实际结果",
-                 "en": "Table 2  Probabilities as of {as_of} against the simulated end-2025 outcome"},
+    "status": {"zh": "2025 年量化目标进展（截至 {as_of}）", "en": "Progress towards the 2025 targets (as of {as_of})"},
+    "milestones": {"zh": "里程碑（截至 {as_of}）", "en": "Milestones (as of {as_of})"},
+    "units": {"zh": "按牵头单位的年度评价（截至 {as_of}）", "en": "Assessment by lead unit (as of {as_of})"},
+    "counties": {"zh": "按县（市、区）的评价：分县指标（截至 {as_of}）", "en": "Assessment by county: county-level indicators (as of {as_of})"},
+    "changes": {"zh": "与上期相比状态变化的指标（截至 {as_of}）", "en": "Status changes since the previous report (as of {as_of})"},
+    "progress": {"zh": "各项目标：最新值（空心点）与 2025 年末预测（实心点及 95% 区间），以目标为 100%",
+                 "en": "Each target: latest value (open) and end-2025 forecast (filled, 95% interval), target = 100%"},
+    "detail": {"zh": "存在风险或明显滞后的指标：实际值、预测与目标线", "en": "Targets at risk or off track: observed, forecast and target"},
 }
 
 
@@ -263,19 +394,21 @@ def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
 
 def front_matter(r: TargetsRun, *, lang: Lang = "zh") -> dict[str, Any]:
     lab = labels(lang)
-    st = r.tracking.status_table()
-    c = st["status"].value_counts()
-    title = lab.pick(zh=f"2025 年量化目标进展监测（截至 {r.as_of}）", en=f"Tracking the 2025 targets (as of {r.as_of})")
+    t, m = r.now.targets, r.now.milestones
+    c = t["status"].value_counts()
+    good = int(c.get("on_track", 0)) + int(c.get("achieved", 0))
+    title = lab.pick(zh=f"试点目标与里程碑评价（截至 {r.as_of}）", en=f"Targets and milestones of the pilot (as of {r.as_of})")
     abstract = lab.pick(
-        zh=f"本文逐项跟踪《实施方案》主要目标中的 {len(st)} 项量化指标：对每个指标的月度或季度序列拟合指数平滑状态空间模型，"
-           f"预测至 2025 年末并计算达标概率。截至 {r.as_of}，{int(c.get('on_track', 0)) + int(c.get('achieved', 0))} 项已完成或进展顺利，"
-           f"{int(c.get('at_risk', 0))} 项存在风险，{int(c.get('off_track', 0))} 项明显滞后。本文数据为模拟演示数据。",
-        en=f"We track the {len(st)} quantitative targets of the plan's main-targets section: for each indicator's monthly "
-           f"or quarterly series we fit an exponential-smoothing state-space model, forecast it to the end of 2025 and "
-           f"compute the probability of reaching the target. As of {r.as_of}, "
-           f"{int(c.get('on_track', 0)) + int(c.get('achieved', 0))} are achieved or on track, {int(c.get('at_risk', 0))} "
-           f"at risk and {int(c.get('off_track', 0))} off track. The data are synthetic demo data.",
-    )
+        zh=f"本文依据各责任单位报送的填报数据，跟踪《实施方案》的 {len(t)} 项量化目标和 {len(m)} 项里程碑，"
+           f"并按牵头单位和县（市、区）汇总评价。截至 {r.as_of}，{good} 项目标已达标或进展顺利，"
+           f"{int(c.get('at_risk', 0))} 项存在风险，{int(c.get('off_track', 0))} 项明显滞后；"
+           f"{int((m['status'] == 'overdue').sum())} 项里程碑逾期。"
+           + ("本文数据为模拟演示数据。" if r.now.synthetic else ""),
+        en=f"From the responsible units' filings we track the plan's {len(t)} quantitative targets and {len(m)} "
+           f"milestones and sum them up by lead unit and by county. As of {r.as_of}, {good} targets are achieved or "
+           f"on track, {int(c.get('at_risk', 0))} at risk and {int(c.get('off_track', 0))} off track; "
+           f"{int((m['status'] == 'overdue').sum())} milestones are overdue."
+           + (" The data are synthetic demo data." if r.now.synthetic else ""))
     return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="主要目标：2025 年量化目标", en="Main targets: the 2025 quantitative targets"),
-            "synthetic": True}
+            "task": lab.pick(zh="主要目标：2025 年量化目标与里程碑", en="Main targets: 2025 targets and milestones"),
+            "synthetic": r.now.synthetic}

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from scipy.optimize._slsqplib import nnls as _nnls  # the solver behind scipy.optimize.nnls
 
 __all__ = ["VFit", "fit_v", "regression_start", "scale_predictors", "simplex_least_squares"]
 
@@ -36,22 +37,46 @@ def simplex_least_squares(X0: np.ndarray, x1: np.ndarray, v: np.ndarray | None =
     """
     X0 = np.asarray(X0, dtype=float)
     x1 = np.asarray(x1, dtype=float)
-    k, J = X0.shape
-    sv = np.ones(k) if v is None else np.sqrt(np.clip(np.asarray(v, dtype=float), 0.0, None))
-    # Homogenise: with sum(w) = 1, x1 - X0 w = (x1 1' - X0) w, so only differences to the target matter.
-    C = sv[:, None] * (x1[:, None] - X0)
-    scale = float(np.sqrt(np.mean(C * C))) if C.size else 1.0
-    big = 1e4 * (scale if scale > 0 else 1.0)
-    A = np.vstack([C, np.full((1, J), big)])
-    b = np.zeros(k + 1)
-    b[-1] = big
-    w, _ = optimize.nnls(A, b, maxiter=50 * (J + k + 1))
-    total = w.sum()
-    if not np.isfinite(total) or total <= 0:
-        return np.full(J, 1.0 / J)
-    w = w / total
-    w[w < 1e-12] = 0.0
-    return w / w.sum()
+    if not (np.isfinite(X0).all() and np.isfinite(x1).all()):
+        raise ValueError("array must not contain infs or NaNs")
+    return _InnerW(X0, x1).solve(None if v is None else np.asarray(v, dtype=float))
+
+
+class _InnerW:
+    """The inner problem for one (X0, x1), solved for many V with the set-up done once.
+
+    Exactly the arithmetic of the original formulation (same numbers, bit for
+    bit): homogenise -- with ``sum(w) = 1``, ``x1 - X0 w = (x1 1' - X0) w``, so
+    only the differences to the target matter -- scale the rows by ``sqrt(v)``,
+    append the adding-up row with a large weight and call the Lawson--Hanson
+    solver directly (without the input checks of :func:`scipy.optimize.nnls`,
+    done once here).
+    """
+
+    def __init__(self, X0: np.ndarray, x1: np.ndarray) -> None:
+        self.D = x1[:, None] - X0
+        self.k, self.J = X0.shape
+        self.maxiter = 50 * (self.J + self.k + 1)
+
+    def solve(self, v: np.ndarray | None) -> np.ndarray:
+        k, J = self.k, self.J
+        C = self.D if v is None else np.sqrt(np.maximum(v, 0.0))[:, None] * self.D
+        scale = float(np.sqrt(np.add.reduce(C * C, axis=None) / C.size)) if C.size else 1.0
+        big = 1e4 * (scale if scale > 0 else 1.0)
+        A = np.empty((k + 1, J))
+        A[:k] = C
+        A[k] = big
+        b = np.zeros(k + 1)
+        b[-1] = big
+        w, _, info = _nnls(A, b, self.maxiter)
+        if info == 3:
+            raise RuntimeError("Maximum number of iterations reached.")
+        total = w.sum()
+        if not np.isfinite(total) or total <= 0:
+            return np.full(J, 1.0 / J)
+        w = w / total
+        w[w < 1e-12] = 0.0
+        return w / w.sum()
 
 
 def scale_predictors(X0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,10 +104,31 @@ def _v_from(p: np.ndarray) -> np.ndarray:
     return a / s if s > 0 else np.full(a.size, 1.0 / a.size)
 
 
-def _loss(p: np.ndarray, X0s: np.ndarray, x1s: np.ndarray, Z0: np.ndarray, z1: np.ndarray) -> float:
-    w = simplex_least_squares(X0s, x1s, _v_from(p))
-    r = z1 - Z0 @ w
-    return float(r @ r) / z1.size
+class _Loss:
+    """Pre-period outcome MSPE of W(V) as a function of the search parameters ``p`` (``V = |p| / sum|p|``).
+
+    The inner problem's set-up is shared by every evaluation, and values are
+    remembered (the local searches revisit their starting points).
+    """
+
+    def __init__(self, X0s: np.ndarray, x1s: np.ndarray, Z0: np.ndarray, z1: np.ndarray) -> None:
+        self.inner = _InnerW(np.asarray(X0s, dtype=float), np.asarray(x1s, dtype=float))
+        self.Z0, self.z1 = Z0, z1
+        self._seen: dict[bytes, float] = {}
+
+    def __call__(self, p: np.ndarray) -> float:
+        p = np.asarray(p, dtype=float)
+        key = p.tobytes()
+        out = self._seen.get(key)
+        if out is None:
+            a = np.abs(p)
+            s = a.sum()
+            v = a / s if s > 0 else np.full(a.size, 1.0 / a.size)
+            r = self.z1 - self.Z0 @ self.inner.solve(v)
+            out = float(r @ r) / self.z1.size
+            if len(self._seen) < 1_000_000:
+                self._seen[key] = out
+        return out
 
 
 def regression_start(X0s: np.ndarray, x1s: np.ndarray, Z0: np.ndarray, z1: np.ndarray) -> np.ndarray | None:
@@ -104,14 +150,14 @@ def regression_start(X0s: np.ndarray, x1s: np.ndarray, Z0: np.ndarray, z1: np.nd
     return sv / total if total > 0 else None
 
 
-def _local(p0: np.ndarray, args: tuple, method: str, k: int, maxiter: int | None) -> optimize.OptimizeResult:
+def _local(p0: np.ndarray, loss: _Loss, method: str, k: int, maxiter: int | None) -> optimize.OptimizeResult:
     """One local search with R ``optim``'s default iteration limits (500 for Nelder–Mead, 100 for BFGS)."""
-    f0 = abs(_loss(p0, *args))
+    f0 = abs(loss(p0))
     if method == "Nelder-Mead":
         opts = {"maxiter": maxiter or 500, "xatol": 1e-6, "fatol": 1e-8 * max(f0, 1e-8), "adaptive": k > 4}
     else:
         opts = {"maxiter": maxiter or 100, "gtol": 1e-8 * max(f0, 1e-8)}
-    return optimize.minimize(_loss, p0, args=args, method=method, options=opts)
+    return optimize.minimize(loss, p0, method=method, options=opts)
 
 
 def fit_v(
@@ -136,10 +182,10 @@ def fit_v(
     weights, R ``Synth``'s search does not.
     """
     k = X0s.shape[0]
-    args = (X0s, x1s, Z0, z1)
+    loss = _Loss(X0s, x1s, Z0, z1)
     if k == 1:
         w = simplex_least_squares(X0s, x1s)
-        return VFit(v=np.ones(1), w=w, loss=_loss(np.ones(1), *args), start="single predictor", method="none")
+        return VFit(v=np.ones(1), w=w, loss=loss(np.ones(1)), start="single predictor", method="none")
     starts = {"equal": np.full(k, 1.0 / k)}
     reg = regression_start(X0s, x1s, Z0, z1)
     if reg is not None:
@@ -147,15 +193,15 @@ def fit_v(
     candidates: list[tuple[float, np.ndarray, str, str]] = []
     for name, p0 in starts.items():
         for method in ("Nelder-Mead", "BFGS"):
-            res = _local(p0, args, method, k, maxiter)
+            res = _local(p0, loss, method, k, maxiter)
             candidates.append((float(res.fun), np.asarray(res.x), name, method))
     if search == "global":
-        de = optimize.differential_evolution(_loss, [(0.0, 1.0)] * k, args=args, popsize=10, maxiter=60,
+        de = optimize.differential_evolution(loss, [(0.0, 1.0)] * k, popsize=10, maxiter=60,
                                              tol=1e-8, polish=False, rng=np.random.default_rng(seed))
-        res = _local(np.asarray(de.x), args, "Nelder-Mead", k, maxiter or 500 * k)
+        res = _local(np.asarray(de.x), loss, "Nelder-Mead", k, maxiter or 500 * k)
         candidates.append((float(res.fun), np.asarray(res.x), "differential evolution", "Nelder-Mead"))
     _, p, start, method = min(candidates, key=lambda c: c[0])
     v = _v_from(p)
-    w = simplex_least_squares(X0s, x1s, v)
+    w = loss.inner.solve(v)
     r = z1 - Z0 @ w
     return VFit(v=v, w=w, loss=float(r @ r) / z1.size, start=start, method=method)

@@ -150,11 +150,13 @@ class SyntheticControlResult(Result):
         return float(self.info["rmspe_ratio"])
 
     # ----------------------------------------------------------- inference
-    def placebo_test(self, *, pre_rmspe_cutoff: float | None = None, v_search: VSearch | None = None) -> Any:
+    def placebo_test(self, *, pre_rmspe_cutoff: float | None = None, v_search: VSearch | None = None,
+                     n_jobs: int = 1, progress: bool | None = None) -> Any:
         """In-space placebo (permutation) inference; see :func:`research_kit.synth.placebo_test`."""
         from research_kit.synth.placebo import placebo_test
 
-        return placebo_test(self, pre_rmspe_cutoff=pre_rmspe_cutoff, v_search=v_search)
+        return placebo_test(self, pre_rmspe_cutoff=pre_rmspe_cutoff, v_search=v_search, n_jobs=n_jobs,
+                            progress=progress)
 
     def in_time_placebo(self, fake_time: Any, *, predictors: Sequence[PredictorLike] | None = None) -> SyntheticControlResult:
         """Refit with a fake treatment time before the real one; see :func:`research_kit.synth.in_time_placebo`."""
@@ -179,16 +181,7 @@ class SyntheticControlResult(Result):
             return _plots.paths_plot(self.paths, treated_name=name, ax=ax, lang=lang, ylabel=ylabel)
         if kind == "gap":
             return _plots.gap_plot(self.paths, ax=ax, lang=lang)
-        import matplotlib.pyplot as plt
-
-        from research_kit.report.theme import use_theme
-
-        use_theme()
-        fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8))
-        _plots.paths_plot(self.paths, treated_name=name, ax=axes[0], lang=lang, ylabel=ylabel)
-        _plots.gap_plot(self.paths, ax=axes[1], lang=lang)
-        fig.tight_layout()
-        return axes
+        return _plots.control_plot(self.paths, treated_name=name, lang=lang, ylabel=ylabel)
 
 
 # ---------------------------------------------------------------------- fitting
@@ -402,7 +395,7 @@ def synthetic_control(
     Examples
     --------
     >>> from research_kit import synth
-    >>> from research_kit.simulate.synth import digital_rmb_panel
+    >>> from research_kit.simulate.digital_rmb_demo import digital_rmb_panel
     >>> d = digital_rmb_panel(seed=1)
     >>> s = synth.synthetic_control(d.panel, outcome="merchant_share", unit="county", time="month",
     ...                                treated=d.treated, treatment_time=d.treatment_time)

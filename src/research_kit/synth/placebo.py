@@ -16,6 +16,8 @@ the fake time casts doubt on the design.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -70,11 +72,57 @@ def _summary(res: SyntheticControlResult, unit: Any, is_treated: bool) -> dict[s
             "ratio": res.rmspe_ratio, "att": res.estimate}
 
 
+def _progress_default() -> bool:
+    """A bar only where someone watches: stderr is a terminal and no test runner is active."""
+    return bool(getattr(sys.stderr, "isatty", lambda: False)()) and "PYTEST_CURRENT_TEST" not in os.environ
+
+
+def _placebo_fit(pspec: Any) -> SyntheticControlResult:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoorPreFitWarning)
+        return _fit(pspec)
+
+
+def _run_fits(specs: list[Any], n_jobs: int, progress: bool) -> list[SyntheticControlResult]:
+    """Fit every placebo, in ``n_jobs`` processes (forked; serial where that is not possible), with a bar."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(specs), desc="placebos", unit="fit", file=sys.stderr, leave=False)
+    try:
+        if n_jobs > 1 and len(specs) > 1:
+            try:
+                import multiprocessing as mp
+
+                ctx = mp.get_context("fork")
+                with ctx.Pool(min(n_jobs, len(specs))) as pool:
+                    out = []
+                    for fit in pool.imap(_placebo_fit, specs):
+                        out.append(fit)
+                        if bar is not None:
+                            bar.update()
+                    return out
+            except (ValueError, OSError, AssertionError):  # no fork here, or a daemonic process (a Dask worker)
+                pass
+        out = []
+        for pspec in specs:
+            out.append(_placebo_fit(pspec))
+            if bar is not None:
+                bar.update()
+        return out
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 def placebo_test(
     result: SyntheticControlResult,
     *,
     pre_rmspe_cutoff: float | None = None,
     v_search: Literal["global", "synth"] | None = None,
+    n_jobs: int = 1,
+    progress: bool | None = None,
 ) -> PlaceboResult:
     """In-space permutation inference for a synthetic control.
 
@@ -88,6 +136,14 @@ def placebo_test(
     v_search
         Search for the predictor weights in the placebo fits; default that of
         ``result`` (``"synth"`` is faster).
+    n_jobs
+        Processes for the placebo fits (the same numbers whatever the number);
+        falls back to one where processes cannot be started (e.g. on a Dask
+        worker).
+    progress
+        Show a progress bar over the placebo fits; default: only when standard
+        error is a terminal and no test runner is active (so not in papermill
+        runs, notebooks' saved output or tests).
 
     Returns
     -------
@@ -99,7 +155,7 @@ def placebo_test(
 
     Examples
     --------
-    >>> from research_kit.simulate.synth import digital_rmb_panel
+    >>> from research_kit.simulate.digital_rmb_demo import digital_rmb_panel
     >>> from research_kit import synth
     >>> d = digital_rmb_panel(seed=1)
     >>> s = synth.synthetic_control(d.panel, outcome="merchant_share", unit="county", time="month",
@@ -115,18 +171,18 @@ def placebo_test(
         raise ValueError(f"pre_rmspe_cutoff must be positive (e.g. 2 or 5), got {pre_rmspe_cutoff!r}.")
     if v_search is not None:
         check_option("v_search", v_search, ("global", "synth"))
+    if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive number of processes, got {n_jobs!r}.")
     treated = result.info["treated"]
     donors = list(result.weights.index)
     rows = [_summary(result, treated, True)]
     gaps = {treated: result.gap}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PoorPreFitWarning)
-        for j in donors:
-            others = tuple(u for u in donors if u != j)
-            pspec = replace(spec, treated=j, donors=others, v_search=v_search or spec.v_search)
-            fit = _fit(pspec)
-            rows.append(_summary(fit, j, False))
-            gaps[j] = fit.gap
+    specs = [replace(spec, treated=j, donors=tuple(u for u in donors if u != j), v_search=v_search or spec.v_search)
+             for j in donors]
+    fits = _run_fits(specs, int(n_jobs), _progress_default() if progress is None else bool(progress))
+    for j, fit in zip(donors, fits):
+        rows.append(_summary(fit, j, False))
+        gaps[j] = fit.gap
     table = pd.DataFrame(rows)
     if pre_rmspe_cutoff is None:
         table["excluded"] = False

@@ -290,7 +290,7 @@ def synthetic_did(
     Examples
     --------
     >>> from research_kit import synth
-    >>> from research_kit.simulate.synth import digital_rmb_panel
+    >>> from research_kit.simulate.digital_rmb_demo import digital_rmb_panel
     >>> d = digital_rmb_panel(seed=1)
     >>> r = synth.synthetic_did(d.panel, outcome="merchant_share", unit="county", time="month",
     ...                            treated=d.treated, treatment_time=d.treatment_time, reps=50, seed=1)

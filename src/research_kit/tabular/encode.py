@@ -116,9 +116,29 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     >>> codes.tolist(), uniques.tolist()
     ([2, 0, 2, 1], [10, 20, 30])
     """
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return _categorical_codes(values, sort)
     arr = values if isinstance(values, np.ndarray) else None
     if arr is None and isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype):
         arr = values.to_numpy()
+    if arr is not None and arr.dtype.kind in "mM" and arr.size:
+        # dates: hash the 8-byte integers (NaT is the smallest one and stays a code of its own)
+        ints = arr.view(np.int64)
+        codes, uniques = pd.factorize(ints, sort=False)
+        codes = codes.astype(np.intp, copy=False)
+        missing = ints == np.iinfo(np.int64).min
+        if sort and len(uniques) > 1:
+            order = np.argsort(uniques, kind="stable")
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            codes, uniques = rank[codes], uniques[order]
+        uniques = uniques.view(arr.dtype)
+        if missing.any():  # as pandas: -1 for NaT, which is not among the uniques
+            keep = ~np.isnat(uniques)
+            shift = np.cumsum(keep) - 1
+            codes = np.where(missing, -1, shift[codes])
+            uniques = uniques[keep]
+        return codes, uniques
     if arr is not None and arr.dtype.kind in "iu" and arr.size:
         lo, hi = int(arr.min()), int(arr.max())
         span = hi - lo + 1
@@ -150,6 +170,31 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
             codes[missing] = -1
         uniques = uniques[order]
     return codes, uniques
+
+
+def _categorical_codes(values: pd.Series, sort: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a categorical column, used as they are (no hashing of the labels).
+
+    Unused categories are dropped so that the codes are ``0..n-1``; with
+    ``sort=True`` they follow the sorted order of the labels (kept when the
+    categories are sorted already).
+    """
+    cats = values.cat.categories
+    codes = values.cat.codes.to_numpy().astype(np.intp)
+    present = np.zeros(len(cats) + 1, dtype=bool)
+    present[codes] = True  # a missing value (-1) marks the extra last slot
+    used = present[:-1]
+    order = np.flatnonzero(used)
+    if sort and len(order) > 1 and not cats[order].is_monotonic_increasing:
+        try:
+            order = order[np.argsort(np.asarray(cats[order]), kind="stable")]
+        except TypeError:  # labels that do not compare: keep the category order
+            pass
+    if len(order) == len(cats) and np.array_equal(order, np.arange(len(cats))):
+        return codes, np.asarray(cats)
+    lut = np.full(len(cats) + 1, -1, dtype=np.intp)
+    lut[order] = np.arange(len(order))
+    return lut[codes], np.asarray(cats[order])
 
 
 def grid_layout(unit_values: pd.Series, time_values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
@@ -197,6 +242,8 @@ class PanelIndex:
     grid: bool  # row r is unit r // n_times in period r % n_times
     unit_codes: np.ndarray | None = None
     time_codes: np.ndarray | None = None
+    cells: np.ndarray | None = None  # per row: unit code * n_times + period code (rows not a full grid)
+    observed: np.ndarray | None = None  # n_units * n_times flags of the observed cells (when not too sparse)
 
     @property
     def n_units(self) -> int:
@@ -230,10 +277,20 @@ def panel_index(df: pd.DataFrame, unit: str, time: str, *, sort_units: bool = Fa
         return PanelIndex(layout[0], layout[1], True)
     ucodes, units = factorize(df[unit], sort=sort_units)
     tcodes, times = encode_time(df[time])
-    grid = is_grid(ucodes, tcodes, len(units), len(times))
-    if not grid:
-        check_unique(df, unit, time, (ucodes, len(units), tcodes, len(times)))
-    return PanelIndex(np.asarray(units), times, grid, ucodes, tcodes)
+    n_u, n_t = len(units), len(times)
+    if is_grid(ucodes, tcodes, n_u, n_t):
+        return PanelIndex(np.asarray(units), times, True, ucodes, tcodes)
+    cells = ucodes.astype(np.int64) * n_t
+    cells += tcodes
+    observed = None
+    if n_u * n_t <= 4 * len(cells) + 1024:  # one scatter finds repeats and gives the observed cells
+        observed = np.zeros(n_u * n_t, dtype=bool)
+        observed[cells] = True
+        if int(np.count_nonzero(observed)) != len(cells):
+            check_unique(df, unit, time, (ucodes, n_u, tcodes, n_t))  # raises, naming a repeated pair
+    else:
+        check_unique(df, unit, time, (ucodes, n_u, tcodes, n_t))
+    return PanelIndex(np.asarray(units), times, False, ucodes, tcodes, cells, observed)
 
 
 def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, column: str, role: str,
@@ -244,6 +301,9 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, co
     unit code then period (one block of rows per unit).
     """
     arr = np.asarray(values)
+    if arr.dtype.kind in "mM":  # dates: compare their 8-byte integers (NaT == NaT there)
+        first = per_unit(arr.view(np.int64), unit_codes, n_units, column, role, grid=grid)
+        return first.view(arr.dtype)
     if unit_codes is None:
         if not grid:
             raise ValueError("per_unit needs the unit codes unless the rows are a full grid.")
@@ -373,7 +433,12 @@ def build_wide_panel(
     ucodes, tcodes = (None, None) if grid else (idx.ucodes, idx.tcodes)
     if T < 2:
         raise ValueError(f"time column {time!r} has a single period; difference-in-differences needs two or more.")
-    counts = np.full(n, T) if grid else np.bincount(ucodes, minlength=n)
+    if grid:
+        counts = np.full(n, T)
+    elif idx.observed is not None:
+        counts = idx.observed.reshape(n, T).sum(axis=1)
+    else:
+        counts = np.bincount(ucodes, minlength=n)
     if balanced and np.any(counts != T):
         bad = int((counts != T).sum())
         raise ValueError(
@@ -385,6 +450,10 @@ def build_wide_panel(
     full = bool(np.all(counts == T))
     if grid:
         y = df[outcome].to_numpy(dtype=float).reshape(n, T)
+    elif idx.cells is not None:  # one flat scatter puts the rows in unit x period order
+        y = np.empty(n * T) if full else np.full(n * T, np.nan)
+        y[idx.cells] = df[outcome].to_numpy(dtype=float)
+        y = y.reshape(n, T)
     else:
         y = np.empty((n, T)) if full else np.full((n, T), np.nan)
         y[ucodes, tcodes] = df[outcome].to_numpy(dtype=float)
@@ -401,7 +470,9 @@ def build_wide_panel(
         check_missing(df, cluster, "cluster")
         cl = per_unit(df[cluster].to_numpy(), ucodes, n, cluster, "cluster", grid=grid)
     observed = None
-    if not full:
+    if not full and idx.observed is not None:
+        observed = idx.observed.reshape(n, T)
+    elif not full:
         observed = np.zeros((n, T), dtype=bool)
         observed[ucodes, tcodes] = True
     return WidePanel(units=np.asarray(units), times=times, y=y, cohort=pos, x=x, cluster=cl, observed=observed)

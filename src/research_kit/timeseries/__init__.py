@@ -13,7 +13,7 @@ Examples
 >>> from research_kit.studies.plan_targets import load_targets
 >>> t = load_targets()
 >>> len(t), sorted(t["kind"].unique())
-(23, ['annual_growth', 'cumulative', 'level', 'share'])
+(20, ['annual_growth', 'cumulative', 'level', 'share'])
 """
 
 from typing import Any

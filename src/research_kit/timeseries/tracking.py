@@ -18,8 +18,9 @@ the probability of reaching the target ``c`` is ``P = 1 - Φ((c - m) / s)``. Sta
 =============  ==========================================================
 ``achieved``   already reached (a cumulative target met by observed flows, or the deadline passed and it was met)
 ``on_track``   ``P >= 0.8`` (upper threshold)
-``at_risk``    ``0.4 <= P < 0.8``
-``off_track``  ``P < 0.4`` (lower threshold)
+``at_risk``    anything between (see :func:`probability_status`)
+``off_track``  ``P < 0.4`` (lower threshold), the prediction interval below the target, the forecast
+               more than 5% short of it, and a level target not met at the last observation
 ``missed``     the deadline has passed and the target was not met
 ``no_data``    no usable series (none given, too short, or the base year incomplete)
 =============  ==========================================================
@@ -43,7 +44,7 @@ from research_kit.results import TIDY_COLUMNS, Result
 from research_kit.timeseries.forecast import Criterion, ModelName, fit_forecast
 from research_kit.timeseries.targets import check_targets
 
-__all__ = ["STATUSES", "TargetDataWarning", "TargetTracking", "as_period_series", "probability_status", "track_targets"]
+__all__ = ["MATERIAL_SHORTFALL", "STATUSES", "TargetDataWarning", "TargetTracking", "as_period_series", "probability_status", "track_targets"]
 
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_data")
 
@@ -52,7 +53,7 @@ class TargetDataWarning(UserWarning):
     """An indicator series cannot be tracked as asked (missing, too short, incomplete window)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class TargetTracking(Result):
     """Forecasts of every target's tracked quantity at its deadline.
 
@@ -197,16 +198,40 @@ def _history(kind: str, y: np.ndarray, first_obs: int, start: int | None, per_ye
     return out
 
 
-def probability_status(p: float, thresholds: tuple[float, float] = (0.4, 0.8)) -> str:
-    """Status of a forecast probability of reaching the target.
+#: A forecast short of the target by less than this share is never "off track" (at risk at worst).
+MATERIAL_SHORTFALL = 0.05
+
+
+def probability_status(p: float, thresholds: tuple[float, float] = (0.4, 0.8), *, forecast: float | None = None,
+                       target: float | None = None, upper: float | None = None, met_now: bool = False,
+                       shortfall: float = MATERIAL_SHORTFALL) -> str:
+    """Status of a forecast: on track, at risk or off track.
+
+    ``p >= upper threshold`` is on track. Off track needs all of: ``p`` below the lower
+    threshold, the prediction interval's upper end below the target (when given), a
+    forecast short of the target by more than ``shortfall`` (when given), and the target
+    not met at the last observation (``met_now``). Everything else is at risk. So a
+    forecast at 98% of the target, or a level already at the target, is never off track.
 
     Examples
     --------
     >>> [probability_status(p) for p in (0.9, 0.5, 0.1)]
     ['on_track', 'at_risk', 'off_track']
+    >>> probability_status(0.01, forecast=98.0, target=100.0, upper=99.5)
+    'at_risk'
+    >>> probability_status(0.01, forecast=80.0, target=100.0, upper=95.0)
+    'off_track'
     """
     lo, hi = thresholds
-    return "on_track" if p >= hi else ("at_risk" if p >= lo else "off_track")
+    if p >= hi:
+        return "on_track"
+    if p >= lo or met_now:
+        return "at_risk"
+    if upper is not None and target is not None and upper >= target:
+        return "at_risk"
+    if forecast is not None and target is not None and forecast >= (1.0 - shortfall) * target:
+        return "at_risk"
+    return "off_track"
 
 
 def _empty_row(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -284,7 +309,9 @@ def _track_one(rec: Mapping[str, Any], s: pd.Series, horizon_end: pd.Period, z: 
             raise RuntimeError(f"target {key!r}: no forecast frame although the deadline lies ahead.")
         m, sdev = float(frame["tracked_mean"].iloc[d - 1]), float(frame["tracked_sd"].iloc[d - 1])
         p = float(stats.norm.sf(target_value, loc=m, scale=sdev)) if sdev > 0 else float(m >= target_value)
-        status = probability_status(p, thresholds)
+        met_now = kind in ("level", "share") and np.isfinite(row["current"]) and row["current"] >= target_value
+        status = probability_status(p, thresholds, forecast=m, target=target_value, upper=m + z * sdev,
+                                    met_now=bool(met_now))
         if kind == "cumulative" and np.isfinite(row["current"]) and row["current"] >= target_value:
             p, status = 1.0, "achieved"
         row.update(forecast=m, std_error=sdev, pi_lower=m - z * sdev, pi_upper=m + z * sdev, probability=p,

@@ -27,12 +27,14 @@ from research_kit import data
 from research_kit.report.labels import Labels, Lang
 
 __all__ = [
-    "OUTCOMES", "START", "analysis_panel", "period_index", "period_month", "county_label", "descriptives",
+    "OUTCOMES", "TRADE_OUTCOMES", "START", "analysis_panel", "period_index", "period_month", "county_label", "descriptives",
     "cohort_trends", "truth_by_event_time", "truth_overall", "rollout_frame", "SourceLinks", "linked_sources",
 ]
 
 START = pd.Timestamp("2019-01-01")
-OUTCOMES = ("fx_loan_balance", "financing_cost", "loan_access", "export_receipts", "hedged_share")
+OUTCOMES = ("fx_loan_balance", "financing_cost", "loan_access")
+#: Outcomes from the trade sources (SAFE receipts, hedging contracts), reported by :mod:`._sources`.
+TRADE_OUTCOMES = ("export_receipts", "hedged_share")
 
 
 def period_index(month: pd.Series) -> pd.Series:

@@ -12,8 +12,8 @@ from research_kit import data
 from research_kit.results import Result
 from research_kit.studies.fx_loans._data import OUTCOMES, truth_by_event_time, truth_overall
 
-__all__ = ["BREAKDOWN_MAX", "CLUSTERS", "FxEstimates", "OutcomeEstimates", "cell_panel", "data_is_synthetic", "estimate",
-           "event_frame", "pre_mean_test", "with_cells"]
+__all__ = ["BREAKDOWN_MAX", "CLUSTERS", "MIN_SECTOR_BUSINESSES", "QUESTION_OUTCOMES", "FxEstimates", "OutcomeEstimates", "cell_panel", "data_is_synthetic", "estimate",
+           "event_frame", "pre_mean_test", "sector_effects", "with_cells"]
 
 
 def event_frame(result: Result) -> pd.DataFrame:
@@ -97,6 +97,9 @@ class FxEstimates:
         return self.outcomes[self.outcome]
 
 
+#: the three outcomes the paper's question names (FX-loan balance, financing cost, loan access)
+QUESTION_OUTCOMES = ("fx_loan_balance", "financing_cost", "loan_access")
+
 #: upper end of the search for the breakdown value of Mbar
 BREAKDOWN_MAX = 10.0
 
@@ -138,7 +141,7 @@ def _overall(panel: pd.DataFrame, outcome: str, *, control_group: str, leads: in
     common = dict(outcome=outcome, unit="business_id", time="t")
     tw = did.twfe(panel, **common, treat="treated", cluster=cluster)
     cs = did.callaway_santanna(panel, **common, cohort="cohort", control_group=control_group, method="reg",
-                               cluster=cluster, alpha=alpha, seed=seed, unbalanced="pairwise")
+                               cluster=cluster, level=1 - alpha, seed=seed, unbalanced="pairwise")
     has_never = bool((panel["cohort"] == 0).any())
     sa = did.sun_abraham(panel, **common, cohort="cohort", leads=leads, lags=lags, cluster=cluster,
                          control_group="never" if has_never else "last_cohort")
@@ -176,6 +179,38 @@ def pre_mean_test(result: Result) -> dict[str, float] | None:
     return wald_test([float(lv @ est["estimate"].to_numpy())], [[float(lv @ V @ lv)]])
 
 
+#: sectors with fewer businesses than this get no separate estimate
+MIN_SECTOR_BUSINESSES = 60
+
+
+def sector_effects(panel: pd.DataFrame, outcome: str, *, control_group: str = "not_yet", cluster: str = "cell",
+                   alpha: float = 0.05, min_businesses: int = MIN_SECTOR_BUSINESSES) -> pd.DataFrame:
+    """Callaway–Sant'Anna simple ATT by sector (each sector's businesses on their own).
+
+    Columns: sector, n_businesses, estimate, conf_low, conf_high, truth (mean true effect over the
+    sector's treated business-months; NaN without a truth column). Sectors with fewer than
+    ``min_businesses`` businesses, or whose estimate cannot be computed, are left out.
+    """
+    from research_kit import did
+
+    rows = []
+    for sector, sub in with_cells(panel).groupby("sector", observed=True):
+        n = int(sub["business_id"].nunique())
+        if n < min_businesses or sub["treated"].nunique() < 2:
+            continue
+        try:
+            r = _quiet(did.callaway_santanna, sub, outcome=outcome, unit="business_id", time="t", cohort="cohort",
+                       control_group=control_group, method="reg", cluster=cluster, level=1 - alpha,
+                       unbalanced="pairwise").aggregate("simple")
+        except ValueError:
+            continue
+        te = f"te_{outcome}"
+        truth = float(sub.loc[sub["treated"] == 1, te].mean()) if te in sub.columns else float("nan")
+        rows.append({"sector": str(sector), "n_businesses": n, "estimate": r.estimate, "conf_low": r.conf_low,
+                     "conf_high": r.conf_high, "truth": truth})
+    return pd.DataFrame(rows, columns=["sector", "n_businesses", "estimate", "conf_low", "conf_high", "truth"])
+
+
 def _quiet(fn, *args, **kwargs):
     """Run an estimator with the few-clusters warning silenced (the paper states the cluster count instead)."""
     import warnings
@@ -192,7 +227,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
              cs_bootstrap_reps: int = 999) -> FxEstimates:
     """Every estimate of the paper.
 
-    For every outcome of the question (``outcomes``, default all three): TWFE, Callaway–Sant'Anna,
+    For every outcome of the question (``outcomes``, default :data:`QUESTION_OUTCOMES`): TWFE, Callaway–Sant'Anna,
     Sun–Abraham and the imputation estimator, clustered at ``cluster`` (default the county × bank
     cell, the level at which the programme starts), and the Callaway–Sant'Anna estimate again with
     R ``did``'s cluster multiplier bootstrap at the county level (at the cell level when the sample
@@ -215,7 +250,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         raise ValueError(f"cluster must be one of {list(CLUSTERS)}; got {cluster!r}.")
     if panel.empty:
         raise ValueError("the analysis panel is empty: check the county parameter and the processed data.")
-    outcomes = tuple(OUTCOMES if outcomes is None else outcomes)
+    outcomes = tuple(QUESTION_OUTCOMES if outcomes is None else outcomes)
     if outcome not in outcomes:
         outcomes = (outcome, *outcomes)
     panel = with_cells(panel)
@@ -230,7 +265,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         tw, cs, sa, imp_all = _quiet(_overall, panel, oc, control_group=control_group, leads=leads, lags=lags,
                                      cluster=cluster, alpha=alpha, seed=seed)
         boot = _quiet(did.callaway_santanna, panel, outcome=oc, unit="business_id", time="t", cohort="cohort",
-                      control_group=control_group, method="reg", cluster=boot_level, alpha=alpha, seed=seed,
+                      control_group=control_group, method="reg", cluster=boot_level, level=1 - alpha, seed=seed,
                       unbalanced="pairwise", bootstrap=cs_bootstrap_reps)
         estimands: dict[str, float] = {}
         if synthetic and f"te_{oc}" in panel.columns:
@@ -267,9 +302,14 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     if cells["treated"].nunique() == 2 and cells["cell"].nunique() > 2:
         bacon = did.bacon_decomposition(cells, outcome="y", unit="cell", time="t", treat="treated")
         twfe_cells = float(bacon.attrs["twfe"])
-    honest = _quiet(did.honest_did, sa, target="average", alpha=alpha)
-    breakdown = _quiet(did.honest_breakdown, sa, target="average", alpha=alpha, search_max=BREAKDOWN_MAX,
+    honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
+    breakdown = _quiet(did.honest_breakdown, sa, target="average", level=1 - alpha, search_max=BREAKDOWN_MAX,
                        tol=breakdown_tol)
+    # the C-LF sets are computed on a grid of theta, so near the crossing they can be non-monotone in Mbar by a
+    # grid step: the breakdown value never exceeds the smallest Mbar of the table whose interval includes zero
+    in_table = honest.loc[(honest["conf_low"] <= 0) & (honest["conf_high"] >= 0), "mbar"]
+    if len(in_table):
+        breakdown = min(float(breakdown), float(in_table.min()))
     no_comparison = _no_comparison(panel, outcome, control_group)
     n_clusters = {name: int(r.info.get("n_clusters") or 0) for name, r in
                   (("twfe", es), ("sun_abraham", sa), ("imputation", imp), ("callaway_santanna", cs))}
@@ -283,7 +323,9 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         wild=wild, bacon=bacon, honest=honest,
         extra={"cs_pretest": cs.info.get("pretest"), "n_cells": int(cells["cell"].nunique()),
                "n_cells_all": int(panel["cell"].nunique()), "twfe_cells": twfe_cells, "n_clusters": n_clusters,
-               "no_comparison": no_comparison, "pre_mean": {"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)}},
+               "no_comparison": no_comparison,
+               "sectors": sector_effects(panel, outcome, control_group=control_group, cluster=cluster, alpha=alpha),
+               "pre_mean": {"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)}},
         outcomes=per_outcome, breakdown=float(breakdown), cluster=cluster, n_counties=int(len(counties)),
     )
 

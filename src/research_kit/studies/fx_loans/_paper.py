@@ -32,14 +32,20 @@ from research_kit.report.labels import Labels, Lang, lower_first
 from research_kit.report.tables import Table, format_number, table
 from research_kit.results import Result
 from research_kit.studies.fx_loans._data import cohort_trends, county_label, period_month, rollout_frame
-from research_kit.studies.fx_loans._estimate import BREAKDOWN_MAX, FxEstimates, data_is_synthetic, event_frame
+from research_kit.studies.fx_loans._estimate import (
+    BREAKDOWN_MAX,
+    MIN_SECTOR_BUSINESSES,
+    FxEstimates,
+    data_is_synthetic,
+    event_frame,
+)
 
 __all__ = [
     "CAPTIONS", "bacon_figure", "bacon_gap_share", "bacon_paragraph", "bacon_table", "balance_paragraph", "caption",
     "caveats", "cluster_name", "conclusion_paragraphs", "data_notice", "data_paragraph", "event_study_figure",
     "front_matter", "honest_figure", "honest_paragraph", "honest_table", "identification_paragraphs",
-    "inference_paragraph", "pretrend_paragraph", "pretrend_table", "pretrend_verdict_of", "results_paragraph",
-    "results_table", "rollout_figure", "trends_figure", "truth_paragraph", "truth_table", "wild_paragraph",
+    "inference_paragraph", "method_inference_paragraph", "pretrend_paragraph", "pretrend_table", "pretrend_verdict_of", "results_paragraph",
+    "results_table", "rollout_figure", "sector_paragraph", "sector_table", "trends_figure", "truth_paragraph", "truth_table", "wild_paragraph",
     "balance_table", "baseline_frame", "fx_by_county_sector",
 ]
 
@@ -62,27 +68,33 @@ def _fmt(x: float, d: int = 2) -> str:
 
 
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
-    """Weighted FX-loan balance in the last month against the plan's 2025 target (all of Jinhua only)."""
-    from research_kit.report.tables import format_amount
-    from research_kit.studies.plan_targets import load_targets
+    """The plan's FX-loan indicator (cumulative issuance since 2022-01, one definition in data/targets/) at the
+    panel's last month, from the same function as the departments' filings (all of Jinhua only)."""
+    from research_kit.data import load
+    from research_kit.data.indicators import FX_INDICATOR, fx_loan_issuance_total, load_definitions
 
     if panel["county"].nunique() < 9:
         return ""
     try:
-        target = load_targets().loc["fx_loans_individual"]
+        d = load_definitions().targets.loc[FX_INDICATOR]
+        loans, firms = load("fx_loans"), load("businesses")
     except (FileNotFoundError, KeyError):
         return ""
-    last = panel.loc[panel["month"] == panel["month"].max()]
-    total = float((last["fx_loan_balance"] * last["weight"]).sum())  # 万美元, expanded to the population by weight
-    goal = float(target["target"]) * (1e4 if target["unit"] == "亿美元" else 1.0)  # in 万美元
     month = panel["month"].max().strftime("%Y-%m")
+    issued = fx_loan_issuance_total(loans, firms, start=str(d["window_start"]), end=month)  # 亿美元
+    goal = float(d["target"])
+    last = panel.loc[panel["month"] == panel["month"].max()]
+    balance = float((last["fx_loan_balance"] * last["weight"]).sum()) / 1e4  # 亿美元, expanded by weight
     lab = Labels(lang)
     return lab.pick(
-        zh=f"按抽样权数推算，{month} 全市个体工商户外汇贷款余额为 {format_amount(total, '万美元', lang='zh')}，"
-           f"为方案目标（{format_amount(goal, '万美元', lang='zh')}）的 {total / goal:.0%}。",
-        en=f" Expanded by the sampling weights, FX loans to individual businesses stood at "
-           f"{format_amount(total, '万美元', lang='en')} in {month}, {total / goal:.0%} of the plan's target of "
-           f"{format_amount(goal, '万美元', lang='en')}.",
+        zh=f"方案目标“向个体工商户发放外汇贷款 3 亿美元”的指标口径为：{d['definition_zh']}；月度余额数据只能给出发放额的下限"
+           f"（各户余额的月度增加额之和）。按抽样权数推算，{d['window_start']} 至 {month} 累计发放 {issued:.2f} 亿美元，"
+           f"为目标的 {issued / goal:.0%}；{month} 末余额为 {balance:.2f} 亿美元。",
+        en=f" The plan's target of USD 300 million of FX loans issued to individual businesses is measured as: "
+           f"{d['definition_en']}; monthly balances give a lower bound on issuance (the sum of each business's balance "
+           f"increases). Expanded by the sampling weights, issuance from {d['window_start']} to {month} is USD "
+           f"{issued * 100:.0f} million, {issued / goal:.0%} of the target; the balance at the end of {month} is "
+           f"USD {balance * 100:.0f} million.",
     )
 
 
@@ -107,7 +119,7 @@ def data_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh") -> str:
 
 
 #: Table captions are numbered in this order; figure captions are numbered by the renderer.
-TABLES = ("descriptives", "balance", "safe", "results", "pretrends", "bacon", "honest", "truth")
+TABLES = ("descriptives", "balance", "safe", "results", "pretrends", "bacon", "honest", "truth", "sectors")
 CAPTIONS = {
     "descriptives": {"zh": "分县描述统计（不足 5 家主体的单元格不予显示）",
                      "en": "Descriptive statistics by county (cells with fewer than 5 businesses suppressed)"},
@@ -130,6 +142,7 @@ CAPTIONS = {
     "honest": {"zh": "平行趋势偏离的敏感性（相对幅度约束，开办后平均效应，{outcome}）",
                "en": "Sensitivity to violations of parallel trends (relative magnitudes, average post effect, {outcome})"},
     "honest_figure": {"zh": "相对幅度约束 M̄ 下的稳健置信区间", "en": "Robust confidence intervals under relative magnitudes M̄"},
+    "sectors": {"zh": "按行业的 Callaway–Sant'Anna 估计（{outcome}）", "en": "Callaway–Sant'Anna estimates by sector ({outcome})"},
     "truth": {"zh": "估计值与模拟真实效应的比较（{outcome}）", "en": "Estimates against the simulated true effect ({outcome})"},
 }
 
@@ -389,6 +402,29 @@ def event_study_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
     return event_study_plot(series, lang=lang, ylabel=lab(est.outcome), truth=truth)
 
 
+def method_inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
+    """The method section's paragraph on inference, by the number of counties in the sample."""
+    lab = Labels(lang)
+    g = _n_clusters(est)
+    name = cluster_name(est.cluster, lang)
+    if est.n_counties > 1:
+        return lab.pick(
+            zh=f"业务按县 × 银行开办，因此标准误按{name}聚类（{g} 个聚类）[@bertrand2004]。县只有 {est.n_counties} 个，以县为聚类时，"
+               f"对 Callaway–Sant'Anna 估计使用其原始软件的乘数自助法（每个县抽取一个取值 ±1 的随机权数），"
+               f"对 TWFE 使用施加原假设的野聚类自助法[@cameron2008; @roodman2019]。",
+            en=f"The programme starts by county × bank, so standard errors are clustered by {name} ({g} clusters) "
+               f"[@bertrand2004]. With only {est.n_counties} counties, county-clustered inference uses, for "
+               f"Callaway–Sant'Anna, the multiplier bootstrap of its authors' software (one random ±1 weight per county) "
+               f"and, for TWFE, the wild cluster bootstrap with the null imposed [@cameron2008; @roodman2019].")
+    return lab.pick(
+        zh=f"业务按县 × 银行开办，因此标准误按{name}聚类（{g} 个聚类）[@bertrand2004]。样本只有一个县，无法以县为聚类；"
+           f"对 Callaway–Sant'Anna 估计另用其原始软件的乘数自助法，在同一层级上每个聚类抽取一个取值 ±1 的随机权数。",
+        en=f"The programme starts by county × bank, so standard errors are clustered by {name} ({g} clusters) "
+           f"[@bertrand2004]. The sample has a single county, so no county-clustered inference is possible; for "
+           f"Callaway–Sant'Anna we also report the multiplier bootstrap of its authors' software, with one random ±1 "
+           f"weight per cluster at the same level.")
+
+
 def _pretrend_rows(est: FxEstimates, lang: Lang) -> list[tuple[str, dict[str, Any] | None, int]]:
     """(name, test, number of clusters behind its covariance) for every joint pre-trend test."""
     lab = Labels(lang)
@@ -505,10 +541,10 @@ def honest_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     lab = Labels(lang)
     h = est.honest
     frame = pd.DataFrame({"M̄": h["mbar"].to_numpy(),
-                          lab.pick(zh="识别集下界", en="Identified set, lower"): h["id_lb"].to_numpy(),
-                          lab.pick(zh="识别集上界", en="Identified set, upper"): h["id_ub"].to_numpy(),
-                          lab.pick(zh="稳健 95% 区间下界", en="Robust 95% CI, lower"): h["lb"].to_numpy(),
-                          lab.pick(zh="稳健 95% 区间上界", en="Robust 95% CI, upper"): h["ub"].to_numpy()})
+                          lab.pick(zh="识别集下界", en="Identified set, lower"): h["id_low"].to_numpy(),
+                          lab.pick(zh="识别集上界", en="Identified set, upper"): h["id_high"].to_numpy(),
+                          lab.pick(zh="稳健 95% 区间下界", en="Robust 95% CI, lower"): h["conf_low"].to_numpy(),
+                          lab.pick(zh="稳健 95% 区间上界", en="Robust 95% CI, upper"): h["conf_high"].to_numpy()})
     note = lab.pick(
         zh="基于 Sun–Abraham 事件研究。M̄：开办后相邻月份间对平行趋势的偏离不超过开办前最大偏离的 M̄ 倍（Rambachan 与 Roth, 2023）。"
            "稳健区间为 HonestDiD 的条件—最不利混合区间（C-LF）。",
@@ -586,6 +622,63 @@ def truth_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
                     en="True effect: the mean true effect over all treated business-months. Own estimand: the same "
                        "estimator applied to the simulated true effects themselves (the weighted average it targets in this sample).")
     return table(pd.DataFrame(rows), digits=3, caption=caption("truth", lang, outcome=est.outcome), notes=(note,))
+
+
+def _sector_name(sector: str, lang: Lang) -> str:
+    return _SECTORS.get(sector, (sector, sector))[0 if lang == "zh" else 1]
+
+
+def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
+    """Callaway–Sant'Anna by sector (sectors with enough businesses), with the simulated truth when synthetic."""
+    sec = est.extra.get("sectors")
+    if sec is None or sec.empty:
+        return None
+    lab = Labels(lang)
+    frame = pd.DataFrame({
+        lab("sector"): [_sector_name(x, lang) for x in sec["sector"]],
+        lab("n_businesses"): sec["n_businesses"].astype(int).to_numpy(),
+        lab("estimate"): sec["estimate"].to_numpy(),
+        lab("conf_int"): [f"[{_fmt(lo, 3)}, {_fmt(hi, 3)}]" for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
+    })
+    if est.synthetic:
+        frame[lab("truth")] = sec["truth"].to_numpy()
+    note = lab.pick(zh=f"每个行业单独估计，标准误按{cluster_name(est.cluster, lang)}聚类；不足 {MIN_SECTOR_BUSINESSES} 家个体工商户的行业不单独估计。",
+                    en=f"Each sector estimated on its own, standard errors clustered by {cluster_name(est.cluster, lang)}; "
+                       f"sectors with fewer than {MIN_SECTOR_BUSINESSES} businesses are not estimated separately.")
+    return table(frame, digits=3, caption=caption("sectors", lang, outcome=est.outcome), notes=(note,))
+
+
+def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
+    """Which sectors gain most, and whether the sector differences are distinguishable (overlapping intervals)."""
+    lab = Labels(lang)
+    sec = est.extra.get("sectors")
+    n = TABLES.index("sectors") + 1
+    ref = f"（表 {n}）" if lang == "zh" else f" (Table {n})"
+    if sec is None or len(sec) < 2:
+        return lab.pick(zh="样本中没有足够多的行业可以分别估计效应。",
+                        en="The sample has too few sectors with enough businesses to estimate effects separately.")
+    sec = sec.sort_values("estimate", ascending=False)
+    top, bottom = sec.iloc[0], sec.iloc[-1]
+    sig = [_sector_name(x, lang) for x, lo, hi in zip(sec["sector"], sec["conf_low"], sec["conf_high"])
+           if significance_class(lo, hi) != "zero"]
+    overlap = bool(sec["conf_low"].max() <= sec["conf_high"].min())
+    head = lab.pick(
+        zh=f"分行业估计{ref}中，效应最大的是{_sector_name(top['sector'], lang)}（{_fmt(top['estimate'], 3)}），最小的是"
+           f"{_sector_name(bottom['sector'], lang)}（{_fmt(bottom['estimate'], 3)}）；"
+           + (f"{join_names(sig, lang)}的区间不含零。" if sig else "没有一个行业的区间不含零。"),
+        en=f"By sector{ref}, the effect is largest for {lower_first(_sector_name(top['sector'], lang))} "
+           f"({_fmt(top['estimate'], 3)}) and smallest for {lower_first(_sector_name(bottom['sector'], lang))} "
+           f"({_fmt(bottom['estimate'], 3)}); "
+           + (f"the intervals of {join_names([lower_first(x) for x in sig], lang)} exclude zero." if sig else
+              "no sector's interval excludes zero."))
+    tail = lab.pick(
+        zh="各行业的置信区间有共同部分，行业间的差异在统计上不能区分，不宜据此确定推广重点。" if overlap else
+           "并非所有行业的置信区间都有共同部分，行业间的差异至少部分是可区分的，可作为确定推广重点的参考。",
+        en=" All sector intervals share a common range, so the sector differences are not statistically distinguishable "
+           "and should not guide where to focus the roll-out." if overlap else
+           " Not all sector intervals overlap, so some of the sector differences are distinguishable and can inform "
+           "where to focus the roll-out.")
+    return head + tail
 
 
 def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
@@ -714,10 +807,10 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
 
 def _target_amount() -> float | None:
     """The plan's 2025 FX-loan target in 万美元 (None when the targets file does not have it)."""
-    from research_kit.timeseries import load_targets
+    from research_kit.data.indicators import FX_INDICATOR, load_definitions
 
     try:
-        target = load_targets().loc["fx_loans_individual"]
+        target = load_definitions().targets.loc[FX_INDICATOR]
     except (FileNotFoundError, KeyError):
         return None
     return float(target["target"]) * (1e4 if target["unit"] == "亿美元" else 1.0)
@@ -732,7 +825,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
     where = county_label(est.county, lang)
     eff = ("；" if lang == "zh" else "; ").join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
     paras = [lab.pick(zh=f"在{where}，业务开办{eff}。",
-                      en=f"In {where}, the programme {eff}.")]
+                      en=f"In {lower_first(where) if est.county == 'all' else where}, the programme {eff}.")]
     fx = est.outcomes.get("fx_loan_balance")
     goal = _target_amount()
     last = panel.loc[panel["month"] == panel["month"].max()]
@@ -781,19 +874,24 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
                f"{join_names(top, lang)}. The estimates describe customers of cells that did start; extending the "
                f"programme to these cells should be evaluated with the same design on the first extensions before a full roll-out."))
     v = pretrend_verdict_of(est, lang=lang)
-    fragile = bool(np.isfinite(est.breakdown) and est.breakdown < 1)
+    fragile = bool(np.isfinite(est.breakdown) and est.breakdown <= 1)
     if v.status == "reject" or fragile:
+        why = []
+        if v.status == "reject":
+            why.append(lab.pick(zh="部分开办前联合检验拒绝了平行趋势", en="some joint pre-programme tests reject parallel trends"))
+        if fragile:
+            why.append(lab.pick(zh=f"敏感性分析的临界值 M̄ = {est.breakdown:.2f} 不超过 1",
+                                en=f"the breakdown value of the sensitivity analysis, M̄ = {est.breakdown:.2f}, is at most 1"))
         paras.append(lab.pick(
-            zh="开办前检验或敏感性分析显示平行趋势假设存疑，上述数字应视为初步结果；在据此调整目标或扩大推广之前，"
-               "应使用更长的开办前数据或真实贷款台账重复本分析。",
-            en="The pre-programme tests or the sensitivity analysis cast doubt on parallel trends, so these figures are "
-               "preliminary; before targets or the roll-out are adjusted on their basis, the analysis should be repeated "
-               "with a longer pre-programme period or with actual loan ledgers."))
+            zh=f"由于{'，且'.join(why)}，上述数字应视为初步结果；在据此调整目标或扩大推广之前，应使用更长的开办前数据或真实贷款台账重复本分析。",
+            en=f"Because {' and '.join(why)}, these figures are preliminary; before targets or the roll-out are adjusted "
+               f"on their basis, the analysis should be repeated with a longer pre-programme period or with actual loan ledgers."))
     else:
         paras.append(lab.pick(
-            zh="下一步应使用银行的真实贷款台账重复本分析（设计与代码不变），并按行业和企业规模估计效应的差异，以确定推广的重点对象。",
-            en="The next step is to repeat this analysis on the banks' actual loan ledgers (same design and code) and to "
-               "estimate how the effects differ by sector and size, to decide where to focus the roll-out."))
+            zh="下一步应使用银行的真实贷款台账重复本分析（设计与代码不变），并在行业差异（第 5.7 节）之外按企业规模估计效应的差异，以确定推广的重点对象。",
+            en="The next step is to repeat this analysis on the banks' actual loan ledgers (same design and code) and, "
+               "beyond the sector differences (Section 5.7), to estimate how the effects differ by business size, to "
+               "decide where to focus the roll-out."))
     if est.synthetic:
         paras.append(lab.pick(zh="以上结论基于模拟演示数据，仅用于说明分析方法，不能作为政策依据。",
                               en="These conclusions rest on synthetic demo data; they illustrate the method and are no basis for policy."))

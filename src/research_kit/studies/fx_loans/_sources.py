@@ -15,15 +15,13 @@ import pandas as pd
 from research_kit.report.labels import Labels, Lang
 from research_kit.report.tables import Table, format_number, table
 from research_kit.results import Result
-from research_kit.studies.fx_loans._data import linked_sources, truth_overall
+from research_kit.studies.fx_loans._data import TRADE_OUTCOMES, linked_sources, truth_overall
 
 __all__ = [
-    "TRADE_OUTCOMES", "TradeEffects", "linkage_paragraph", "linkage_table", "trade_effects", "trade_paragraph",
+    "TradeEffects", "linkage_paragraph", "linkage_table", "trade_effects", "trade_paragraph",
     "trade_table",
 ]
 
-#: The outcomes the sources add to the paper.
-TRADE_OUTCOMES = ("export_receipts", "hedged_share")
 _OUTCOME = {
     "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
     "hedged_share": {"zh": "收汇套保比例", "en": "Share of receipts hedged"},
@@ -48,7 +46,7 @@ def linkage_table(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = No
             lab.pick(zh="行数", en="Rows"): rep.n_left,
             lab.pick(zh="匹配率", en="Matched"): rep.match_rate_left,
             lab.pick(zh="代码经规范化", en="Codes normalized"): rep.normalized_left,
-            lab.pick(zh="注册号转换", en="注册号 mapped"): rep.mapped_left,
+            lab.pick(zh="注册号转换", en="Old registration no. mapped"): rep.mapped_left,
             lab.pick(zh="无效代码", en="Invalid codes"): rep.invalid_left,
             lab.pick(zh="代码缺失", en="Missing codes"): rep.missing_left,
         })
@@ -97,14 +95,18 @@ class TradeEffects:
 
 
 def trade_effects(panel: pd.DataFrame, *, control_group: str = "not_yet", alpha: float = 0.05, seed: int = 0,
-                  cluster: str = "business_id", synthetic: bool = True) -> TradeEffects:
-    """The headline estimator (Callaway–Sant'Anna, outcome regression) for each of :data:`TRADE_OUTCOMES`."""
+                  cluster: str = "cell", synthetic: bool = True) -> TradeEffects:
+    """The headline estimator (Callaway–Sant'Anna, outcome regression) for each trade outcome, clustered as
+    the paper's main estimates (``cell`` = county × bank, ``county`` or ``business_id``)."""
     from research_kit import did
+    from research_kit.studies.fx_loans._estimate import with_cells
+
+    panel = with_cells(panel)
 
     results, truth = {}, {}
     for outcome in TRADE_OUTCOMES:
         cs = did.callaway_santanna(panel, outcome=outcome, unit="business_id", time="t", cohort="cohort",
-                                   control_group=control_group, method="reg", cluster=cluster, alpha=alpha,
+                                   control_group=control_group, method="reg", cluster=cluster, level=1 - alpha,
                                    seed=seed, unbalanced="pairwise")
         results[outcome] = cs.aggregate("simple")
         te = f"te_{outcome}"

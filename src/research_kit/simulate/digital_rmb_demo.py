@@ -31,7 +31,7 @@ points; wallets: ``6 × effect`` per 1,000), stored in ``te_<outcome>``.
 
 Examples
 --------
->>> from research_kit.simulate.synth import digital_rmb_panel
+>>> from research_kit.simulate.digital_rmb_demo import digital_rmb_panel
 >>> d = digital_rmb_panel(seed=1)
 >>> d.treated, str(d.treatment_time.date())
 ('义乌市', '2023-01-01')
