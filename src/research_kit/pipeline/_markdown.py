@@ -656,7 +656,8 @@ def notebook_to_markdown(nb: Any, media_dir: Path, *, meta: PaperMeta, media_pre
     cut = len(texts) if appendix_at is None else appendix_at
     body = "\n\n".join(t for t in texts[:cut] if t)
     refs = ""
-    if any(_CITATION.search(_PROTECT.sub(" ", t)) for k, t in blocks[:cut] if k == "prose"):
+    has_refs = re.search(r"\{#refs[\s}]", body) is not None  # the paper placed its reference list itself
+    if not has_refs and any(_CITATION.search(_PROTECT.sub(" ", t)) for k, t in blocks[:cut] if k == "prose"):
         refs = f"\n\n## {labels['references']} {{#references .unnumbered}}\n\n::: {{#refs}}\n:::"
     if appendix_at is None:
         return body + refs + "\n"
