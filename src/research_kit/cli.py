@@ -144,6 +144,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     finally:
         if local is not None:
             local.shutdown()
+    from research_kit.pipeline.api_docs import write_api_docs
+
+    write_api_docs(args.root, force=args.force)
     print(report.summary())
     return 0
 
