@@ -65,7 +65,7 @@ def test_fe_formula_and_absorbed_regressors(wagepan):
 def test_missing_values_warn_at_the_callers_line(wagepan):
     df = wagepan.copy()
     df.loc[[3, 10], "lwage"] = np.nan
-    with pytest.warns(MissingValuesWarning, match="2 of 4,360 rows were dropped") as rec:
+    with pytest.warns(MissingValuesWarning, match=r"fe: dropped 2 of 4,360 rows with missing values \(.lwage.: 2\)") as rec:
         r = rk.panel.fe(df, "lwage ~ union", entity="nr", time="year")
     assert r.nobs == 4358
     assert rec[0].filename == __file__
