@@ -34,6 +34,8 @@ def _copy_project(dest: Path) -> Path:
     (dest / "data").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "raw", dest / "data" / "raw")
     shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
+    if (ROOT / "data" / "targets").is_dir():  # indicator definitions that prepare checks the filings against
+        shutil.copytree(ROOT / "data" / "targets", dest / "data" / "targets")
     (dest / "notebooks").mkdir()
     shutil.copy(ROOT / NB, dest / NB)
     params = ", ".join(f"{k}: {v}" for k, v in PARAMS.items())
