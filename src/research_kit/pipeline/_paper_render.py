@@ -249,7 +249,10 @@ class _PaperRenderer:
         (work / "paper-docx.md").write_text(head + frame_div + notice + body, encoding="utf-8")
         data_dir = f"--data-dir={self.assets / 'pandoc'}"
         # citeproc first: the filter then also turns the reference list's DOI links into text
-        reader = ["-f", "markdown+east_asian_line_breaks", "--wrap=none", *citeproc,
+        # without a bibliography (a project without reports/references.bib) citations stay text: Typst would
+        # otherwise refuse a #cite of an unknown label
+        syntax = "markdown+east_asian_line_breaks" + ("" if citeproc else "-citations")
+        reader = ["-f", syntax, "--wrap=none", *citeproc,
                   f"--lua-filter={self.assets / 'rk.lua'}"]
         files: dict[str, str] = {}
         warnings: list[str] = []
