@@ -116,7 +116,7 @@ def test_check_parameters_magic() -> None:
 
 def _copy_project(dest: Path) -> Path:
     """A project copy with its own src/ (the new study package must be importable from it) and no studies."""
-    for sub in ("data/raw",):
+    for sub in ("data/raw", "data/targets"):
         shutil.copytree(ROOT / sub, dest / sub)
     shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
     shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
