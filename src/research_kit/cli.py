@@ -144,9 +144,6 @@ def _cmd_render(args: argparse.Namespace) -> int:
     finally:
         if local is not None:
             local.shutdown()
-    from research_kit.pipeline.api_docs import write_api_docs
-
-    write_api_docs(args.root, force=args.force)
     print(report.summary())
     return 0
 
@@ -240,6 +237,13 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_api_docs(args: argparse.Namespace) -> int:
+    from research_kit.pipeline.api_docs import write_api_docs
+
+    print(f"wrote {write_api_docs(args.root, force=args.force) / 'index.html'}")
+    return 0
+
+
 def _cmd_new_study(args: argparse.Namespace) -> int:
     from research_kit.pipeline.scaffold import new_study
 
@@ -311,6 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     ta.add_argument("--out", required=True, metavar="FILE.xlsx")
     ta.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="filing date (default: the latest filing)")
     tg.set_defaults(func=_cmd_targets)
+    ad = sub.add_parser("api-docs", help="write the API reference (from the docstrings) to reports/_site/api/")
+    ad.add_argument("--force", action="store_true", help="write it even when the source did not change")
+    ad.set_defaults(func=_cmd_api_docs)
     ns = sub.add_parser("new-study", help="scaffold a new paper: notebook, studies/NAME package, studies.yaml "
                                           "entry (zh and en variants) and a test; overwrites nothing")
     ns.add_argument("name", help="study and package name: lower case, digits and '_' (e.g. demo_x)")

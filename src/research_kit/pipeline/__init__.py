@@ -97,9 +97,6 @@ def _build(*, root: str | os.PathLike[str] | None, force: bool, workers: int | N
         local.shutdown()
         if dask is not None:
             dask.close()
-    from research_kit.pipeline.api_docs import write_api_docs
-
-    write_api_docs(root, force=force)  # reports/_site/api/, made again only when the source changed
     report.prepared = prepared
     report.seconds = time.perf_counter() - start
     return report
