@@ -55,8 +55,7 @@ VCES: tuple[str, ...] = ("nn", "hc0", "hc1", "hc2", "hc3", "cr1", "cr2", "cr3")
 T = TypeVar("T")
 
 
-class DroppedObservationsWarning(MissingValuesWarning):
-    """Rows with a missing outcome, running variable, treatment, covariate or cluster were dropped."""
+DroppedObservationsWarning = MissingValuesWarning  # one warning for dropped rows in every family
 
 
 class MassPointsWarning(UserWarning):
