@@ -34,10 +34,6 @@ def _copy_project(dest: Path) -> Path:
     (dest / "data").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "raw", dest / "data" / "raw")
     shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
-    (dest / "reports").mkdir()
-    for name in ("frame.yaml", "references.bib"):  # the report frame and bibliography the papers cite
-        shutil.copy(ROOT / "reports" / name, dest / "reports" / name)
-    shutil.copytree(ROOT / "reports" / "csl", dest / "reports" / "csl")
     if (ROOT / "data" / "targets").is_dir():  # indicator definitions that prepare checks the filings against
         shutil.copytree(ROOT / "data" / "targets", dest / "data" / "targets")
     (dest / "notebooks").mkdir()

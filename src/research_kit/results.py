@@ -322,9 +322,13 @@ class Result:
         return str(self.summary())
 
     def __repr__(self) -> str:
-        return (f"<{type(self).__name__} {self.estimator}: {self.term} = {_fmt(self.estimate)} "
-                f"(se {_fmt(self.std_error)}; {self.level:.0%} CI {_fmt(self.conf_low)} to {_fmt(self.conf_high)}), "
-                f"N = {self.nobs:,}>")
+        inference = ""
+        if np.isfinite(self.std_error):
+            inference = f" (se {_fmt(self.std_error)}"
+            if np.isfinite(self.conf_low) and np.isfinite(self.conf_high):
+                inference += f"; {self.level:.0%} CI {_fmt(self.conf_low)} to {_fmt(self.conf_high)}"
+            inference += ")"
+        return f"<{type(self).__name__} {self.estimator}: {self.term} = {_fmt(self.estimate)}{inference}, N = {self.nobs:,}>"
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()

@@ -25,14 +25,18 @@ def assert_site_consistent(root: Path) -> dict:
     """Every paper of the manifest is in the index with files that exist; no half-built folder is left."""
     site = root / "reports" / "_site"
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    index = (site / "index.html").read_text(encoding="utf-8")
+    linked = set()  # Chinese papers are listed on index.html, English ones on en/index.html
+    for page in (site / "index.html", site / "en" / "index.html"):
+        if page.is_file():
+            for href in re.findall(r'href="([^"#:]+)"', page.read_text(encoding="utf-8")):
+                target = (page.parent / unquote(href)).resolve()
+                assert target.exists(), href
+                linked.add(target)
     for e in manifest["papers"]:
         assert e["files"] or e["status"] == "failed", e
         for rel in e["files"].values():
             assert (site / rel).is_file(), rel
-            assert f'href="{rel}"' in index, rel
-    for href in re.findall(r'href="([^"#:]+)"', index):
-        assert (site / unquote(href)).exists(), href
+            assert (site / rel).resolve() in linked, rel
     assert (site / "pagefind" / "pagefind-ui.js").is_file()
     assert not list(site.parent.glob("._site.*"))
     return manifest
@@ -54,8 +58,11 @@ def test_index_lists_every_paper_with_its_facts_and_links(built) -> None:
     root, report = built
     assert [o.status for o in report.outcomes] == ["ok", "ok"] and report.site is not None
     manifest = assert_site_consistent(root)
-    index = (root / "reports/_site/index.html").read_text(encoding="utf-8")
-    assert index.count('<article class="card') == 2 and "任务 2" in index  # grouped under the policy task
+    zh = (root / "reports/_site/index.html").read_text(encoding="utf-8")
+    en = (root / "reports/_site/en/index.html").read_text(encoding="utf-8")
+    index = zh + en  # the Chinese paper on index.html, the English one on en/index.html
+    assert zh.count('<article class="card') == 1 and en.count('<article class="card') == 1
+    assert "任务 2" in zh  # grouped under the policy task
     for e in manifest["papers"]:
         assert e["title"] in index and e["county"] in index and e["date"] in index
         assert set(e["files"]) == {"html", "docx", "pdf"}
@@ -66,7 +73,8 @@ def test_index_lists_every_paper_with_its_facts_and_links(built) -> None:
 def test_search_index_is_local_and_covers_both_languages(built) -> None:
     root, _ = built
     site = root / "reports/_site"
-    index = (site / "index.html").read_text(encoding="utf-8")
+    index = "\n".join(p.read_text(encoding="utf-8") for p in (site / "index.html", site / "en" / "index.html")
+                      if p.is_file())  # Chinese papers on index.html, English ones on en/index.html
     assert '<script src="pagefind/pagefind-ui.js">' in index and 'href="pagefind/pagefind-ui.css"' in index
     for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
         assert (site / "pagefind" / name).is_file(), name

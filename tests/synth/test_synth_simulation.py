@@ -204,7 +204,7 @@ def test_dropped_donor_and_poor_fit_warnings(demo):
 def test_plots_draw_the_data(demo):
     s = synth.synthetic_control(demo.panel, outcome="merchant_share", treated=demo.treated,
                                 treatment_time=demo.treatment_time, **UNIT)
-    assert repr(s).startswith("<Result synthetic_control: ATT = ") and len(repr(s)) < 120
+    assert repr(s).startswith("<SyntheticControlResult synthetic_control: ATT = ") and len(repr(s)) < 140
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # includes "Glyph missing" font warnings
         axes = s.plot(lang="zh")
