@@ -86,7 +86,7 @@ def test_site_pages_exist_offline_with_embedded_figures(built) -> None:
     paper = (site / "fx_loans/yongkang_en.html").read_text(encoding="utf-8")
     assert paper.count('src="data:image/png;base64,') >= 3
     assert "<math" in paper  # equations as MathML, no MathJax CDN
-    index = (site / "index.html").read_text(encoding="utf-8")
+    index = (site / "en" / "index.html").read_text(encoding="utf-8")  # English papers are listed on en/index.html
     assert "Yongkang" in index and "yongkang_en.html" in index
     for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js"):
         assert (site / "pagefind" / name).is_file()  # search runs from local files
