@@ -87,8 +87,14 @@ def test_search_index_is_local_and_covers_both_languages(built) -> None:
     assert "data-pagefind-body" not in index
     # the search results' Chinese characters have local font subsets
     fonts = list((site / "assets/fonts").glob("*.woff"))
-    assert fonts and index.count('font-family:"RK Search CJK"') == len(fonts)
-    assert re.search(r'unicode-range:U\+[0-9A-F]+', index) and 'url("assets/fonts/' in index
+    assert fonts
+    for page, prefix in ((site / "index.html", ""), (site / "en" / "index.html", "../")):
+        html = page.read_text(encoding="utf-8")  # each index declares every subset once, relative to itself
+        assert html.count('font-family:"RK Search CJK"') == len(fonts), page
+        assert f'<script src="{prefix}pagefind/pagefind-ui.js">' in html, page
+        for font in fonts:
+            assert f'url("{prefix}assets/fonts/{font.name}")' in html, (page, font.name)
+    assert re.search(r'unicode-range:U\+[0-9A-F]+', index)
     pytest.importorskip("fontTools")
     from fontTools.ttLib import TTFont
 

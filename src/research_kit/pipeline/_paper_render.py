@@ -193,6 +193,19 @@ class _PaperRenderer:
         self.root, self.work, self.formats, self.generated = root, work, formats, generated
         self.assets = _site.assets_dir()
 
+    def _generated_at(self, nb: Any) -> str:
+        """When the paper's numbers were computed: papermill's end time, in the frame's time zone.
+
+        A re-render of the same executed notebook (new site frame, other formats) then prints the same
+        stamp, so the page of a paper whose latest run failed stays byte-identical to the one published.
+        Without papermill's stamp, the render time.
+        """
+        from research_kit import paths
+
+        end = str((nb.metadata.get("papermill") or {}).get("end_time") or "")
+        local = load_frame(paths.reports_dir(self.root)).local_datetime(end) if end else None
+        return local.isoformat(timespec="minutes") if local is not None else self.generated
+
     def _frame_fields(self, study: str, meta: PaperMeta, nb: Any) -> dict[str, Any]:
         """Front-matter fields of the title block (report frame), the TOC and the reference list."""
         from research_kit import paths
@@ -281,7 +294,7 @@ class _PaperRenderer:
             args += _var("rk-synthetic", html.escape(labels["synthetic"]))
             args += _var("rk-notice", html.escape(labels["synthetic_notice"]))
             args += _var("rk-params", _params_html(meta, labels))
-            args += _var("rk-generated", html.escape(f'{labels["generated"]} {self.generated}'))
+            args += _var("rk-generated", html.escape(f'{labels["generated"]} {self._generated_at(nb)}'))
             warnings += self._pandoc(args, work, src)
             check_offline(html_out, source=_rel(src, self.root), shown_as=f"_site/{study}/{variant}.html")
             files["html"] = html_out.name
