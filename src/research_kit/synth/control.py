@@ -33,7 +33,7 @@ from research_kit.synth._data import (
     unknown_periods,
     wide_panel,
 )
-from research_kit.synth._qp import fit_v, scale_predictors, simplex_least_squares
+from research_kit.synth._qp import Inner, fit_v, scale_predictors, simplex_least_squares
 
 __all__ = ["PoorPreFitWarning", "Predictor", "SyntheticControlResult", "synthetic_control"]
 
@@ -110,6 +110,7 @@ class _Spec:
     predictor_weights: Any
     v_search: str
     seed: int | None
+    inner: str = "active_set"  # inner solver; "nnls" is the earlier reference (benchmarks, tests)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -226,6 +227,14 @@ def _predictor_table(data: pd.DataFrame, panel: WidePanel, specs: Sequence[Predi
     return pd.DataFrame(rows).T  # predictors x units
 
 
+def predictor_table(spec: _Spec, panel: WidePanel) -> pd.DataFrame:
+    """The predictors of ``spec`` for every unit of ``panel`` (predictors x units)."""
+    if spec.predictors is None:
+        raise ValueError("this fit has no predictors.")
+    default = tuple(panel.pre_times.tolist()) if spec.predictor_period is None else spec.predictor_period
+    return _predictor_table(spec.data, panel, spec.predictors, default)
+
+
 def _resolve_v(option: Any, labels: list[str]) -> np.ndarray | None:
     """Explicit predictor weights (normalised), or None for the nested optimisation."""
     if isinstance(option, str):
@@ -247,9 +256,15 @@ def _resolve_v(option: Any, labels: list[str]) -> np.ndarray | None:
     return v / v.sum()
 
 
-def _fit(spec: _Spec) -> SyntheticControlResult:
-    panel = wide_panel(spec.data, outcome=spec.outcome, unit=spec.unit, time=spec.time, treated=spec.treated,
-                       treatment_time=spec.treatment_time, donors=spec.donors, min_pre=1)
+def _inner(spec: _Spec) -> Inner:
+    return "nnls" if spec.inner == "nnls" else "active_set"
+
+
+def _fit(spec: _Spec, panel: WidePanel | None = None, table: pd.DataFrame | None = None) -> SyntheticControlResult:
+    """Fit ``spec``; ``panel`` and ``table`` (its predictor table) when the caller has them already (placebos)."""
+    if panel is None:
+        panel = wide_panel(spec.data, outcome=spec.outcome, unit=spec.unit, time=spec.time, treated=spec.treated,
+                           treatment_time=spec.treatment_time, donors=spec.donors, min_pre=1)
     if len(panel.treated) != 1:
         raise ValueError(
             f"synthetic_control takes one treated unit, got {len(panel.treated)}: {panel.treated}; fit them one "
@@ -263,11 +278,11 @@ def _fit(spec: _Spec) -> SyntheticControlResult:
         X = panel.Y[:, opt_idx].T  # outcomes as predictors, equal weights, unscaled: W minimises the MSPE
         labels = [f"{spec.outcome}({t})" for t in panel.times[opt_idx]]
         v = np.full(len(labels), 1.0 / len(labels))
-        w = simplex_least_squares(X[:, :-1], X[:, -1], v)
+        w = simplex_least_squares(X[:, :-1], X[:, -1], v, inner=_inner(spec))
         search_info = "none"
     else:
-        default = tuple(pre.tolist()) if spec.predictor_period is None else spec.predictor_period
-        table = _predictor_table(spec.data, panel, spec.predictors, default)
+        if table is None:
+            table = predictor_table(spec, panel)
         labels = list(table.index)
         bad_t = [lab for lab in labels if not np.isfinite(table.loc[lab, treated_name])]
         if bad_t:
@@ -286,12 +301,12 @@ def _fit(spec: _Spec) -> SyntheticControlResult:
         Z = panel.Y[:, opt_idx].T
         fixed = _resolve_v(spec.predictor_weights, labels)
         if fixed is None:
-            vf = fit_v(X0s, x1s, Z[:, :-1], Z[:, -1], search=spec.v_search, seed=spec.seed)
+            vf = fit_v(X0s, x1s, Z[:, :-1], Z[:, -1], search=spec.v_search, seed=spec.seed, inner=_inner(spec))
             v, w = vf.v, vf.w
             search_info = f"{spec.v_search} ({vf.start}, {vf.method})"
         else:
             v = fixed
-            w = simplex_least_squares(X0s, x1s, v)
+            w = simplex_least_squares(X0s, x1s, v, inner=_inner(spec))
             search_info = "fixed"
     Yc, y1 = panel.Y[:-1], panel.Y[-1]
     synth = w @ Yc

@@ -27,13 +27,15 @@ import numpy as np
 import pandas as pd
 
 from research_kit.results import Result
-from research_kit.synth._data import check_option, locate_period
+from research_kit.synth._data import DroppedDonorsWarning, WidePanel, check_option, locate_period, wide_panel
 from research_kit.synth.control import (
     PoorPreFitWarning,
     Predictor,
     PredictorLike,
     SyntheticControlResult,
     _fit,
+    _Spec,
+    predictor_table,
 )
 
 __all__ = ["PlaceboResult", "in_time_placebo", "placebo_test"]
@@ -77,13 +79,46 @@ def _progress_default() -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)()) and "PYTEST_CURRENT_TEST" not in os.environ
 
 
-def _placebo_fit(pspec: Any) -> SyntheticControlResult:
+_Job = tuple[_Spec, WidePanel | None, pd.DataFrame | None]
+
+
+def _placebo_fit(job: _Job) -> SyntheticControlResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PoorPreFitWarning)
-        return _fit(pspec)
+        return _fit(*job)
 
 
-def _run_fits(specs: list[Any], n_jobs: int, progress: bool) -> list[SyntheticControlResult]:
+def _placebo_jobs(result: SyntheticControlResult, v_search: str | None, *, shared: bool = True,
+                  inner: str | None = None) -> list[_Job]:
+    """One refit per donor, as if it had been treated, with the other donors.
+
+    ``shared=True`` lays out the outcome matrix and the predictor table once for
+    every unit and hands each placebo its rows and columns (the donor matrices
+    differ by one column); the values are those each refit would compute
+    itself. ``shared=False`` (the reference) lets every refit start from the long data.
+    """
+    spec = result.spec
+    assert spec is not None
+    donors = list(result.weights.index)
+    specs = [replace(spec, treated=j, donors=tuple(u for u in donors if u != j), v_search=v_search or spec.v_search,
+                     inner=inner or spec.inner) for j in donors]
+    if not shared:
+        return [(ps, None, None) for ps in specs]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DroppedDonorsWarning)
+        full = wide_panel(spec.data, outcome=spec.outcome, unit=spec.unit, time=spec.time,
+                          treated=result.info["treated"], treatment_time=spec.treatment_time, donors=tuple(donors))
+    table = None if spec.predictors is None else predictor_table(spec, full)
+    pos = {u: i for i, u in enumerate(full.units)}
+    jobs: list[_Job] = []
+    for j, ps in zip(donors, specs, strict=True):
+        order = [u for u in donors if u != j] + [j]
+        panel = replace(full, Y=full.Y[[pos[u] for u in order]], units=order, n_control=len(order) - 1)
+        jobs.append((ps, panel, None if table is None else table.loc[:, order]))
+    return jobs
+
+
+def _run_fits(specs: list[_Job], n_jobs: int, progress: bool) -> list[SyntheticControlResult]:
     """Fit every placebo, in ``n_jobs`` processes (forked; serial where that is not possible), with a bar."""
     bar = None
     if progress:
@@ -173,14 +208,32 @@ def placebo_test(
         check_option("v_search", v_search, ("global", "synth"))
     if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive number of processes, got {n_jobs!r}.")
+    jobs = _placebo_jobs(result, v_search)
+    fits = _run_fits(jobs, int(n_jobs), _progress_default() if progress is None else bool(progress))
+    return _placebo_result(result, fits, pre_rmspe_cutoff)
+
+
+def _reference_placebo(result: SyntheticControlResult, *, pre_rmspe_cutoff: float | None = None,
+                       v_search: Literal["global", "synth"] | None = None, inner: str = "nnls") -> PlaceboResult:
+    """The straightforward placebo test: every refit from the long data, one after another.
+
+    With ``inner="nnls"`` it is the algorithm before the speed-up (benchmarks and tests
+    compare against it); with ``inner="active_set"`` the refits use the fast inner solver.
+    """
+    jobs = _placebo_jobs(result, v_search, shared=False, inner=inner)
+    return _placebo_result(result, _run_fits(jobs, 1, False), pre_rmspe_cutoff)
+
+
+def _placebo_result(result: SyntheticControlResult, fits: list[SyntheticControlResult],
+                    pre_rmspe_cutoff: float | None) -> PlaceboResult:
+    """The permutation table, p-values and gap paths of the treated fit and its placebo fits."""
+    spec = result.spec
+    assert spec is not None
     treated = result.info["treated"]
     donors = list(result.weights.index)
     rows = [_summary(result, treated, True)]
     gaps = {treated: result.gap}
-    specs = [replace(spec, treated=j, donors=tuple(u for u in donors if u != j), v_search=v_search or spec.v_search)
-             for j in donors]
-    fits = _run_fits(specs, int(n_jobs), _progress_default() if progress is None else bool(progress))
-    for j, fit in zip(donors, fits):
+    for j, fit in zip(donors, fits, strict=True):
         rows.append(_summary(fit, j, False))
         gaps[j] = fit.gap
     table = pd.DataFrame(rows)
