@@ -31,7 +31,7 @@ import numpy as np
 from scipy import optimize
 from scipy.optimize._slsqplib import nnls as _nnls  # the solver behind scipy.optimize.nnls
 
-from research_kit.synth._simplex import SimplexState
+from research_kit.synth._simplex import SimplexState, nelder_mead
 
 __all__ = ["Inner", "VFit", "fit_v", "regression_start", "scale_predictors", "simplex_least_squares"]
 
@@ -212,7 +212,10 @@ def _local(p0: np.ndarray, loss: _Loss, method: str, k: int, maxiter: int | None
     f0 = abs(loss(p0))
     if method == "Nelder-Mead":
         opts = {"maxiter": maxiter or 500, "xatol": 1e-6, "fatol": 1e-8 * max(f0, 1e-8), "adaptive": k > 4}
-        return optimize.minimize(loss, p0, method=method, options=opts)
+        if loss.state is None:  # the reference
+            return optimize.minimize(loss, p0, method=method, options=opts)
+        x, f = nelder_mead(loss, loss.state, loss._Z0c, loss._z1c, p0, **opts)
+        return optimize.OptimizeResult(x=x, fun=f)
     opts = {"maxiter": maxiter or 100, "gtol": 1e-8 * max(f0, 1e-8)}
     if loss.kind == "nnls":  # the reference: scipy's own finite differences
         return optimize.minimize(loss, p0, method=method, options=opts)

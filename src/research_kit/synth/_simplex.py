@@ -28,10 +28,12 @@ problem; its weights agree to about 1e-10 where the optimum is unique.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit
 
-__all__ = ["SimplexState", "simplex_weights"]
+__all__ = ["SimplexState", "nelder_mead", "simplex_weights"]
 
 _ALPHA_TOL = 1e-13  # affine weights at or below this leave the corral
 _OPT_TOL = 1e-12  # relative optimality tolerance (Wolfe's Z1)
@@ -324,3 +326,123 @@ def simplex_weights(X0: np.ndarray, x1: np.ndarray, v: np.ndarray | None = None)
     """Weights ``w >= 0, sum(w) = 1`` minimising ``(x1 - X0 w)' diag(v) (x1 - X0 w)`` (a cold solve)."""
     return SimplexState(X0, x1).solve(v, warm=False)
 
+
+
+@njit(cache=True)
+def _nm_iteration(sim: np.ndarray, fsim: np.ndarray, coef: np.ndarray, D: np.ndarray, Z0: np.ndarray,
+                  z1: np.ndarray, S: np.ndarray, mbox: np.ndarray, w: np.ndarray) -> bool:
+    """One iteration of scipy's Nelder--Mead on a sorted simplex, with the same arithmetic; True if converged.
+
+    ``coef`` = (rho, chi, psi, sigma, xatol, fatol). The caller sorts the simplex
+    with ``numpy.argsort`` between iterations, as scipy does (its order of ties
+    is numpy's).
+    """
+    N = sim.shape[1]
+    rho, chi, psi, sigma, xatol, fatol = coef[0], coef[1], coef[2], coef[3], coef[4], coef[5]
+    mx = 0.0
+    for j in range(1, N + 1):
+        for i in range(N):
+            d = abs(sim[j, i] - sim[0, i])
+            if d > mx:
+                mx = d
+    if mx <= xatol:
+        mf = 0.0
+        for j in range(1, N + 1):
+            d = abs(fsim[0] - fsim[j])
+            if d > mf:
+                mf = d
+        if mf <= fatol:
+            return True
+    xbar = sim[0].copy()
+    for j in range(1, N):
+        for i in range(N):
+            xbar[i] = xbar[i] + sim[j, i]
+    for i in range(N):
+        xbar[i] = xbar[i] / N
+    last = sim[N].copy()
+    xr = np.empty(N)
+    for i in range(N):
+        xr[i] = (1 + rho) * xbar[i] - rho * last[i]
+    fxr = _loss(D, Z0, z1, xr, S, mbox, w)
+    if fxr < fsim[0]:
+        xe = np.empty(N)
+        rc = rho * chi
+        for i in range(N):
+            xe[i] = (1 + rc) * xbar[i] - rc * last[i]
+        fxe = _loss(D, Z0, z1, xe, S, mbox, w)
+        if fxe < fxr:
+            sim[N] = xe
+            fsim[N] = fxe
+        else:
+            sim[N] = xr
+            fsim[N] = fxr
+    elif fxr < fsim[N - 1]:
+        sim[N] = xr
+        fsim[N] = fxr
+    else:
+        doshrink = False
+        if fxr < fsim[N]:
+            xc = np.empty(N)
+            pr = psi * rho
+            for i in range(N):
+                xc[i] = (1 + pr) * xbar[i] - pr * last[i]
+            fxc = _loss(D, Z0, z1, xc, S, mbox, w)
+            if fxc <= fxr:
+                sim[N] = xc
+                fsim[N] = fxc
+            else:
+                doshrink = True
+        else:
+            xcc = np.empty(N)
+            for i in range(N):
+                xcc[i] = (1 - psi) * xbar[i] + psi * last[i]
+            fxcc = _loss(D, Z0, z1, xcc, S, mbox, w)
+            if fxcc < fsim[N]:
+                sim[N] = xcc
+                fsim[N] = fxcc
+            else:
+                doshrink = True
+        if doshrink:
+            for j in range(1, N + 1):
+                for i in range(N):
+                    sim[j, i] = sim[0, i] + sigma * (sim[j, i] - sim[0, i])
+                fsim[j] = _loss(D, Z0, z1, sim[j], S, mbox, w)
+    return False
+
+
+def nelder_mead(loss: Callable[[np.ndarray], float], state: SimplexState, Z0: np.ndarray, z1: np.ndarray,
+                x0: np.ndarray, *, maxiter: int, xatol: float, fatol: float, adaptive: bool) -> tuple[np.ndarray, float]:
+    """``scipy.optimize.minimize(loss, x0, method="Nelder-Mead", options=...)`` with the iterations compiled.
+
+    The same initial simplex, coefficients, steps, order of the simplex
+    (``numpy.argsort``) and stopping rules as scipy (``maxfev`` unlimited, no
+    bounds); the first simplex is evaluated by ``loss`` (which remembers
+    values), the iterations by the compiled loss of ``state``. Returns (x, f).
+    """
+    x0 = np.asarray(x0, dtype=float).ravel()
+    N = x0.size
+    if adaptive:
+        dim = float(N)
+        coef = np.array([1, 1 + 2 / dim, 0.75 - 1 / (2 * dim), 1 - 1 / dim, xatol, fatol], dtype=float)
+    else:
+        coef = np.array([1, 2, 0.5, 0.5, xatol, fatol], dtype=float)
+    sim = np.empty((N + 1, N))
+    sim[0] = x0
+    for k in range(N):
+        y = np.array(x0, copy=True)
+        y[k] = (1 + 0.05) * y[k] if y[k] != 0 else 0.00025
+        sim[k + 1] = y
+    fsim = np.array([loss(sim[k].copy()) for k in range(N + 1)], dtype=float)
+    for _ in range(2):  # scipy sorts twice before the first iteration
+        ind = np.argsort(fsim)
+        sim = np.take(sim, ind, 0)
+        fsim = np.take(fsim, ind, 0)
+    iterations = 1
+    while iterations < maxiter:
+        if _nm_iteration(sim, fsim, coef, state.D, Z0, z1, state.S, state.mbox, state.w):
+            break
+        iterations += 1
+        ind = np.argsort(fsim)
+        sim = np.take(sim, ind, 0)
+        fsim = np.take(fsim, ind, 0)
+    return sim[0], float(np.min(fsim))
