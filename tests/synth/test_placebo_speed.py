@@ -7,8 +7,8 @@
   against the optimality conditions of the problem and against the reference: where the
   optimum is unique, weights within 1e-7 and objective no worse than the reference's by more
   than 1e-9 (relative); where the treated unit lies inside the donors' hull, a perfect fit.
-* The compiled Nelder-Mead iterations and the BFGS gradient give the iterates of
-  ``scipy.optimize.minimize`` (compared exactly: same arithmetic on the same values, one process).
+* The compiled Nelder-Mead iterations, the BFGS gradient and the differential evolution give the
+  iterates of ``scipy.optimize.minimize`` / ``differential_evolution`` (compared exactly: same arithmetic on the same values, one process).
 * The fast placebo test (shared outcome matrix and predictor table) equals placebo refits from the
   long data (``_reference_placebo(inner="active_set")``): every unit's pre/post RMSPE, ratio and
   gap path within 1e-9 (relative; in practice equal).
@@ -28,7 +28,7 @@ from scipy import optimize
 
 from research_kit import synth
 from research_kit.synth._qp import _InnerW, _Loss, _v_from
-from research_kit.synth._simplex import SimplexState, nelder_mead
+from research_kit.synth._simplex import SimplexState, differential_evolution, nelder_mead
 from research_kit.synth.placebo import _reference_placebo
 
 DATA = Path(__file__).parent / "data"
@@ -129,6 +129,18 @@ def test_nelder_mead_and_bfgs_follow_scipy_step_for_step():
         ra = optimize.minimize(a, p0, method="BFGS", options={"maxiter": 100, "gtol": 1e-10})
         rb = optimize.minimize(b, p0, method="BFGS", jac=b.forward_difference, options={"maxiter": 100, "gtol": 1e-10})
         assert np.array_equal(ra.x, rb.x) and ra.fun == rb.fun and ra.nit == rb.nit
+
+
+def test_differential_evolution_follows_scipy_draw_for_draw():
+    rng = np.random.default_rng(3)
+    for k, J in ((2, 6), (4, 21), (7, 37)):
+        X0, x1 = rng.normal(size=(k, J)), rng.normal(size=k) * 3
+        Z0, z1 = rng.normal(size=(19, J)), rng.normal(size=19)
+        a, b = _Loss(X0, x1, Z0, z1), _Loss(X0, x1, Z0, z1)
+        ref = optimize.differential_evolution(a, [(0.0, 1.0)] * k, popsize=10, maxiter=60, tol=1e-8, polish=False,
+                                              rng=np.random.default_rng(k))
+        x, f = differential_evolution(b, k, popsize=10, maxiter=60, tol=1e-8, rng=np.random.default_rng(k))
+        assert np.array_equal(ref.x, x) and ref.fun == f
 
 
 ADH_PREDICTORS = [("lnincome", range(1980, 1989)), ("retprice", range(1980, 1989)), ("age15to24", range(1980, 1989)),

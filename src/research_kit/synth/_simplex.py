@@ -33,7 +33,7 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
-__all__ = ["SimplexState", "nelder_mead", "simplex_weights"]
+__all__ = ["SimplexState", "differential_evolution", "nelder_mead", "simplex_weights"]
 
 _ALPHA_TOL = 1e-13  # affine weights at or below this leave the corral
 _OPT_TOL = 1e-12  # relative optimality tolerance (Wolfe's Z1)
@@ -446,3 +446,72 @@ def nelder_mead(loss: Callable[[np.ndarray], float], state: SimplexState, Z0: np
         sim = np.take(sim, ind, 0)
         fsim = np.take(fsim, ind, 0)
     return sim[0], float(np.min(fsim))
+
+
+def differential_evolution(loss: Callable[[np.ndarray], float], k: int, *, popsize: int, maxiter: int, tol: float,
+                           rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """``scipy.optimize.differential_evolution(loss, [(0, 1)] * k, popsize=, maxiter=, tol=, polish=False, rng=)``.
+
+    The same algorithm, random draws and arithmetic as scipy's defaults (strategy
+    ``best1bin``, mutation dithered in (0.5, 1), recombination 0.7, Latin
+    hypercube start, immediate updating), without its per-trial overhead.
+    Returns (x, f) of the best member.
+    """
+    n_pop = max(5, popsize * max(1, k))
+    segsize = 1.0 / n_pop
+    samples = segsize * rng.uniform(size=(n_pop, k)) + np.linspace(0.0, 1.0, n_pop, endpoint=False)[:, np.newaxis]
+    pop = np.zeros_like(samples)
+    for j in range(k):
+        order = rng.permutation(range(n_pop))
+        pop[:, j] = samples[order, j]
+    scale_arg1, scale_arg2 = 0.5 * (0.0 + 1.0), abs(0.0 - 1.0)  # bounds (0, 1), as scipy scales them
+
+    def scaled(trial: np.ndarray) -> np.ndarray:
+        return scale_arg1 + (trial - 0.5) * scale_arg2
+
+    energies = np.squeeze([loss(x) for x in scaled(pop)]).astype(float).reshape(n_pop)
+
+    def promote() -> None:
+        best = int(np.argmin(energies))
+        energies[[0, best]] = energies[[best, 0]]
+        pop[[0, best], :] = pop[[best, 0], :]
+
+    promote()
+    index = np.arange(n_pop)
+    trial = np.empty(k)
+    mask = np.empty(k, dtype=np.bool_)
+    for _ in range(maxiter):
+        scale = float(rng.uniform(0.5, 1))
+        for cand in range(n_pop):
+            fill_point = int(rng.integers(k, high=None, size=None, dtype="int64", endpoint=False))
+            rng.shuffle(index)
+            r0, r1 = [i for i in index[:6].tolist() if i != cand][:2]
+            u = rng.uniform(size=k)
+            oob = _de_trial(pop, cand, r0, r1, scale, u, fill_point, trial, mask)
+            if oob:
+                trial[mask] = rng.uniform(size=oob)
+            energy = loss(scaled(trial))
+            if energy <= energies[cand]:
+                pop[cand] = trial
+                energies[cand] = energy
+                if energy <= energies[0]:
+                    promote()
+        if np.std(energies) <= 0 + tol * np.abs(np.mean(energies)):
+            break
+    return scaled(pop[0]), float(energies[0])
+
+
+@njit(cache=True)
+def _de_trial(pop: np.ndarray, cand: int, r0: int, r1: int, scale: float, u: np.ndarray, fill_point: int,
+              trial: np.ndarray, mask: np.ndarray) -> int:
+    """scipy's best1bin trial vector into ``trial`` (binomial crossover at 0.7); returns the number out of [0, 1]."""
+    oob = 0
+    for i in range(trial.size):
+        if u[i] < 0.7 or i == fill_point:
+            trial[i] = pop[0, i] + scale * (pop[r0, i] - pop[r1, i])
+        else:
+            trial[i] = pop[cand, i]
+        mask[i] = trial[i] > 1 or trial[i] < 0
+        if mask[i]:
+            oob += 1
+    return oob
