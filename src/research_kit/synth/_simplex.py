@@ -442,9 +442,9 @@ def nelder_mead(loss: Callable[[np.ndarray], float], state: SimplexState, Z0: np
         if _nm_iteration(sim, fsim, coef, state.D, Z0, z1, state.S, state.mbox, state.w):
             break
         iterations += 1
-        ind = np.argsort(fsim)
-        sim = np.take(sim, ind, 0)
-        fsim = np.take(fsim, ind, 0)
+        ind = fsim.argsort()
+        sim = sim[ind]
+        fsim = fsim[ind]
     return sim[0], float(np.min(fsim))
 
 
@@ -480,17 +480,19 @@ def differential_evolution(loss: Callable[[np.ndarray], float], k: int, *, popsi
     index = np.arange(n_pop)
     trial = np.empty(k)
     mask = np.empty(k, dtype=np.bool_)
+    integers, shuffle, uniform = rng.integers, rng.shuffle, rng.uniform
     for _ in range(maxiter):
-        scale = float(rng.uniform(0.5, 1))
+        scale = float(uniform(0.5, 1))
         for cand in range(n_pop):
-            fill_point = int(rng.integers(k, high=None, size=None, dtype="int64", endpoint=False))
-            rng.shuffle(index)
+            fill_point = int(integers(k))  # = rng_integers(rng, k) in scipy
+            shuffle(index)
             r0, r1 = [i for i in index[:6].tolist() if i != cand][:2]
-            u = rng.uniform(size=k)
-            oob = _de_trial(pop, cand, r0, r1, scale, u, fill_point, trial, mask)
+            params = np.empty(k)
+            oob = _de_trial(pop, cand, r0, r1, scale, uniform(size=k), fill_point, trial, mask, params)
             if oob:
-                trial[mask] = rng.uniform(size=oob)
-            energy = loss(scaled(trial))
+                trial[mask] = uniform(size=oob)
+                params = scaled(trial)
+            energy = loss(params)
             if energy <= energies[cand]:
                 pop[cand] = trial
                 energies[cand] = energy
@@ -503,8 +505,11 @@ def differential_evolution(loss: Callable[[np.ndarray], float], k: int, *, popsi
 
 @njit(cache=True)
 def _de_trial(pop: np.ndarray, cand: int, r0: int, r1: int, scale: float, u: np.ndarray, fill_point: int,
-              trial: np.ndarray, mask: np.ndarray) -> int:
-    """scipy's best1bin trial vector into ``trial`` (binomial crossover at 0.7); returns the number out of [0, 1]."""
+              trial: np.ndarray, mask: np.ndarray, params: np.ndarray) -> int:
+    """scipy's best1bin trial vector into ``trial`` (binomial crossover at 0.7) and its scaled value into ``params``.
+
+    Returns the number of entries outside [0, 1] (then ``params`` is to be recomputed after they are redrawn).
+    """
     oob = 0
     for i in range(trial.size):
         if u[i] < 0.7 or i == fill_point:
@@ -514,4 +519,5 @@ def _de_trial(pop: np.ndarray, cand: int, r0: int, r1: int, scale: float, u: np.
         mask[i] = trial[i] > 1 or trial[i] < 0
         if mask[i]:
             oob += 1
+        params[i] = 0.5 + (trial[i] - 0.5) * 1.0
     return oob
