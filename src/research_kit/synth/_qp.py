@@ -211,10 +211,12 @@ def _local(p0: np.ndarray, loss: _Loss, method: str, k: int, maxiter: int | None
     """One local search with R ``optim``'s default iteration limits (500 for Nelder–Mead, 100 for BFGS)."""
     f0 = abs(loss(p0))
     if method == "Nelder-Mead":
-        opts = {"maxiter": maxiter or 500, "xatol": 1e-6, "fatol": 1e-8 * max(f0, 1e-8), "adaptive": k > 4}
+        nm_iter, fatol = maxiter or 500, 1e-8 * max(f0, 1e-8)
         if loss.state is None:  # the reference
-            return optimize.minimize(loss, p0, method=method, options=opts)
-        x, f = nelder_mead(loss, loss.state, loss._Z0c, loss._z1c, p0, **opts)
+            return optimize.minimize(loss, p0, method=method,
+                                     options={"maxiter": nm_iter, "xatol": 1e-6, "fatol": fatol, "adaptive": k > 4})
+        x, f = nelder_mead(loss, loss.state, loss._Z0c, loss._z1c, p0, maxiter=nm_iter, xatol=1e-6, fatol=fatol,
+                           adaptive=k > 4)
         return optimize.OptimizeResult(x=x, fun=f)
     opts = {"maxiter": maxiter or 100, "gtol": 1e-8 * max(f0, 1e-8)}
     if loss.kind == "nnls":  # the reference: scipy's own finite differences

@@ -506,7 +506,7 @@ def differential_evolution(loss: Callable[[np.ndarray], float], k: int, *, popsi
 @njit(cache=True)
 def _de_trial(pop: np.ndarray, cand: int, r0: int, r1: int, scale: float, u: np.ndarray, fill_point: int,
               trial: np.ndarray, mask: np.ndarray, params: np.ndarray) -> int:
-    """scipy's best1bin trial vector into ``trial`` (binomial crossover at 0.7) and its scaled value into ``params``.
+    """The best1bin trial vector of scipy into ``trial`` (binomial crossover at 0.7) and its scaled value into ``params``.
 
     Returns the number of entries outside [0, 1] (then ``params`` is to be recomputed after they are redrawn).
     """
