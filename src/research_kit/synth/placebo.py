@@ -180,12 +180,6 @@ def placebo_test(
         error is a terminal and no test runner is active (so not in papermill
         runs, notebooks' saved output or tests).
 
-    Notes
-    -----
-    The outcome matrix and the predictor table are built once and shared by the
-    placebo fits; each fit runs the same search as a fit of that unit with
-    :func:`~research_kit.synth.synthetic_control` would (same numbers).
-
     Returns
     -------
     PlaceboResult
@@ -193,6 +187,12 @@ def placebo_test(
         least the treated unit's; ``statistic`` = the treated unit's ratio;
         ``info["p_value_att"]`` = share with an absolute mean post-treatment gap
         at least the treated unit's.
+
+    Notes
+    -----
+    The outcome matrix and the predictor table are built once and shared by the
+    placebo fits; each fit runs the same search as a fit of that unit with
+    :func:`~research_kit.synth.synthetic_control` would (same numbers).
 
     Examples
     --------
