@@ -29,8 +29,15 @@ from research_kit.report.claims import (
     significance_class,
 )
 from research_kit.report.labels import Labels, Lang, lower_first
-from research_kit.report.tables import Table, format_number, table
+from research_kit.report.tables import Table, table
 from research_kit.results import Result
+from research_kit.studies._common import (
+    files_in_appendix_notice,
+    fmt,
+    paper_front_matter,
+    synthetic_sentence,
+    truth_sentence,
+)
 from research_kit.studies.fx_loans._data import cohort_trends, county_label, period_month, rollout_frame
 from research_kit.studies.fx_loans._estimate import (
     BREAKDOWN_MAX,
@@ -54,17 +61,11 @@ def data_notice(lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -
     lab = Labels(lang)
     if data_is_synthetic(root):
         return lab.pick(
-            zh="> **数据说明：本文使用的是模拟（合成）演示数据**，按公开的试点方案生成，"
-               "不代表任何真实经营主体、银行或地区。文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。",
-            en="> **Data notice: this paper uses synthetic demo data** generated from the "
-               "published pilot plan; it describes no real business, bank or county. The \"true effects\" are the "
-               "known effects built into the simulation, used to check the estimators.",
-        )
-    return lab.pick(zh="> 数据来源：见附录所列数据文件。", en="> Data: see the data files listed in the appendix.")
-
-
-def _fmt(x: float, d: int = 2) -> str:
-    return format_number(float(x), digits=d)
+            zh="> **数据说明：本文使用的是模拟（合成）演示数据**，按公开的试点方案生成，不代表任何真实经营主体、银行或地区。",
+            en="> **Data notice: this paper uses synthetic demo data** generated from the published pilot plan; it "
+               "describes no real business, bank or county. ",
+        ) + truth_sentence(lab, plural=True)
+    return files_in_appendix_notice(lab)
 
 
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
@@ -221,7 +222,7 @@ def cluster_name(level: str, lang: Lang = "zh") -> str:
 
 
 def _ci(r: Result, d: int = 3) -> str:
-    return f"{_fmt(r.estimate, d)} [{_fmt(r.conf_low, d)}, {_fmt(r.conf_high, d)}]"
+    return f"{fmt(r.estimate, d)} [{fmt(r.conf_low, d)}, {fmt(r.conf_high, d)}]"
 
 
 def _outcome_name(outcome: str, lang: Lang) -> str:
@@ -236,7 +237,7 @@ def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
                      en=f"Callaway–Sant'Anna, {cluster_name(_boot_level(est), lang)}-level multiplier bootstrap CI")]
     rows = []
     for oc, o in est.outcomes.items():
-        boot = "" if o.cs_boot is None else f"[{_fmt(o.cs_boot.conf_low, 3)}, {_fmt(o.cs_boot.conf_high, 3)}]"
+        boot = "" if o.cs_boot is None else f"[{fmt(o.cs_boot.conf_low, 3)}, {fmt(o.cs_boot.conf_high, 3)}]"
         rows.append([_outcome_name(oc, lang), _ci(o.twfe), _ci(o.cs), _ci(o.sa_att), _ci(o.imputation_att), boot])
     body = pd.DataFrame(rows, columns=head)
     g = _n_clusters(est)
@@ -254,10 +255,10 @@ def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
         notes.append(lab.pick(
             zh=f"主要结果变量（{_outcome_name(est.outcome, lang)}）的 TWFE 以 9 个县为聚类的野聚类自助法（施加原假设、Webb 权重、"
                f"{int(est.wild.info['reps']):,} 次抽样）：{p_text(est.wild.p_value)}，95% 置信区间 "
-               f"[{_fmt(est.wild.conf_low, 3)}, {_fmt(est.wild.conf_high, 3)}]。",
+               f"[{fmt(est.wild.conf_low, 3)}, {fmt(est.wild.conf_high, 3)}]。",
             en=f"Wild cluster bootstrap of TWFE for the main outcome ({lower_first(_outcome_name(est.outcome, lang))}), "
                f"9 counties as clusters (null imposed, Webb weights, {int(est.wild.info['reps']):,} draws): "
-               f"{p_text(est.wild.p_value)}, 95% CI [{_fmt(est.wild.conf_low, 3)}, {_fmt(est.wild.conf_high, 3)}]."))
+               f"{p_text(est.wild.p_value)}, 95% CI [{fmt(est.wild.conf_low, 3)}, {fmt(est.wild.conf_high, 3)}]."))
     return Table(body=body, caption=caption("results", lang), notes=tuple(notes))
 
 
@@ -288,9 +289,9 @@ def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
     if oc == "loan_access":
         amount = lab.pick(zh=f"{100 * size:.1f} 个百分点", en=f"{100 * size:.1f} percentage points")
     elif oc == "financing_cost":
-        amount = lab.pick(zh=f"{_fmt(size)} 个百分点", en=f"{_fmt(size)} percentage points")
+        amount = lab.pick(zh=f"{fmt(size)} 个百分点", en=f"{fmt(size)} percentage points")
     else:
-        amount = lab.pick(zh=f"{_fmt(size)} 万美元", en=f"USD {_fmt(size * 1e4, 0)}")
+        amount = lab.pick(zh=f"{fmt(size)} 万美元", en=f"USD {fmt(size * 1e4, 0)}")
     what = {"fx_loan_balance": ("外汇贷款余额", "the FX-loan balance"), "financing_cost": ("融资成本", "the financing cost"),
             "loan_access": ("获得贷款的概率", "the probability of having a loan")}[oc]
     if kind == "positive":
@@ -308,19 +309,19 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         name = _outcome_name(oc, lang)
         sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.info.get("level", 0.95)), lang=lang)
         parts.append(lab.pick(
-            zh=f"{name}：Callaway–Sant'Anna 估计为 {_fmt(o.cs.estimate, 3)}（95% 置信区间 {_fmt(o.cs.conf_low, 3)} 至 "
-               f"{_fmt(o.cs.conf_high, 3)}，{p_text(o.cs.p_value)}），{sig}；TWFE 为 {_fmt(o.twfe.estimate, 3)}。",
-            en=f"{name}: the Callaway–Sant'Anna estimate is {_fmt(o.cs.estimate, 3)} (95% CI {_fmt(o.cs.conf_low, 3)} to "
-               f"{_fmt(o.cs.conf_high, 3)}, {p_text(o.cs.p_value)}), {sig}; TWFE gives {_fmt(o.twfe.estimate, 3)}."))
+            zh=f"{name}：Callaway–Sant'Anna 估计为 {fmt(o.cs.estimate, 3)}（95% 置信区间 {fmt(o.cs.conf_low, 3)} 至 "
+               f"{fmt(o.cs.conf_high, 3)}，{p_text(o.cs.p_value)}），{sig}；TWFE 为 {fmt(o.twfe.estimate, 3)}。",
+            en=f"{name}: the Callaway–Sant'Anna estimate is {fmt(o.cs.estimate, 3)} (95% CI {fmt(o.cs.conf_low, 3)} to "
+               f"{fmt(o.cs.conf_high, 3)}, {p_text(o.cs.p_value)}), {sig}; TWFE gives {fmt(o.twfe.estimate, 3)}."))
     main = est.outcomes[est.outcome]
     robust = [r.estimate for r in main.robust.values()]
     lo, hi = min(robust), max(robust)
     gap = main.twfe.estimate - float(np.mean(robust))
     tail = lab.pick(
-        zh=f"就{_outcome_name(est.outcome, lang)}而言，三种异质性稳健估计量给出 {_fmt(lo, 3)} 至 {_fmt(hi, 3)}，"
-           f"TWFE 比它们的平均值{'低' if gap < 0 else '高'} {_fmt(abs(gap), 3)}（第 5.4 节分析其来源）。",
+        zh=f"就{_outcome_name(est.outcome, lang)}而言，三种异质性稳健估计量给出 {fmt(lo, 3)} 至 {fmt(hi, 3)}，"
+           f"TWFE 比它们的平均值{'低' if gap < 0 else '高'} {fmt(abs(gap), 3)}（第 5.4 节分析其来源）。",
         en=f"For {lower_first(_outcome_name(est.outcome, lang))}, the three heterogeneity-robust estimators range from "
-           f"{_fmt(lo, 3)} to {_fmt(hi, 3)}; TWFE is {_fmt(abs(gap), 3)} {'below' if gap < 0 else 'above'} their mean "
+           f"{fmt(lo, 3)} to {fmt(hi, 3)}; TWFE is {fmt(abs(gap), 3)} {'below' if gap < 0 else 'above'} their mean "
            f"(Section 5.4 traces where this comes from).")
     intro = lab.pick(zh=f"表 {TABLES.index('results') + 1} 报告三项结果的估计。", en=f"Table {TABLES.index('results') + 1} reports the estimates for the three outcomes.")
     sep = "" if lang == "zh" else " "
@@ -345,19 +346,19 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         w_boot, w_main = boot.conf_high - boot.conf_low, o.cs.conf_high - o.cs.conf_low
         if level == est.cluster:
             parts.append(lab.pick(
-                zh=f"在同一层级（{gb} 个聚类）上，乘数自助法给出{name}的 Callaway–Sant'Anna 区间 {_fmt(boot.conf_low, 3)} 至 "
-                   f"{_fmt(boot.conf_high, 3)}，" + ("比解析区间更宽。" if w_boot > w_main else "比解析区间更窄。"),
+                zh=f"在同一层级（{gb} 个聚类）上，乘数自助法给出{name}的 Callaway–Sant'Anna 区间 {fmt(boot.conf_low, 3)} 至 "
+                   f"{fmt(boot.conf_high, 3)}，" + ("比解析区间更宽。" if w_boot > w_main else "比解析区间更窄。"),
                 en=f"At the same level ({gb} clusters), the multiplier bootstrap gives a Callaway–Sant'Anna interval for "
-                   f"{lower_first(name)} of {_fmt(boot.conf_low, 3)} to {_fmt(boot.conf_high, 3)}, "
+                   f"{lower_first(name)} of {fmt(boot.conf_low, 3)} to {fmt(boot.conf_high, 3)}, "
                    + ("wider than the analytic one." if w_boot > w_main else "narrower than the analytic one.")))
         else:
             parts.append(lab.pick(
                 zh=f"以{cluster_name(level, lang)}为聚类（{gb} 个）的乘数自助法给出{name}的 Callaway–Sant'Anna 区间 "
-                   f"{_fmt(boot.conf_low, 3)} 至 {_fmt(boot.conf_high, 3)}，"
+                   f"{fmt(boot.conf_low, 3)} 至 {fmt(boot.conf_high, 3)}，"
                    + (f"比按{cluster_name(est.cluster, lang)}聚类的区间更窄：同一县内已开办与尚未开办单元的冲击在估计中相互抵消；我们仍以较宽的区间为准。"
                       if w_boot < w_main else f"比按{cluster_name(est.cluster, lang)}聚类的区间更宽：县级共同冲击不可忽略，应以这一较宽的区间解读结果。"),
                 en=f"The multiplier bootstrap with {cluster_name(level, lang)} clusters ({gb}) gives a Callaway–Sant'Anna "
-                   f"interval for {lower_first(name)} of {_fmt(boot.conf_low, 3)} to {_fmt(boot.conf_high, 3)}, "
+                   f"interval for {lower_first(name)} of {fmt(boot.conf_low, 3)} to {fmt(boot.conf_high, 3)}, "
                    + (f"narrower than the one clustered by {cluster_name(est.cluster, lang)}: within a county, shocks to "
                       "treated and not-yet-treated cells offset each other in the estimate; we keep the wider interval as the headline."
                       if w_boot < w_main else f"wider than the one clustered by {cluster_name(est.cluster, lang)}: "
@@ -377,10 +378,10 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         w = est.wild
         parts.append(lab.pick(
             zh=f"对 TWFE，施加原假设的野聚类自助法（9 个县、Webb 权重、{int(w.info['reps']):,} 次抽样）在少量聚类下更可靠："
-               f"{p_text(w.p_value)}，95% 置信区间 {_fmt(w.conf_low, 3)} 至 {_fmt(w.conf_high, 3)}，即 TWFE 估计{significance(w.conf_low, w.conf_high, lang=lang)}。",
+               f"{p_text(w.p_value)}，95% 置信区间 {fmt(w.conf_low, 3)} 至 {fmt(w.conf_high, 3)}，即 TWFE 估计{significance(w.conf_low, w.conf_high, lang=lang)}。",
             en=f"For TWFE, the wild cluster bootstrap with the null imposed (9 counties, Webb weights, "
                f"{int(w.info['reps']):,} draws), which is reliable with few clusters, gives {p_text(w.p_value)} and a 95% "
-               f"interval of {_fmt(w.conf_low, 3)} to {_fmt(w.conf_high, 3)}: the TWFE estimate is "
+               f"interval of {fmt(w.conf_low, 3)} to {fmt(w.conf_high, 3)}: the TWFE estimate is "
                f"{significance(w.conf_low, w.conf_high, lang=lang)}."))
     return ("" if lang == "zh" else " ").join(parts)
 
@@ -508,8 +509,8 @@ def bacon_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
         lab.pick(zh="权重", en="Weight"): summ["weight"].to_numpy(),
         lab.pick(zh="加权平均估计", en="Weighted mean estimate"): summ["avg_est"].to_numpy(),
     })
-    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {_fmt(est.bacon.attrs['twfe'], 3)}。",
-                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {_fmt(est.bacon.attrs['twfe'], 3)}.")
+    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {fmt(est.bacon.attrs['twfe'], 3)}。",
+                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {fmt(est.bacon.attrs['twfe'], 3)}.")
     return table(frame, digits=3, caption=caption("bacon", lang, outcome=est.outcome), notes=(note,))
 
 
@@ -585,8 +586,8 @@ def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     named = _estimators(est, lang)[1:]
     keys = ("callaway_santanna", "sun_abraham", "imputation")
     intervals = [(n, r.conf_low, r.conf_high) for n, r in named]
-    head = lab.pick(zh=f"模拟数据中，已开办主体-月的平均真实效应为 {_fmt(est.truth_att, 3)}。",
-                    en=f"In the simulated data the mean true effect over treated business-months is {_fmt(est.truth_att, 3)}.")
+    head = lab.pick(zh=f"模拟数据中，已开办主体-月的平均真实效应为 {fmt(est.truth_att, 3)}。",
+                    en=f"In the simulated data the mean true effect over treated business-months is {fmt(est.truth_att, 3)}.")
     missed = [n for n, lo, hi in intervals if not lo <= est.truth_att <= hi]
     reason = ""
     if missed and o.estimands:
@@ -596,19 +597,19 @@ def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
             month = period_month(int(nc["from_t"])).strftime("%Y-%m")
             context = lab.pick(
                 zh=f"本样本没有从未开办的个体工商户，而且到 {month} 所有银行都已开办，此后的已开办主体-月（占 {nc['share']:.0%}）没有任何对照，"
-                   f"任何估计量都无法使用；这些月份的真实效应平均为 {_fmt(nc['truth_without'], 3)}，而有对照的月份为 "
-                   f"{_fmt(nc['truth_with'], 3)}——效应随开办时间增长，真实效应的总体平均因此更高。",
+                   f"任何估计量都无法使用；这些月份的真实效应平均为 {fmt(nc['truth_without'], 3)}，而有对照的月份为 "
+                   f"{fmt(nc['truth_with'], 3)}——效应随开办时间增长，真实效应的总体平均因此更高。",
                 en=f"This sample has no never-treated business and every bank had started by {month}; the treated "
                    f"business-months from then on ({nc['share']:.0%}) have no comparison at all and no estimator can use "
-                   f"them. Their true effect averages {_fmt(nc['truth_without'], 3)}, against {_fmt(nc['truth_with'], 3)} "
+                   f"them. Their true effect averages {fmt(nc['truth_without'], 3)}, against {fmt(nc['truth_with'], 3)} "
                    f"in the months that do have a comparison: effects grow with time since the start, so the overall "
                    f"true average is higher.")
         own = [(n, o.estimands[k], r.conf_low, r.conf_high) for (n, r), k in zip(named, keys) if k in o.estimands]
         reason = estimand_reason(est.truth_att, own, lang=lang) + (("" if lang == "zh" else " ") + context if context else "")
     cover = coverage_sentence(est.truth_att, intervals, lang=lang, reason=reason)
     b_tw = est.twfe.estimate - est.truth_att
-    tw = lab.pick(zh=f"TWFE 的偏差为 {_fmt(b_tw, 3)}（表 {TABLES.index('truth') + 1}）。",
-                  en=f"The bias of TWFE is {_fmt(b_tw, 3)} (Table {TABLES.index('truth') + 1}).")
+    tw = lab.pick(zh=f"TWFE 的偏差为 {fmt(b_tw, 3)}（表 {TABLES.index('truth') + 1}）。",
+                  en=f"The bias of TWFE is {fmt(b_tw, 3)} (Table {TABLES.index('truth') + 1}).")
     sep = "" if lang == "zh" else " "
     return head + sep + cover + sep + tw
 
@@ -621,7 +622,7 @@ def truth_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
     rows = [{lab("term"): name, lab("estimate"): r.estimate, lab("truth"): est.truth_att,
              lab.pick(zh="偏差", en="Bias"): r.estimate - est.truth_att,
              own_col: o.estimands.get(k, np.nan),
-             lab("conf_int"): f"[{_fmt(r.conf_low, 3)}, {_fmt(r.conf_high, 3)}]"}
+             lab("conf_int"): f"[{fmt(r.conf_low, 3)}, {fmt(r.conf_high, 3)}]"}
             for (name, r), k in zip(_estimators(est, lang), keys)]
     note = lab.pick(zh="真实效应：全部已开办主体-月的平均真实效应。估计目标：把同一估计量用于模拟的真实效应本身所得的值（即它在本样本中所估计的加权平均）。",
                     en="True effect: the mean true effect over all treated business-months. Own estimand: the same "
@@ -643,7 +644,7 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
         lab("sector"): [_sector_name(x, lang) for x in sec["sector"]],
         lab("n_businesses"): sec["n_businesses"].astype(int).to_numpy(),
         lab("estimate"): sec["estimate"].to_numpy(),
-        lab("conf_int"): [f"[{_fmt(lo, 3)}, {_fmt(hi, 3)}]" for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
+        lab("conf_int"): [f"[{fmt(lo, 3)}, {fmt(hi, 3)}]" for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
     })
     if est.synthetic:
         frame[lab("truth")] = sec["truth"].to_numpy()
@@ -668,12 +669,12 @@ def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
            if significance_class(lo, hi) != "zero"]
     overlap = bool(sec["conf_low"].max() <= sec["conf_high"].min())
     head = lab.pick(
-        zh=f"分行业估计{ref}中，效应最大的是{_sector_name(top['sector'], lang)}（{_fmt(top['estimate'], 3)}），最小的是"
-           f"{_sector_name(bottom['sector'], lang)}（{_fmt(bottom['estimate'], 3)}）；"
+        zh=f"分行业估计{ref}中，效应最大的是{_sector_name(top['sector'], lang)}（{fmt(top['estimate'], 3)}），最小的是"
+           f"{_sector_name(bottom['sector'], lang)}（{fmt(bottom['estimate'], 3)}）；"
            + (f"{join_names(sig, lang)}的区间不含零。" if sig else "没有一个行业的区间不含零。"),
         en=f"By sector{ref}, the effect is largest for {lower_first(_sector_name(top['sector'], lang))} "
-           f"({_fmt(top['estimate'], 3)}) and smallest for {lower_first(_sector_name(bottom['sector'], lang))} "
-           f"({_fmt(bottom['estimate'], 3)}); "
+           f"({fmt(top['estimate'], 3)}) and smallest for {lower_first(_sector_name(bottom['sector'], lang))} "
+           f"({fmt(bottom['estimate'], 3)}); "
            + (f"the intervals of {join_names([lower_first(x) for x in sig], lang)} exclude zero." if sig else
               "no sector's interval excludes zero."))
     tail = lab.pick(
@@ -700,25 +701,25 @@ def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
     bacon_txt = ""
     if g is not None:
         bacon_txt = lab.pick(
-            zh=f"双向固定效应（TWFE）估计为 {_fmt(main.twfe.estimate)}，与前者之差中有 {g:.0%} 来自以较早开办者作对照的不当比较。",
-            en=f" Two-way fixed effects (TWFE) give {_fmt(main.twfe.estimate)}; {g:.0%} of the gap comes from "
+            zh=f"双向固定效应（TWFE）估计为 {fmt(main.twfe.estimate)}，与前者之差中有 {g:.0%} 来自以较早开办者作对照的不当比较。",
+            en=f" Two-way fixed effects (TWFE) give {fmt(main.twfe.estimate)}; {g:.0%} of the gap comes from "
                f"comparisons that use earlier adopters as controls.")
     abstract = lab.pick(
         zh=f"本文评估金华市开放经济金融服务改革创新试点第 2 项任务（推广个体工商户国内外汇贷款）。利用 {est.n_businesses:,} 家个体工商户的月度面板"
            f"和银行 × 县的交错开办时间，Callaway–Sant'Anna 估计显示，业务开办{effects}"
-           f"（标准误按县 × 银行单元聚类）。{_outcome_name(est.outcome, lang)}的估计为 {_fmt(main.cs.estimate)}"
-           f"（95% 置信区间 {_fmt(main.cs.conf_low)} 至 {_fmt(main.cs.conf_high)}）；{bacon_txt}"
-           + ("本文数据为模拟演示数据。" if est.synthetic else ""),
+           f"（标准误按县 × 银行单元聚类）。{_outcome_name(est.outcome, lang)}的估计为 {fmt(main.cs.estimate)}"
+           f"（95% 置信区间 {fmt(main.cs.conf_low)} 至 {fmt(main.cs.conf_high)}）；{bacon_txt}"
+           + synthetic_sentence(lab, est.synthetic),
         en=f"We evaluate task 2 of the Jinhua open-economy financial services reform pilot (domestic FX loans to individual "
            f"businesses). Using a monthly panel of {est.n_businesses:,} individual businesses and the staggered start of the "
            f"programme by bank and county, Callaway–Sant'Anna estimates show that the programme {effects} (standard "
            f"errors clustered by county × bank cell). For {lower_first(_outcome_name(est.outcome, lang))} the estimate is "
-           f"{_fmt(main.cs.estimate)} (95% CI {_fmt(main.cs.conf_low)} to {_fmt(main.cs.conf_high)}).{bacon_txt}"
-           + (" The data are synthetic demo data." if est.synthetic else ""),
+           f"{fmt(main.cs.estimate)} (95% CI {fmt(main.cs.conf_low)} to {fmt(main.cs.conf_high)}).{bacon_txt}"
+           + synthetic_sentence(lab, est.synthetic),
     )
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"),
-            "county": where, "synthetic": est.synthetic}
+    return paper_front_matter(
+        lab, title=title, abstract=abstract, synthetic=est.synthetic, county=where,
+        task=lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"))
 
 
 def bacon_gap_share(est: FxEstimates) -> float | None:
