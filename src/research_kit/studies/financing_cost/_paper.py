@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from research_kit.report.labels import Labels, Lang
 from research_kit.report.tables import Table, regression_table, table
+from research_kit.report.theme import PALETTE, themed
 from research_kit.simulate.panel_iv import FinancingCostData
 from research_kit.studies._common import (
     datasets_sentence,
@@ -317,14 +320,12 @@ def tests_table(est: FinancingEstimates, *, lang: Lang = "zh") -> Table:
 
 
 # --------------------------------------------------------------------------- figures
-def estimates_figure(est: FinancingEstimates, *, lang: Lang = "zh"):
+@themed
+def estimates_figure(est: FinancingEstimates, *, lang: Lang = "zh") -> Figure:
     """Estimates of the rate effect with 95% intervals, against the true effect."""
-    from research_kit.report.figures import _axes
-    from research_kit.report.theme import PALETTE
-
     lab = labels(lang)
     res = [("pooled_ols", est.pooled), ("random_effects", est.re), ("fixed_effects", est.fe), ("fe_2sls", est.fe_iv)]
-    fig, ax = _axes(None, (7.0, 3.6))
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
     y = np.arange(len(res))[::-1]
     for yi, (_, r) in zip(y, res, strict=True):
         ax.errorbar(r.estimate, yi, xerr=[[r.estimate - r.conf_low], [r.conf_high - r.estimate]], fmt="o",
@@ -340,14 +341,12 @@ def estimates_figure(est: FinancingEstimates, *, lang: Lang = "zh"):
     return fig
 
 
-def first_stage_figure(data: FinancingCostData, *, lang: Lang = "zh"):
+@themed
+def first_stage_figure(data: FinancingCostData, *, lang: Lang = "zh") -> Figure:
     """Bank × quarter mean loan rate against the bank's relending funds (aggregates, no firm rows)."""
-    from research_kit.report.figures import _axes
-    from research_kit.report.theme import PALETTE
-
     lab = labels(lang)
     g = data.panel.groupby(["bank", TIME], as_index=False)[["loan_rate", "relending"]].mean()
-    fig, ax = _axes(None, (6.5, 3.8))
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.scatter(g["relending"], g["loan_rate"], s=14, color=PALETTE[0], alpha=0.7, label=lab("bank_quarter_mean"))
     slope, icpt = np.polyfit(g["relending"], g["loan_rate"], 1)
     xs = np.linspace(g["relending"].min(), g["relending"].max(), 50)

@@ -28,7 +28,7 @@ from research_kit.report.claims import (
     significance,
     significance_class,
 )
-from research_kit.report.labels import Labels, Lang, lower_first
+from research_kit.report.labels import Lang, lower_first
 from research_kit.report.tables import Table, table
 from research_kit.results import Result
 from research_kit.studies._common import (
@@ -38,7 +38,7 @@ from research_kit.studies._common import (
     synthetic_sentence,
     truth_sentence,
 )
-from research_kit.studies.fx_loans._data import cohort_trends, county_label, period_month, rollout_frame
+from research_kit.studies.fx_loans._data import LABELS, cohort_trends, county_label, labels, period_month, rollout_frame
 from research_kit.studies.fx_loans._estimate import (
     BREAKDOWN_MAX,
     MIN_SECTOR_BUSINESSES,
@@ -58,7 +58,7 @@ __all__ = [
 
 
 def data_notice(lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     if data_is_synthetic(root):
         return lab.pick(
             zh="> **数据说明：本文使用的是模拟（合成）演示数据**，按公开的试点方案生成，不代表任何真实经营主体、银行或地区。",
@@ -88,7 +88,7 @@ def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
     goal = float(d["target"])
     last = panel.loc[panel["month"] == panel["month"].max()]
     balance = float((last["fx_loan_balance"] * last["weight"]).sum()) / 1e4  # 亿美元, expanded by weight
-    lab = Labels(lang)
+    lab = labels(lang)
     return lab.pick(
         zh=f"方案目标“向个体工商户发放外汇贷款 3 亿美元”的指标口径为：{d['definition_zh']}；月度余额数据只能给出发放额的下限"
            f"（各户余额的月度增加额之和）。按抽样权数推算，{d['window_start']} 至 {month} 累计发放 {issued:.2f} 亿美元，"
@@ -102,7 +102,7 @@ def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
 
 
 def data_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh") -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     n_b = panel["business_id"].nunique()
     n_o = len(panel)
     first, last = panel["month"].min().strftime("%Y-%m"), panel["month"].max().strftime("%Y-%m")
@@ -152,7 +152,7 @@ CAPTIONS = {
 
 def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
     """Caption text; tables get their number from :data:`TABLES`."""
-    lab = Labels(lang)
+    lab = labels(lang)
     fill = {k: lab.get(v) for k, v in kw.items()}  # label keys are translated; other values pass through
     if "{outcome}" in CAPTIONS[key][lang] and "outcome" not in fill:
         fill["outcome"] = ""
@@ -181,7 +181,7 @@ def rollout_figure(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = N
 def trends_figure(panel: pd.DataFrame, outcome: str, *, lang: Lang = "zh") -> Any:
     from research_kit.report.figures import trends_plot
 
-    lab = Labels(lang)
+    lab = labels(lang)
     tr = cohort_trends(panel, outcome)
     names = {c: (lab("never_treated") if c == 0 else period_month(c).strftime("%Y-%m")) for c in tr["cohort"].unique()}
     markers = {c: period_month(c) for c in tr["cohort"].unique() if c > 0}
@@ -190,7 +190,7 @@ def trends_figure(panel: pd.DataFrame, outcome: str, *, lang: Lang = "zh") -> An
 
 
 def _unit(est: FxEstimates, lang: Lang) -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     if est.outcome == "financing_cost":
         return lab.pick(zh=" 个百分点", en=" percentage points")
     if est.outcome == "loan_access":
@@ -199,14 +199,14 @@ def _unit(est: FxEstimates, lang: Lang) -> str:
 
 
 def _cs_label(est: FxEstimates, lang: Lang) -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     return lab.pick(zh=f"Callaway–Sant'Anna（对照组：{lab(est.control_group)}）",
                     en=f"Callaway–Sant'Anna (controls: {lab(est.control_group)})")
 
 
 def _estimators(est: FxEstimates, lang: Lang) -> list[tuple[str, Result]]:
     """(display name, overall estimate) of every estimator, TWFE first."""
-    lab = Labels(lang)
+    lab = labels(lang)
     return [(lab("twfe"), est.twfe), (_cs_label(est, lang), est.cs), (lab("sun_abraham"), est.sa_att),
             (lab("imputation"), est.imputation_att)]
 
@@ -226,12 +226,12 @@ def _ci(r: Result, d: int = 3) -> str:
 
 
 def _outcome_name(outcome: str, lang: Lang) -> str:
-    return Labels(lang)(outcome)
+    return labels(lang)(outcome)
 
 
 def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
     """Headline table: every outcome × TWFE and the three heterogeneity-robust estimators (estimate [95% CI])."""
-    lab = Labels(lang)
+    lab = labels(lang)
     head = [lab.pick(zh="结果变量", en="Outcome"), "TWFE", _cs_label(est, lang), lab("sun_abraham"), lab("imputation"),
             lab.pick(zh=f"Callaway–Sant'Anna：{cluster_name(_boot_level(est), lang)}级乘数自助法区间",
                      en=f"Callaway–Sant'Anna, {cluster_name(_boot_level(est), lang)}-level multiplier bootstrap CI")]
@@ -283,7 +283,7 @@ def _n_clusters(est: FxEstimates) -> int:
 
 def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
     """'raises the FX-loan balance by 0.75 (USD 10k)' or the zero/unknown branch, chosen by the interval."""
-    lab = Labels(lang)
+    lab = labels(lang)
     kind = significance_class(r.conf_low, r.conf_high)
     size = abs(r.estimate)
     if oc == "loan_access":
@@ -303,7 +303,7 @@ def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
 
 def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """One sentence per outcome (Callaway–Sant'Anna, its interval and what it supports), then TWFE against the others."""
-    lab = Labels(lang)
+    lab = labels(lang)
     parts = []
     for oc, o in est.outcomes.items():
         name = _outcome_name(oc, lang)
@@ -330,7 +330,7 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Assignment-level inference: cell clusters, the multiplier bootstrap at the county level, the wild bootstrap."""
-    lab = Labels(lang)
+    lab = labels(lang)
     o = est.outcomes[est.outcome]
     g = _n_clusters(est)
     name = _outcome_name(est.outcome, lang)
@@ -394,7 +394,7 @@ def wild_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 def event_study_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
     from research_kit.report.figures import event_study_plot
 
-    lab = Labels(lang)
+    lab = labels(lang)
     series = {lab("callaway_santanna"): event_frame(est.cs_dynamic), "Sun–Abraham": event_frame(est.sa),
               lab.pick(zh="插补估计", en="Imputation"): event_frame(est.imputation), "TWFE": event_frame(est.es_twfe)}
     truth = est.truth_event if est.synthetic else None
@@ -407,7 +407,7 @@ def event_study_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 
 def method_inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """The method section's paragraph on inference, by the number of counties in the sample."""
-    lab = Labels(lang)
+    lab = labels(lang)
     g = _n_clusters(est)
     name = cluster_name(est.cluster, lang)
     if est.n_counties > 1:
@@ -430,7 +430,7 @@ def method_inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 def _pretrend_rows(est: FxEstimates, lang: Lang) -> list[tuple[str, dict[str, Any] | None, int]]:
     """(name, test, number of clusters behind its covariance) for every joint pre-trend test."""
-    lab = Labels(lang)
+    lab = labels(lang)
     rows = [("TWFE", est.es_twfe), ("Sun–Abraham", est.sa), (lab.pick(zh="插补估计（BJS）", en="Imputation (BJS)"), est.imputation)]
     out: list[tuple[str, dict[str, Any] | None, int]] = [
         (name, r.info.get("pretrend"), int(r.info.get("n_clusters") or 0)) for name, r in rows]
@@ -450,7 +450,7 @@ def pretrend_verdict_of(est: FxEstimates, *, lang: Lang = "zh") -> PretrendVerdi
 
 
 def pretrend_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
-    lab = Labels(lang)
+    lab = labels(lang)
     v = pretrend_verdict_of(est, lang=lang)
     bad = {n: r for n, r, _, _ in v.uninformative}
     reason = {"missing": lab.pick(zh="否（协方差奇异）", en="No (singular covariance)"),
@@ -478,7 +478,7 @@ def pretrend_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     v = pretrend_verdict_of(est, lang=lang)
     text = pretrend_sentence(v, lang=lang, ref=f"（表 {n}）" if lang == "zh" else f" (Table {n})")
     if v.status == "reject" and est.cluster != "county" and est.n_counties > 1:
-        text += Labels(lang).pick(
+        text += labels(lang).pick(
             zh=f"需要注意，这些检验按{cluster_name(est.cluster, lang)}聚类，没有考虑同一县内各单元共同受到的冲击（如全县的出口波动）；"
                f"最先开办的批次只来自少数县，其开办前系数会带上这些县的共同冲击，检验因此可能过度拒绝。",
             en=f" Note that these tests cluster by {cluster_name(est.cluster, lang)} and ignore shocks common to the cells of "
@@ -502,7 +502,7 @@ def bacon_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
 
     if est.bacon is None:
         return None
-    lab = Labels(lang)
+    lab = labels(lang)
     summ = bacon_summary(est.bacon)
     frame = pd.DataFrame({
         lab.pick(zh="比较类型", en="Comparison"): summ["type"].map(_bacon_labels(lang)),
@@ -523,7 +523,7 @@ def bacon_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 def bacon_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     from research_kit.did import bacon_summary
 
-    lab = Labels(lang)
+    lab = labels(lang)
     if est.bacon is None:
         return lab.pick(zh="该样本中县 × 银行单元的开办时间没有足够的变化，无法进行 Goodman-Bacon 分解。",
                         en="The county × bank cells of this sample have too little variation in timing for a "
@@ -544,7 +544,7 @@ def bacon_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 def honest_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     if est.honest is None:
         return None
-    lab = Labels(lang)
+    lab = labels(lang)
     h = est.honest
     frame = pd.DataFrame({"M̄": h["mbar"].to_numpy(),
                           lab.pick(zh="识别集下界", en="Identified set, lower"): h["id_low"].to_numpy(),
@@ -579,7 +579,7 @@ def honest_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Which robust intervals cover the simulated truth, and why not when none does (synthetic data only)."""
-    lab = Labels(lang)
+    lab = labels(lang)
     if not est.synthetic:
         return ""
     o = est.main
@@ -615,7 +615,7 @@ def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 
 def truth_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
-    lab = Labels(lang)
+    lab = labels(lang)
     o = est.main
     keys = ("twfe", "callaway_santanna", "sun_abraham", "imputation")
     own_col = lab.pick(zh="该估计量的估计目标", en="Its own estimand")
@@ -639,7 +639,7 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     sec = est.extra.get("sectors")
     if sec is None or sec.empty:
         return None
-    lab = Labels(lang)
+    lab = labels(lang)
     frame = pd.DataFrame({
         lab("sector"): [_sector_name(x, lang) for x in sec["sector"]],
         lab("n_businesses"): sec["n_businesses"].astype(int).to_numpy(),
@@ -656,7 +656,7 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
 
 def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Which sectors gain most, and whether the sector differences are distinguishable (overlapping intervals)."""
-    lab = Labels(lang)
+    lab = labels(lang)
     sec = est.extra.get("sectors")
     n = TABLES.index("sectors") + 1
     ref = f"（表 {n}）" if lang == "zh" else f" (Table {n})"
@@ -688,7 +688,7 @@ def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 
 def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
-    lab = Labels(lang)
+    lab = labels(lang)
     where = county_label(est.county, lang)
     sep = "" if lang == "zh" else "; "
     effects = sep.join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
@@ -742,7 +742,7 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
     The facts about the roll-out (which county started first, how many waves, how many cells had not
     started) are computed from the roll-out table restricted to the sample's counties.
     """
-    lab = Labels(lang)
+    lab = labels(lang)
     roll = rollout_frame(root=root)
     roll = roll.loc[roll["county"].isin(set(panel["county"].astype(str)))]
     started = roll.loc[roll["start_month"].notna()]
@@ -826,7 +826,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
     """Conclusion and policy implications, each conditioned on the estimates."""
     from research_kit.report.tables import format_amount
 
-    lab = Labels(lang)
+    lab = labels(lang)
     where = county_label(est.county, lang)
     eff = ("；" if lang == "zh" else "; ").join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
     paras = [lab.pick(zh=f"在{where}，业务开办{eff}。",
@@ -905,7 +905,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
 
 def caveats(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """The caveats section as a Markdown list, each item consistent with the run's numbers."""
-    lab = Labels(lang)
+    lab = labels(lang)
     v = pretrend_verdict_of(est, lang=lang)
     items = [parallel_trends_caveat(v, lang=lang)]
     g = _n_clusters(est)
@@ -949,10 +949,7 @@ def balance_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh", year: int = 202
 
 # --------------------------------------------------------------------------- baseline balance and a safe table
 _VAR_LABELS = {
-    "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
-    "financing_cost": {"zh": "融资成本（%）", "en": "Financing cost (%)"},
-    "loan_access": {"zh": "获得贷款（0/1）", "en": "Loan access (0/1)"},
-    "fx_loan_balance": {"zh": "外汇贷款余额（万美元）", "en": "FX loan balance (USD 10k)"},
+    **{k: LABELS[k] for k in ("export_receipts", "financing_cost", "loan_access", "fx_loan_balance")},
     "small": {"zh": "小型（非微型）", "en": "Small (not micro)"},
 }
 _SHORT_LABELS = {"export_receipts": ("出口收汇", "export receipts"), "financing_cost": ("融资成本", "financing cost"),
@@ -997,6 +994,6 @@ def fx_by_county_sector(panel: pd.DataFrame, *, lang: Lang = "zh") -> Table:
     last["sector_name"] = [(_SECTORS.get(str(s), (str(s), str(s)))[0 if lang == "zh" else 1]) for s in last["sector"]]
     st = safe_table(last, rows="county_name", cols="sector_name", value="fx_loan_balance", unit_id="business_id",
                     agg="sum", k=5, dominance_p=0.85)
-    extra = {"county_name": {"zh": "县（市、区）", "en": "County"}}
+    extra = {**LABELS, "county_name": {"zh": "县（市、区）", "en": "County"}}
     return st.to_table(lang=lang, digits=1, extra=extra,
                        caption=caption("safe", lang, month=panel["month"].max().strftime("%Y-%m")))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from research_kit import rd
 from research_kit.report.labels import Labels, Lang
 from research_kit.report.tables import Table, regression_table, table
+from research_kit.report.theme import PALETTE, themed
 from research_kit.simulate.hedging_demo import HedgingRDData
 from research_kit.studies._common import (
     datasets_sentence,
@@ -366,14 +369,12 @@ def density_figure(est: HedgingEstimates, *, lang: Lang = "zh"):
     return ax.figure
 
 
-def sensitivity_figure(est: HedgingEstimates, *, lang: Lang = "zh"):
+@themed
+def sensitivity_figure(est: HedgingEstimates, *, lang: Lang = "zh") -> Figure:
     """Estimates and robust intervals at multiples of the MSE-optimal bandwidth."""
-    from research_kit.report.figures import _axes
-    from research_kit.report.theme import PALETTE
-
     lab = labels(lang)
     s = est.sensitivity
-    fig, ax = _axes(None, (7.0, 3.8))
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
     ax.errorbar(s["h_left"], s["estimate"], yerr=[s["estimate"] - s["conf_low"], s["conf_high"] - s["estimate"]],
                 fmt="o", color=PALETTE[0], capsize=3, label=lab("Robust"))
     ax.plot(s["h_left"], s["conventional"], "s", color=PALETTE[1], ms=4, label=lab("Conventional"))

@@ -33,6 +33,7 @@ __all__ = ["analytic_figure", "calibration_paragraph", "calibration_table", "cap
 
 EXTRA = {
     **POWER_LABELS,
+    **fx_loans.LABELS,
     "clusters": {"zh": "聚类数", "en": "Clusters J"},
     "per_cluster": {"zh": "每类主体数", "en": "Businesses per cluster m"},
     "se": {"zh": "标准误", "en": "Std. error"},
@@ -66,7 +67,7 @@ def design_table(cal: Calibration, *, n_clusters: int, icc: float, alpha: float,
                      lab("mde"): m, lab("mde_sd"): m / cal.sd, lab("mde_est_icc"): m_est})
     return table(pd.DataFrame(rows), digits={lab("per_cluster"): 1, lab("se"): 3, lab("mde"): 3, lab("mde_sd"): 2,
                                              lab("mde_est_icc"): 3},
-                 caption=caption("design", lang, outcome=Labels(lang).get(cal.outcome), power=f"{power:.0%}"),
+                 caption=caption("design", lang, outcome=labels(lang).get(cal.outcome), power=f"{power:.0%}"),
                  notes=(lab.pick(zh=f"设计采用的组内相关系数为 {used:.3f}；最后一列改用演示面板的估计值 {cal.icc:.3f}。",
                                  en=f"The design uses an intra-cluster correlation of {used:.3f}; the last column uses the "
                                     f"demo panel's estimate, {cal.icc:.3f}."),))
@@ -88,12 +89,12 @@ def calibration_table(cal: Calibration, *, icc: float, lang: Lang = "zh") -> Tab
         (lab.pick(zh="经营主体数", en="Businesses"), format_number(cal.n_businesses), lab("estimated")),
     ]
     body = pd.DataFrame(rows, columns=[lab("quantity"), lab("value"), ""])
-    return Table(body=body, caption=caption("calibration", lang, outcome=Labels(lang).get(cal.outcome)), align="lrl")
+    return Table(body=body, caption=caption("calibration", lang, outcome=labels(lang).get(cal.outcome)), align="lrl")
 
 
 def calibration_paragraph(cal: Calibration, *, icc: float, lang: Lang = "zh") -> str:
     lab = labels(lang)
-    name = Labels(lang).get(cal.outcome)
+    name = labels(lang).get(cal.outcome)
     return lab.pick(
         zh=f"我们用外汇贷款研究的分析面板（{cal.n_businesses:,} 家个体工商户）标定设计参数：去除主体和月份固定效应及开办效应后，"
            f"{name}的残差标准差为 {cal.sd:.3f}，相邻月份残差的相关系数为 {cal.autocorr:.2f}（按一阶自回归设定序列相关），"
@@ -156,7 +157,7 @@ def analytic_figure(cal: Calibration, *, n_clusters: int, icc: float, alpha: flo
         name = lab.pick(zh=f"{J} 个聚类", en=f"J = {J} clusters")
         curves[name] = power_curve(effects, method="did", n_clusters=J, alpha=alpha, **des)
         mdes[name] = mde_did(J, alpha=alpha, power=power, **des)
-    return power_curve_plot(curves, lang=lang, target_power=power, xlabel=Labels(lang).get(cal.outcome), mde=mdes)
+    return power_curve_plot(curves, lang=lang, target_power=power, xlabel=labels(lang).get(cal.outcome), mde=mdes)
 
 
 def simulation_figure(sim: SimulatedDesign, *, lang: Lang = "zh", power: float = 0.8):

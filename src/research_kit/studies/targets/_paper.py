@@ -6,12 +6,15 @@ import hashlib
 import os
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from research_kit.report.dashboard import STATUS_COLORS, TS_LABELS
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
+from research_kit.report.theme import themed
 from research_kit.studies._common import (
     fill_caption,
     paper_front_matter,
@@ -317,13 +320,9 @@ def fx_indicator_sentence(r: TargetsRun, *, lang: Lang = "zh") -> str:
            f"USD {f['value'] * 100:.0f} million, {f['value'] / f['target']:.0%} of the USD 300 million target.")
 
 
-def progress_figure(r: TargetsRun, *, lang: Lang = "zh"):
+@themed
+def progress_figure(r: TargetsRun, *, lang: Lang = "zh") -> Figure:
     """One row per target: latest value and end-2025 forecast (95% interval) as % of the target."""
-    import matplotlib.pyplot as plt
-
-    from research_kit.report.theme import use_theme
-
-    use_theme()
     lab = labels(lang)
     t = r.now.targets.loc[r.now.targets["status"] != "no_data"].iloc[::-1]
     fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(t) + 1.4))
