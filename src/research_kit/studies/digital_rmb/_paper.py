@@ -31,7 +31,6 @@ LABELS: dict[str, dict[str, str]] = {
     "online_pc": {"zh": "人均网上零售额（元/月）", "en": "Online retail sales per resident (yuan per month)"},
     "retail_pc_text": {"zh": "人均社会消费品零售额", "en": "retail sales per resident"},
     "online_pc_text": {"zh": "人均网上零售额", "en": "online retail sales per resident"},
-    "synthetic_control": {"zh": "合成控制法", "en": "Synthetic control"},
     "synthetic_did": {"zh": "合成双重差分", "en": "Synthetic difference-in-differences"},
     "did_synthdid": {"zh": "双重差分", "en": "Difference-in-differences"},
     "weight": {"zh": "权重", "en": "Weight"},
