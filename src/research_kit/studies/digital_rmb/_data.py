@@ -13,14 +13,9 @@ __all__ = ["CITY_EN", "CityData", "donor_pool", "load_data", "NEIGHBOURS", "OUTC
 
 
 OUTCOMES = ("retail_pc", "online_pc")
-
-
 TREATED = "金华市"
-
-
 #: Prefecture-level cities bordering each treated city (spill-overs: kept out of the donor pool).
 NEIGHBOURS: dict[str, tuple[str, ...]] = {"金华市": ("杭州市", "绍兴市", "台州市", "丽水市", "衢州市")}
-
 
 CITY_EN: dict[str, str] = {zh: en for zh, en, _, _ in CITY_CANDIDATES} | {
     "杭州市": "Hangzhou", "绍兴市": "Shaoxing", "宁波市": "Ningbo", "温州市": "Wenzhou", "湖州市": "Huzhou",
@@ -31,8 +26,6 @@ CITY_EN: dict[str, str] = {zh: en for zh, en, _, _ in CITY_CANDIDATES} | {
     "四川省": "Sichuan", "南宁市": "Nanning", "防城港市": "Fangchenggang", "昆明市": "Kunming",
     "西双版纳傣族自治州": "Xishuangbanna",
 }
-
-
 PROVINCE_EN = {"浙江省": "Zhejiang", "安徽省": "Anhui", "江西省": "Jiangxi", "湖北省": "Hubei", "河南省": "Henan",
                "山西省": "Shanxi", "贵州省": "Guizhou", "湖南省": "Hunan", "山东省": "Shandong", "江苏省": "Jiangsu"}
 

@@ -53,7 +53,6 @@ LABELS: dict[str, dict[str, str]] = {
     "batch": {"zh": "批次", "en": "Batch"},
 }
 
-
 STATUS = {
     "treated": {"zh": "试点城市（处理组）", "en": "Pilot city (treated)"},
     "donor": {"zh": "对照城市（供体池）", "en": "Donor (never a pilot area in the sample)"},
@@ -62,7 +61,6 @@ STATUS = {
     "neighbour": {"zh": "剔除：与试点城市相邻", "en": "Excluded: borders the pilot city"},
     "same_province": {"zh": "剔除：与试点城市同省", "en": "Excluded: same province as the pilot city"},
 }
-
 
 CAPTIONS = {
     "pilots": {"zh": "表 1  数字人民币试点地区及纳入时间", "en": "Table 1  e-CNY pilot areas and the month each joined"},
@@ -81,7 +79,6 @@ CAPTIONS = {
     "sdid": {"zh": "图 4  合成双重差分：{city}与加权对照组（底部为时间权重）",
              "en": "Figure 4  Synthetic DiD: {city} and the weighted controls (time weights at the bottom)"},
 }
-
 
 #: Pre-pilot fit is called close when the pre-pilot root mean squared prediction error is at most this
 #: share of the treated city's pre-pilot mean outcome.

@@ -13,8 +13,6 @@ __all__ = ["COVARIATES", "load_data", "OUTCOMES", "simulate"]
 
 
 OUTCOMES = ("hedge_ratio", "fx_loss")
-
-
 COVARIATES = ("firm_age", "employees", "hedge_ratio_2021")
 
 

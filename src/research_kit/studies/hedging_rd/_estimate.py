@@ -17,8 +17,6 @@ __all__ = ["BWSELECT", "estimate", "HedgingEstimates", "KERNELS"]
 KERNELS = {"triangular": {"zh": "三角核", "en": "triangular kernel"},
            "epanechnikov": {"zh": "Epanechnikov 核", "en": "Epanechnikov kernel"},
            "uniform": {"zh": "均匀核", "en": "uniform kernel"}}
-
-
 BWSELECT = {
     "mserd": {"zh": "两侧共用的均方误差最优带宽", "en": "one mean-squared-error-optimal bandwidth for both sides"},
     "msetwo": {"zh": "两侧各自的均方误差最优带宽", "en": "separate mean-squared-error-optimal bandwidths on each side"},

@@ -34,12 +34,8 @@ __all__ = ["adjustment_matters", "balance_table", "caption", "CAPTIONS", "data_n
 
 #: Half-width (万元 of revenue) of the window around the threshold shown in the figures.
 WINDOW = 2500.0
-
-
 #: Half-width (万元) of the window of the descriptive table.
 DESC_WINDOW = 1000.0
-
-
 #: The plan's 2025 target for the FX-hedging rate of small and micro firms (%).
 TARGET_HEDGE_RATE = 30.0
 
