@@ -28,7 +28,8 @@ from scipy import optimize
 
 from research_kit import synth
 from research_kit.synth._qp import _InnerW, _Loss, _v_from
-from research_kit.synth._simplex import SimplexState, differential_evolution, nelder_mead
+from research_kit.synth._simplex import SimplexState
+from research_kit.synth._vsearch import differential_evolution, nelder_mead
 from research_kit.synth.placebo import _reference_placebo
 
 DATA = Path(__file__).parent / "data"

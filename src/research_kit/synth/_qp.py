@@ -31,7 +31,8 @@ import numpy as np
 from scipy import optimize
 from scipy.optimize._slsqplib import nnls as _nnls  # the solver behind scipy.optimize.nnls
 
-from research_kit.synth._simplex import SimplexState, differential_evolution, nelder_mead
+from research_kit.synth._simplex import SimplexState
+from research_kit.synth._vsearch import differential_evolution, nelder_mead
 
 __all__ = ["Inner", "VFit", "fit_v", "regression_start", "scale_predictors", "simplex_least_squares"]
 
