@@ -315,6 +315,9 @@ def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
         return lab.pick(zh=f"使{what[0]}平均提高 {amount}", en=f"raises {what[1]} by {amount} on average")
     if kind == "negative":
         return lab.pick(zh=f"使{what[0]}平均降低 {amount}", en=f"lowers {what[1]} by {amount} on average")
+    if kind == "unknown":
+        return lab.pick(zh=f"对{what[0]}的影响无法判断（没有可用的置信区间）",
+                        en=f"has an effect on {what[1]} that cannot be assessed (no confidence interval)")
     return lab.pick(zh=f"对{what[0]}没有可辨别的影响", en=f"has no discernible effect on {what[1]}")
 
 
@@ -325,11 +328,13 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     for oc, o in est.outcomes.items():
         name = _outcome_name(oc, lang)
         sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.info.get("level", 0.95)), lang=lang)
+        has_ci = significance_class(o.cs.conf_low, o.cs.conf_high) != "unknown"  # else ``sig`` says there is none
+        ci = _ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)
         parts.append(lab.pick(
             zh=f"{name}：Callaway–Sant'Anna 估计为 {fmt(o.cs.estimate, 3)}"
-               f"（{_ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)}），{sig}；TWFE 为 {fmt(o.twfe.estimate, 3)}。",
-            en=f"{name}: the Callaway–Sant'Anna estimate is {fmt(o.cs.estimate, 3)} "
-               f"({_ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)}), {sig}; TWFE gives {fmt(o.twfe.estimate, 3)}."))
+               f"{f'（{ci}）' if has_ci else ''}，{sig}；TWFE 为 {fmt(o.twfe.estimate, 3)}。",
+            en=f"{name}: the Callaway–Sant'Anna estimate is {fmt(o.cs.estimate, 3)}"
+               f"{f' ({ci})' if has_ci else ''}, {sig}; TWFE gives {fmt(o.twfe.estimate, 3)}."))
     main = est.outcomes[est.outcome]
     robust = [r.estimate for r in main.robust.values()]
     lo, hi = min(robust), max(robust)
@@ -358,6 +363,13 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     boot, level = o.cs_boot, o.boot_level or "county"
     if est.n_counties < 2:
         parts.append(cluster_inference_sentence(1, cluster_name=cluster_name("county", lang), lang=lang))
+    if boot is not None and "unknown" in (significance_class(boot.conf_low, boot.conf_high),
+                                          significance_class(o.cs.conf_low, o.cs.conf_high)):
+        parts.append(lab.pick(
+            zh=f"{name}的 Callaway–Sant'Anna 解析区间或乘数自助法区间无法计算（该结果在样本中几乎没有变异），因此不比较两者。",
+            en=f"The analytic or the multiplier-bootstrap Callaway–Sant'Anna interval for {lower_first(name)} cannot be "
+               "computed (the outcome barely varies in this sample), so the two are not compared."))
+        boot = None
     if boot is not None:
         gb = int(boot.info.get("n_clusters") or 0)
         w_boot, w_main = boot.conf_high - boot.conf_low, o.cs.conf_high - o.cs.conf_low
