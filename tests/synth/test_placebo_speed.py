@@ -6,7 +6,8 @@
 * The default inner solver (Wolfe's minimum-norm point, compiled, warm-started) is checked
   against the optimality conditions of the problem and against the reference: where the
   optimum is unique, weights within 1e-7 and objective no worse than the reference's by more
-  than 1e-9 (relative); where the treated unit lies inside the donors' hull, a perfect fit.
+  than 1e-9 (relative); where the treated unit lies inside the donors' hull, a perfect fit;
+  with duplicate or collinear donors, an objective no worse than the reference's.
 * The compiled Nelder-Mead iterations, the BFGS gradient and the differential evolution give the
   iterates of ``scipy.optimize.minimize`` / ``differential_evolution`` (compared exactly: same arithmetic on the same values, one process).
 * The fast placebo test (shared outcome matrix and predictor table) equals placebo refits from the
@@ -112,6 +113,27 @@ def test_active_set_solver_is_optimal_and_matches_the_reference(seed):
             np.testing.assert_allclose(w, ref, atol=1e-7)
             np.testing.assert_allclose(w, cold, atol=1e-9)
     assert n_unique > 50 and n_inside > 20  # both kinds of problem were met
+
+
+def test_active_set_solver_on_degenerate_donors():
+    """Duplicate donors, a donor on the segment between two others, tied values, zero predictor weights:
+    weights on the simplex and an objective no worse than the reference's (to 1e-12 of the largest column norm)."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        k, J = int(rng.integers(1, 8)), int(rng.integers(3, 15))
+        X0 = rng.normal(size=(k, J)).round(int(rng.integers(0, 2)))
+        X0[:, 1] = X0[:, 0]
+        if rng.random() < 0.5:
+            X0[:, -1] = 0.5 * X0[:, 0] + 0.5 * X0[:, 2]
+        x1 = rng.normal(size=k).round(1)
+        state = SimplexState(X0, x1)
+        for _ in range(5):
+            v = rng.random(k) * rng.integers(0, 2, k)
+            v = v / v.sum() if v.sum() > 0 else np.eye(k)[0]
+            w, ref = state.solve(v), _reference_simplex_least_squares(X0, x1, v)
+            assert np.isfinite(w).all() and (w >= 0).all() and w.sum() == pytest.approx(1.0, abs=1e-12)
+            C = np.sqrt(v)[:, None] * (x1[:, None] - X0)
+            assert np.sum((C @ w) ** 2) <= np.sum((C @ ref) ** 2) + 1e-12 * (C * C).sum(axis=0).max()
 
 
 def test_nelder_mead_and_bfgs_follow_scipy_step_for_step():
