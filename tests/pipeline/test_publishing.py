@@ -94,7 +94,7 @@ def test_broken_pdf_fails_the_render_and_the_previous_site_stays(project: Path, 
 # ---------------------------------------------------------------------------- a paper like the studies write
 
 def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估", lang: str = "zh",
-           variant: str = "jinhua", bib: bool = True) -> Path:
+           variant: str = "jinhua", bib: bool = True, extra: str = "") -> Path:
     """An executed paper with hand-numbered captions, a long table, citations, cross-references and an appendix."""
     reports = root / "reports"
     if bib and not (reports / "references.bib").exists():
@@ -108,11 +108,11 @@ def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估
                                    "parameters": {"county": "all"}}
     nb.metadata["papermill"] = {"end_time": "2026-12-05T17:30:00.000000"}  # naive UTC: 6 Dec in Shanghai
     zh = lang == "zh"
-    prose = nbformat.v4.new_markdown_cell(
+    prose = nbformat.v4.new_markdown_cell((
         ("## 1 引言\n\n交错开办时 TWFE 可能有偏[@goodmanbacon2021]，\n因此使用 @callaway2021 的估计量。"
          "结果见表 2，趋势见图 1。\n\n## 2 结果") if zh else
         ("## 1 Introduction\n\nWith staggered adoption TWFE can be biased [@goodmanbacon2021]; we use\n"
-         "@callaway2021. Results are in Table 2, trends in Figure 1.\n\n## 2 Results"))
+         "@callaway2021. Results are in Table 2, trends in Figure 1.\n\n## 2 Results")) + extra)
     table = nbformat.v4.new_code_cell("t")
     cap = "表 2  各县外汇贷款余额" if zh else "Table 2  FX loan balances by county"
     lines = "\n".join(f"| 县 {i} | {100 + i:.1f} | {i % 5} |" for i in range(rows))
@@ -227,6 +227,57 @@ def test_appendix_is_not_searchable_and_empty_data_table_is_explained(rendered) 
     assert m and "附录：运行记录" in m.group(1)
     assert "本文没有读入数据文件" in m.group(1)
     assert 'data-pagefind-filter="政策任务"' in page and 'data-pagefind-filter="语言:中文"' in page
+
+
+# Chinese inside math, primes and superscripts (written as the studies write them)
+MATH = ("\n\n完成率 $r = \\text{实际}/\\text{目标}$，导数 $y'$，平方 $x^2$，估计值 $\\hat\\beta'$。\n\n"
+        "$$\\text{缺口}_{i} = \\text{目标}_i - \\hat\\beta' x_i^2$$\n\n## 3 讨论")
+MATH_CJK = "实际目标缺口"
+
+
+def _embedded_fonts(page: str) -> list[object]:
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    return [TTFont(io.BytesIO(base64.b64decode(b))) for b in re.findall(r"data:font/woff;base64,([A-Za-z0-9+/=]+)", page)]
+
+
+def test_chinese_in_math_has_glyphs_and_primes_sit_as_superscripts(project: Path) -> None:
+    import pymupdf
+
+    _paper(project, extra=MATH)
+    (paper,) = R.render_site(formats=("html", "docx", "pdf"), search=False).papers
+    # HTML (MathML): the Chinese stays text inside <math>, the page's CJK subsets (regular and bold) hold its
+    # glyphs, and the math font stack puts that subset first (a browser's math font has no Chinese)
+    page = paper.outputs["html"].read_text(encoding="utf-8")
+    maths = "".join(re.sub(r"<annotation.*?</annotation>", "", m) for m in re.findall(r"<math.*?</math>", page, re.S))
+    assert '<mtext mathvariant="normal">目标</mtext>' in maths and set(MATH_CJK) <= set(maths)
+    fonts = _embedded_fonts(page)
+    assert len(fonts) == 2 and all(ord(c) in f.getBestCmap() for f in fonts for c in MATH_CJK)
+    assert re.search(r'math\s*\{\s*font-family:\s*"RK Noto Sans CJK SC",\s*math', page)
+    assert "<msup><mi>y</mi><mo>′</mo></msup>" in maths and "<msup><mi>x</mi><mn>2</mn></msup>" in maths
+    assert re.search(r'<msup><mover><mi>β</mi><mo accent="true">̂</mo></mover><mo>′</mo></msup>', maths)
+    # DOCX (OMML): Chinese runs are normal text in the East Asian font; the prime is the superscript of its base
+    xml = _docx_xml(paper.outputs["docx"])
+    run = r'<m:r><m:rPr><m:nor ?/>(?:(?!</m:r>).)*<w:rFonts w:eastAsiaTheme="minorEastAsia"(?:(?!</m:r>).)*<m:t>{}</m:t>'
+    assert all(re.search(run.format(w), xml) for w in ("实际", "目标", "缺口")), "CJK math runs without a CJK font"
+    assert re.search(r"<m:sSup><m:e><m:r><m:t>y</m:t></m:r></m:e><m:sup><m:r>(?:(?!</m:r>).)*<m:t>′</m:t>", xml)
+    assert re.search(r"<m:sSup><m:e><m:r><m:t>x</m:t></m:r></m:e><m:sup><m:r><m:t>2</m:t>", xml)
+    # PDF: the Chinese of the formulas is set in the CJK font (no missing glyphs); primes and exponents are raised,
+    # smaller and right of their base
+    with pymupdf.open(str(paper.outputs["pdf"])) as doc:
+        chars = [(c["c"], s["font"], s["size"], c["bbox"]) for p in doc for b in p.get_text("rawdict")["blocks"]
+                 for ln in b.get("lines", []) for s in ln["spans"] for c in s["chars"]]
+    text = "".join(c for c, *_ in chars)
+    assert "完成率𝑟=实际/目标" in text.replace(" ", "") and "缺口𝑖=目标𝑖" in text.replace(" ", "")
+    assert all("CJK" in font for c, font, *_ in chars if c in MATH_CJK)
+    pairs = {(a[0], b[0]): (a, b) for a, b in zip(chars, chars[1:]) if "Math" in a[1] and "Math" in b[1]}
+    for base, mark in (("𝑦", "′"), ("𝑥", "2"), ("\u0302", "′")):  # y', x^2, the prime after the hat of β̂
+        a, b = pairs[(base, mark)]
+        assert b[2] < 0.8 * a[2], (base, mark)                            # smaller
+        assert b[3][3] < a[3][3] - 0.2 * a[2] and b[3][0] >= a[3][0], (base, mark)  # raised, to the right
 
 
 def test_pages_link_their_other_language_version(rendered) -> None:
