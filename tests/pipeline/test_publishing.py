@@ -392,3 +392,50 @@ def test_reference_list_placed_once(tmp_path: Path, prose: str, refs: int) -> No
     md = M.notebook_to_markdown(nb, tmp_path, meta=M.paper_metadata(nb, study="s", variant="v"))
     assert md.count("{#refs}") == refs
     assert refs == 0 or md.index("{#refs}") < md.index("附录")
+
+
+# ---------------------------------------------------------------------------- wide tables in the PDF
+
+def _typst_of(tmp_path: Path, markdown: str) -> str:
+    """Markdown through Pandoc and the renderer's filter to Typst (as the PDF route does)."""
+    import subprocess
+
+    src = tmp_path / "t.md"
+    src.write_text("---\nlang: zh\n---\n\n" + markdown, encoding="utf-8")
+    assets = P._site.assets_dir()
+    return subprocess.run([P._pandoc_path(), str(src), "-f", "markdown", "-t", "typst",
+                           f"--lua-filter={assets / 'rk.lua'}"], capture_output=True, text=True, check=True).stdout
+
+
+def _pipe_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(":---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+
+
+def test_wide_table_columns_follow_content_and_a_heading_stays_with_a_landscape_table(tmp_path: Path) -> None:
+    status = ["指标", "2025 年目标", "口径", "最新值", "报告期", "2025 年末预测", "达标概率", "状态", "预测模型"]
+    row = ["个体工商户外汇贷款发放额（累计）", "3 亿美元", "累计（自 2022-01 起）", "6.30", "2025Q4", "", "", "已完成", ""]
+    typ = _typst_of(tmp_path, "Table: 表 1：进展\n\n" + _pipe_table(status, [row] * 30))
+    widths = [float(w) for w in re.search(r"columns: \(([^)]*)\)", typ).group(1).replace("%", "").split(",")]
+    assert len(widths) == 9 and abs(sum(widths) - 100) < 0.5
+    assert widths[0] > 2 * widths[3] and widths[0] > widths[7]  # the long name column is wider than the numbers
+    assert "#show table: set text(size: 8pt)" in typ and "flipped" not in typ  # 8 pt portrait, not landscape
+    # many columns of long unbreakable words cannot wrap to portrait: landscape, with its heading on that page
+    words = [f"Identifier{i:02d}Column" for i in range(10)]
+    typ = _typst_of(tmp_path, "## 4 宽表\n\nTable: 表 2：宽表\n\n" + _pipe_table(words, [words] * 3))
+    assert typ.index("#page(flipped: true)") < typ.index("== 4 宽表") < typ.index("#table(")
+    # a narrow table keeps automatic widths (as narrow as its content)
+    typ = _typst_of(tmp_path, _pipe_table(["县", "余额"], [["金东区", "1.0"]]))
+    assert "columns: 2" in typ and "8pt" not in typ
+
+
+def test_search_index_holds_no_figure_data(project: Path) -> None:
+    """Pagefind takes a page's first image as searchable metadata: a data: URI would fill the index with base64."""
+    import gzip
+
+    _paper(project)
+    R.render_site(formats=("html",), search=True)
+    fragments = list((project / "reports/_site/pagefind/fragment").glob("*.pf_fragment"))
+    assert fragments
+    data = b"".join(gzip.decompress(f.read_bytes()) for f in fragments)
+    assert "外汇贷款".encode() in data and b"base64" not in data and b"data:image" not in data
