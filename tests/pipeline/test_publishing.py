@@ -330,6 +330,7 @@ def test_frame_file_and_errors(tmp_path: Path) -> None:
     ("The AAN model and ETS(A,Ad,N).", ["AAN", "ETS(A,Ad,N)"]),
     ("变体 jinhua_en 的结果。", ["jinhua_en"]),
     ("Callaway–Sant'Anna, TWFE, 2×2, $\\beta_{it}$, ANOVA.", []),
+    ("Review of Economics and Statistics, 2019. DOI:10.1162/rest_a_00760. 见 not_yet。", ["not_yet"]),
     ("正文。\n\n::: {.appendix data-pagefind-ignore=\"all\"}\n\n| business_id |\n", []),
 ])
 def test_find_internals(text: str, hits: list[str]) -> None:
