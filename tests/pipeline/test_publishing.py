@@ -440,3 +440,25 @@ def test_search_index_holds_no_figure_data(project: Path) -> None:
     assert fragments
     data = b"".join(gzip.decompress(f.read_bytes()) for f in fragments)
     assert "外汇贷款".encode() in data and b"base64" not in data and b"data:image" not in data
+
+
+def test_dashboard_figure_is_legible_at_page_width() -> None:
+    """Nine panels of the targets dashboard, printed at the A4 text width (6.5 in): no text below 7 pt."""
+    import numpy as np
+    import pandas as pd
+    from matplotlib.text import Text
+
+    from research_kit.timeseries import track_targets
+
+    idx = pd.period_range("2021-01", "2024-12", freq="M")
+    rng = np.random.default_rng(5)
+    series = {f"k{i}": pd.Series(100 + np.cumsum(1 + rng.normal(0, 1, len(idx))), index=idx) for i in range(9)}
+    targets = pd.DataFrame([{"id": k, "indicator_zh": "跨境贸易投资高水平开放试点指标" + k, "indicator_en": f"Indicator {k}",
+                             "target": 190.0, "unit": "亿元", "unit_en": "CNY 100m", "kind": "level",
+                             "deadline": "2025-12", "window_start": "", "quote": "……"} for k in series])
+    fig = track_targets(series, targets).plot(lang="zh", ncols=3)
+    scale = 6.5 / fig.get_size_inches()[0]  # the renderer sets figures at the text width
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    assert len(texts) > 9 * 8  # titles, status lines, axis labels, tick labels, legend
+    small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()[:20]) for t in texts if t.get_fontsize() * scale < 7})
+    assert small == [], small
