@@ -94,7 +94,8 @@ def test_broken_pdf_fails_the_render_and_the_previous_site_stays(project: Path, 
 # ---------------------------------------------------------------------------- a paper like the studies write
 
 def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估", lang: str = "zh",
-           variant: str = "jinhua", bib: bool = True, extra: str = "") -> Path:
+           variant: str = "jinhua", bib: bool = True, extra: str = "", study: str = "fx_loans",
+           abstract: str = "") -> Path:
     """An executed paper with hand-numbered captions, a long table, citations, cross-references and an appendix."""
     reports = root / "reports"
     if bib and not (reports / "references.bib").exists():
@@ -103,7 +104,7 @@ def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估
         shutil.copytree(ROOT / "reports/csl", reports / "csl")
         shutil.copy(ROOT / "reports/frame.yaml", reports / "frame.yaml")
     nb = nbformat.v4.new_notebook()
-    nb.metadata["research_kit"] = {"title": title, "abstract": "摘要。" if lang == "zh" else "Abstract.",
+    nb.metadata["research_kit"] = {"title": title, "abstract": abstract or ("摘要。" if lang == "zh" else "Abstract."),
                                    "lang": lang, "task": "2", "synthetic": True, "date": "2026-12-05",
                                    "parameters": {"county": "all"}}
     nb.metadata["papermill"] = {"end_time": "2026-12-05T17:30:00.000000"}  # naive UTC: 6 Dec in Shanghai
@@ -128,7 +129,7 @@ def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估
     prov.outputs = [nbformat.v4.new_output("display_data", data={
         "text/markdown": "**数据文件（sha256 前 16 位）**\n\n| 数据集 | 文件 |\n|:---|:---|\n"})]
     nb.cells = [prose, table, figure, appendix, prov]
-    path = root / "reports/papers/fx_loans" / f"{variant}.ipynb"
+    path = root / "reports/papers" / study / f"{variant}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
@@ -462,3 +463,46 @@ def test_dashboard_figure_is_legible_at_page_width() -> None:
     assert len(texts) > 9 * 8  # titles, status lines, axis labels, tick labels, legend
     small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()[:20]) for t in texts if t.get_fontsize() * scale < 7})
     assert small == [], small
+
+
+def test_search_ranks_a_papers_own_topic_first(project: Path, tmp_path: Path) -> None:
+    """Pagefind in headless Chromium: the FX paper comes before a targets paper that also mentions FX loans."""
+    import functools
+    import http.server
+    import threading
+
+    (project / "studies.yaml").write_text("studies:\n  fx_loans: {}\n  targets_2025: {}\n", encoding="utf-8")
+    _paper(project, abstract="本文评估个体工商户外汇贷款试点。")
+    _paper(project, lang="en", variant="jinhua_en", title="Domestic FX loans to individual businesses",
+           abstract="We evaluate the pilot of FX loans to individual businesses.")
+    targets = ("\n\n试点目标共 20 项，其中一项是个体工商户外汇贷款发放额。" + "目标进展良好，目标按期评价。" * 20)
+    _paper(project, study="targets_2025", title="试点目标与里程碑评价", extra=targets, abstract="本文评价试点目标。")
+    _paper(project, study="targets_2025", lang="en", variant="jinhua_en", title="Targets and milestones of the pilot",
+           abstract="We assess the targets of the pilot.",
+           extra="\n\nOne of the 20 targets is FX loans to individual businesses." + " Targets are on track." * 20)
+    R.render_site(formats=("html",), search=True)
+    site = project / "reports/_site"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    from test_build import _browser
+
+    driver = _browser(tmp_path)
+    driver.set_script_timeout(60)
+    try:
+        driver.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        ranked = {}
+        for query in ("外汇贷款", "FX loans", "目标", "targets"):
+            ranked[query] = driver.execute_async_script("""
+                const [q, done] = arguments;
+                import('/pagefind/pagefind.js').then(async pf => {
+                  const r = await pf.search(q);
+                  done(await Promise.all(r.results.map(async x => (await x.data()).url)));
+                }).catch(e => done(String(e)));""", query)
+    finally:
+        driver.quit()
+        server.shutdown()
+    assert ranked["外汇贷款"][0] == "/fx_loans/jinhua.html" and "/targets_2025/jinhua.html" in ranked["外汇贷款"], ranked
+    assert ranked["FX loans"][0] == "/fx_loans/jinhua_en.html" and "/targets_2025/jinhua_en.html" in ranked["FX loans"]
+    assert ranked["目标"][0] == "/targets_2025/jinhua.html" and ranked["targets"][0] == "/targets_2025/jinhua_en.html"
