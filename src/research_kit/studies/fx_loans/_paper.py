@@ -67,6 +67,23 @@ def _fmt(x: float, d: int = 2) -> str:
     return format_number(float(x), digits=d)
 
 
+def _bracket(lo: float, hi: float, d: int = 3) -> str:
+    """``[lo, hi]``, or an en dash when the interval could not be computed."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "–"
+    return f"[{_fmt(lo, d)}, {_fmt(hi, d)}]"
+
+
+def _ci_words(lo: float, hi: float, lang: Lang, d: int = 3, p: float | None = None) -> str:
+    """"95% 置信区间 a 至 b，p = …" / "95% CI a to b, p = …", or that no interval could be computed."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "置信区间无法计算" if lang == "zh" else "no confidence interval could be computed"
+    tail = "" if p is None else ("，" if lang == "zh" else ", ") + p_text(p)
+    if lang == "zh":
+        return f"95% 置信区间 {_fmt(lo, d)} 至 {_fmt(hi, d)}{tail}"
+    return f"95% CI {_fmt(lo, d)} to {_fmt(hi, d)}{tail}"
+
+
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
     """The plan's FX-loan indicator at the panel's last month.
 
@@ -221,7 +238,7 @@ def cluster_name(level: str, lang: Lang = "zh") -> str:
 
 
 def _ci(r: Result, d: int = 3) -> str:
-    return f"{_fmt(r.estimate, d)} [{_fmt(r.conf_low, d)}, {_fmt(r.conf_high, d)}]"
+    return f"{_fmt(r.estimate, d)} {_bracket(r.conf_low, r.conf_high, d)}"
 
 
 def _outcome_name(outcome: str, lang: Lang) -> str:
@@ -236,7 +253,7 @@ def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
                      en=f"Callaway–Sant'Anna, {cluster_name(_boot_level(est), lang)}-level multiplier bootstrap CI")]
     rows = []
     for oc, o in est.outcomes.items():
-        boot = "" if o.cs_boot is None else f"[{_fmt(o.cs_boot.conf_low, 3)}, {_fmt(o.cs_boot.conf_high, 3)}]"
+        boot = "" if o.cs_boot is None else _bracket(o.cs_boot.conf_low, o.cs_boot.conf_high)
         rows.append([_outcome_name(oc, lang), _ci(o.twfe), _ci(o.cs), _ci(o.sa_att), _ci(o.imputation_att), boot])
     body = pd.DataFrame(rows, columns=head)
     g = _n_clusters(est)
@@ -308,10 +325,10 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         name = _outcome_name(oc, lang)
         sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.info.get("level", 0.95)), lang=lang)
         parts.append(lab.pick(
-            zh=f"{name}：Callaway–Sant'Anna 估计为 {_fmt(o.cs.estimate, 3)}（95% 置信区间 {_fmt(o.cs.conf_low, 3)} 至 "
-               f"{_fmt(o.cs.conf_high, 3)}，{p_text(o.cs.p_value)}），{sig}；TWFE 为 {_fmt(o.twfe.estimate, 3)}。",
-            en=f"{name}: the Callaway–Sant'Anna estimate is {_fmt(o.cs.estimate, 3)} (95% CI {_fmt(o.cs.conf_low, 3)} to "
-               f"{_fmt(o.cs.conf_high, 3)}, {p_text(o.cs.p_value)}), {sig}; TWFE gives {_fmt(o.twfe.estimate, 3)}."))
+            zh=f"{name}：Callaway–Sant'Anna 估计为 {_fmt(o.cs.estimate, 3)}"
+               f"（{_ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)}），{sig}；TWFE 为 {_fmt(o.twfe.estimate, 3)}。",
+            en=f"{name}: the Callaway–Sant'Anna estimate is {_fmt(o.cs.estimate, 3)} "
+               f"({_ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)}), {sig}; TWFE gives {_fmt(o.twfe.estimate, 3)}."))
     main = est.outcomes[est.outcome]
     robust = [r.estimate for r in main.robust.values()]
     lo, hi = min(robust), max(robust)
@@ -568,9 +585,21 @@ def honest_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 
 
 def honest_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
-    """The breakdown value of M̄ (searched beyond the table) and what it means."""
+    """The breakdown value of M̄ (searched beyond the table) and what it means, or why it is not computed."""
     if est.honest is None:
-        return ""
+        if not est.honest_missing_se:
+            return ""
+        times = "、".join(str(e) for e in est.honest_missing_se) if lang == "zh" else \
+            ", ".join(str(e) for e in est.honest_missing_se)
+        return Labels(lang).pick(
+            zh=f"本样本中事件时间 {times} 的 Sun–Abraham 系数无法估计标准误（该处观测或聚类过少），"
+               "相对幅度敏感性分析需要全部事件时间的协方差，因此本文不报告该分析及其临界值 M̄；"
+               "事前趋势的判断仅依据上文的检验，结论应相应谨慎。",
+            en=f"In this sample the Sun–Abraham coefficients at event time(s) {times} have no standard error (too "
+               "few observations or clusters there). The relative-magnitudes sensitivity analysis needs the "
+               "covariance of every event time, so this paper reports neither it nor its breakdown value of M̄; "
+               "the judgement on pre-trends rests on the tests above alone, and the conclusions should be read "
+               "with that caution.")
     n = TABLES.index("honest") + 1
     return breakdown_sentence(est.breakdown, grid_max=float(est.honest["mbar"].max()), search_max=BREAKDOWN_MAX,
                               lang=lang, ref=f"（表 {n}）" if lang == "zh" else f" (Table {n})")
@@ -621,7 +650,7 @@ def truth_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
     rows = [{lab("term"): name, lab("estimate"): r.estimate, lab("truth"): est.truth_att,
              lab.pick(zh="偏差", en="Bias"): r.estimate - est.truth_att,
              own_col: o.estimands.get(k, np.nan),
-             lab("conf_int"): f"[{_fmt(r.conf_low, 3)}, {_fmt(r.conf_high, 3)}]"}
+             lab("conf_int"): _bracket(r.conf_low, r.conf_high)}
             for (name, r), k in zip(_estimators(est, lang), keys)]
     note = lab.pick(zh="真实效应：全部已开办主体-月的平均真实效应。估计目标：把同一估计量用于模拟的真实效应本身所得的值（即它在本样本中所估计的加权平均）。",
                     en="True effect: the mean true effect over all treated business-months. Own estimand: the same "
@@ -643,7 +672,7 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
         lab("sector"): [_sector_name(x, lang) for x in sec["sector"]],
         lab("n_businesses"): sec["n_businesses"].astype(int).to_numpy(),
         lab("estimate"): sec["estimate"].to_numpy(),
-        lab("conf_int"): [f"[{_fmt(lo, 3)}, {_fmt(hi, 3)}]" for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
+        lab("conf_int"): [_bracket(lo, hi) for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
     })
     if est.synthetic:
         frame[lab("truth")] = sec["truth"].to_numpy()
@@ -707,13 +736,13 @@ def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
         zh=f"本文评估金华市开放经济金融服务改革创新试点第 2 项任务（推广个体工商户国内外汇贷款）。利用 {est.n_businesses:,} 家个体工商户的月度面板"
            f"和银行 × 县的交错开办时间，Callaway–Sant'Anna 估计显示，业务开办{effects}"
            f"（标准误按县 × 银行单元聚类）。{_outcome_name(est.outcome, lang)}的估计为 {_fmt(main.cs.estimate)}"
-           f"（95% 置信区间 {_fmt(main.cs.conf_low)} 至 {_fmt(main.cs.conf_high)}）；{bacon_txt}"
+           f"（{_ci_words(main.cs.conf_low, main.cs.conf_high, lang, d=2)}）；{bacon_txt}"
            + ("本文数据为模拟演示数据。" if est.synthetic else ""),
         en=f"We evaluate task 2 of the Jinhua open-economy financial services reform pilot (domestic FX loans to individual "
            f"businesses). Using a monthly panel of {est.n_businesses:,} individual businesses and the staggered start of the "
            f"programme by bank and county, Callaway–Sant'Anna estimates show that the programme {effects} (standard "
            f"errors clustered by county × bank cell). For {lower_first(_outcome_name(est.outcome, lang))} the estimate is "
-           f"{_fmt(main.cs.estimate)} (95% CI {_fmt(main.cs.conf_low)} to {_fmt(main.cs.conf_high)}).{bacon_txt}"
+           f"{_fmt(main.cs.estimate)} ({_ci_words(main.cs.conf_low, main.cs.conf_high, lang, d=2)}).{bacon_txt}"
            + (" The data are synthetic demo data." if est.synthetic else ""),
     )
     return {"title": title, "abstract": abstract, "lang": lang,
@@ -757,11 +786,16 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
     n_never = n_cells - len(started)
     fm = first.strftime("%Y-%m")
     facts = lab.pick(
-        zh=f"样本中的 {n_cells} 个县 × 银行单元里，{join_names(first_c, lang)}的银行最先于 {fm} 开办，此后分 {waves} 个批次扩大；"
-           f"到 {last.strftime('%Y-%m')} 仍有 {n_never} 个单元未开办（图 1）。",
-        en=f"Of the sample's {n_cells} county × bank cells, banks in {join_names(first_c, lang)} started first, in {fm}, "
-           f"and the programme then spread in {waves} waves; by {last.strftime('%Y-%m')}, {n_never} "
-           f"{'cell' if n_never == 1 else 'cells'} had not started (Figure 1).")
+        zh=(f"样本中的 {n_cells} 个县 × 银行单元里，{join_names(first_c, lang)}的银行最先于 {fm} 开办，此后又分 "
+            f"{waves - 1} 个批次扩大；" if waves > 1 else
+            f"样本中的 {n_cells} 个县 × 银行单元里，开办的单元都在同一批次（{fm}）开办，没有更晚的批次可作比较；")
+           + f"到 {last.strftime('%Y-%m')} 仍有 {n_never} 个单元未开办（图 1）。",
+        en=(f"Of the sample's {n_cells} county × bank cells, banks in {join_names(first_c, lang)} started first, in "
+            f"{fm}, and the programme then spread in {waves - 1} more {'wave' if waves == 2 else 'waves'}; "
+            if waves > 1 else
+            f"Of the sample's {n_cells} county × bank cells, all that started did so in one wave ({fm}), so there "
+            "is no later wave to compare with; ")
+           + f"by {last.strftime('%Y-%m')}, {n_never} {'cell' if n_never == 1 else 'cells'} had not started (Figure 1).")
     why = lab.pick(
         zh="识别依赖于这样一个假设：若没有这项业务，先开办与后开办（或未开办）单元中个体工商户的结果会平行变化。"
            "开办时间主要取决于试点方案的推进顺序和各银行总行的授权进度，而不是单个个体工商户当月的融资需求；"
