@@ -61,6 +61,16 @@ def test_layout_check_fails_on_a_table_wider_than_the_text(tmp_path: Path) -> No
     assert "99999999999999" in str(problems[0])
 
 
+def test_layout_check_fails_on_a_word_that_runs_into_the_next_column(tmp_path: Path) -> None:
+    """A header word wider than its column runs into the next cell: PyMuPDF sees one line, the check two words."""
+    body = ("#table(columns: (36pt, 36pt, 36pt), stroke: none, inset: 4pt, [*Targets*], [*achieved*], [*no data*],"
+            " [*Milestones*], [*Milestones*], [x])\n")
+    problems = check_pdf(_typst_pdf(tmp_path, "#set text(size: 8pt)\n" + body), margins=MARGINS)
+    assert [p.kind for p in problems] == ["overlap", "overlap"] and "Milestones" in str(problems[0])
+    wide = body.replace("36pt", "60pt")  # the same header in columns wide enough
+    assert check_pdf(_typst_pdf(tmp_path, "#set text(size: 8pt)\n" + wide), margins=MARGINS) == []
+
+
 def test_layout_check_passes_the_same_table_when_it_breaks_with_a_repeated_header(tmp_path: Path) -> None:
     import pymupdf
 
