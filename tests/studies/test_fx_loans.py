@@ -256,3 +256,10 @@ def test_a_thin_county_paper_says_what_cannot_be_computed(panan, lang) -> None:
     results = study.results_paragraph(est, lang=lang)
     assert "至 ，" not in results and " to ," not in results and "[, ]" not in results
     assert "[, ]" not in study.results_table(est, lang=lang).to_markdown()
+    inference = study.inference_paragraph(est, lang=lang)
+    assert "至 ，" not in inference and " to ," not in inference
+    if not np.isfinite(est.main.cs.conf_low):  # the FX balance barely varies in this county: no interval
+        assert ("无法计算" in inference) if lang == "zh" else ("cannot be" in inference)
+        assert results.count("无法" if lang == "zh" else "could be computed") <= 1  # said once, not twice
+        assert ("无法判断" in study.conclusion_paragraphs(panel, est, lang=lang)) if lang == "zh" else \
+            ("cannot be assessed" in study.conclusion_paragraphs(panel, est, lang=lang))
