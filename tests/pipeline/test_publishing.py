@@ -516,3 +516,23 @@ def test_search_ranks_a_papers_own_topic_first(project: Path, tmp_path: Path) ->
     assert ranked["外汇贷款"][0] == "/fx_loans/jinhua.html" and "/targets_2025/jinhua.html" in ranked["外汇贷款"], ranked
     assert ranked["FX loans"][0] == "/fx_loans/jinhua_en.html" and "/targets_2025/jinhua_en.html" in ranked["FX loans"]
     assert ranked["目标"][0] == "/targets_2025/jinhua.html" and ranked["targets"][0] == "/targets_2025/jinhua_en.html"
+
+
+def test_rollout_figure_is_legible_at_page_width() -> None:
+    """The FX paper's roll-out heat map (9 counties x 6 banks), printed at 6.5 in: no text below 8 pt."""
+    import pandas as pd
+    from matplotlib.text import Text
+
+    from research_kit.report.figures import rollout_plot
+
+    counties = [f"县{i}" for i in range(9)]
+    banks = ["boc", "icbc", "ccb", "abc", "jhb", "rcb"]
+    roll = pd.DataFrame([{"county": c, "bank": b,
+                          "start_month": pd.NaT if (i + j) % 5 == 0 else pd.Timestamp(2023, 1 + 3 * ((i + j) % 4), 1)}
+                         for i, c in enumerate(counties) for j, b in enumerate(banks)])
+    fig = rollout_plot(roll, row="county", col="bank", start="start_month", lang="zh")
+    scale = 6.5 / fig.get_size_inches()[0]
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    assert sum("-" in t.get_text() for t in texts) >= 40  # the cells' start months are drawn
+    small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()[:12]) for t in texts if t.get_fontsize() * scale < 8})
+    assert small == [], small
