@@ -404,13 +404,15 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
                     _search.finish_indexing(indexer, tmp)
             index = tmp / "index.html"
             os.replace(partial, index)
-            api_docs.add_to_site(tmp, root=project, previous=site)  # the API reference (both indexes link it)
-            check_offline(tmp, shown_as=site)
             if ids is not None:
                 from research_kit.report.disclosure import check_no_microdata
 
                 check_no_microdata(tmp, ids, shown_as=site,  # figures' text too; name the site, not tmp
                                    notebooks=[s.good for s in sources if s.good is not None])
+            # The API reference (both indexes link it) comes from the package's docstrings, never from data: it is
+            # added after the microdata check (its examples show made-up identifiers), before the offline check.
+            api_docs.add_to_site(tmp, root=project, previous=site)
+            check_offline(tmp, shown_as=site)
             _fault.point("site-assembly")
             _site.swap(tmp, site)
         except BaseException:
