@@ -145,3 +145,101 @@ def test_missing_raise_and_drop_behave_the_same_in_every_family() -> None:
         assert r.nobs <= 296, name
         with pytest.raises(ValueError, match=r"4 of 300 rows have missing values \('y': 4\)"):
             call(missing="raise")
+
+
+# ----------------------------------------------------------------------------- seed= and method=
+FAMILIES = ("did", "synth", "rd", "panel", "iv", "power", "inference", "timeseries")
+
+
+def _public_functions(packages: tuple[str, ...]) -> dict[str, object]:
+    import importlib
+
+    out: dict[str, object] = {}
+    for pkg in packages:
+        mod = importlib.import_module(f"research_kit.{pkg}")
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name, None)
+            if inspect.isfunction(obj):
+                out[f"{pkg}.{name}"] = obj
+            elif inspect.ismodule(obj):  # e.g. research_kit.inference.bootstrap
+                for sub in getattr(obj, "__all__", []):
+                    if inspect.isfunction(getattr(obj, sub, None)):
+                        out[f"{pkg}.{name}.{sub}"] = getattr(obj, sub)
+    from research_kit.iv.results import IVResult
+
+    out["iv.IVResult.overid"], out["iv.IVResult.endogeneity"] = IVResult.overid, IVResult.endogeneity
+    return out
+
+
+def test_seed_is_the_one_name_for_randomness_and_defaults_to_0() -> None:
+    funcs = _public_functions(FAMILIES)
+    seeded = {k for k, f in funcs.items() if "seed" in inspect.signature(f).parameters}
+    # the functions that draw random numbers (a new one joins this list by taking seed=)
+    assert {"did.callaway_santanna", "synth.synthetic_control", "synth.synthetic_did", "power.simulate_power",
+            "inference.bootstrap.wild_cluster_bootstrap", "inference.bootstrap.wild_bootstrap_twfe",
+            "inference.multitest.romano_wolf", "inference.bootstrap.bootstrap_weights"} <= seeded
+    for name, f in funcs.items():
+        params = inspect.signature(f).parameters
+        assert not {"random_state", "rng", "random_seed", "bootstrap_seed"} & set(params), name
+        if "seed" in params:
+            assert params["seed"].default == 0, f"{name}: seed={params['seed'].default!r}, the shared default is 0"
+    for name, f in _public_functions(("simulate",)).items():
+        params = inspect.signature(f).parameters
+        assert "random_state" not in params and "rng" not in params, name
+        if "seed" in params:  # demo data: a fixed integer seed (the shipped data's), never fresh entropy
+            assert isinstance(params["seed"].default, int), name
+
+
+def test_default_seed_makes_the_same_call_give_the_same_numbers() -> None:
+    sp = small_staggered_panel()
+    a = rk.did.callaway_santanna(sp, outcome="y", unit="id", time="t", cohort="g", bootstrap=99)
+    b = rk.did.callaway_santanna(sp, outcome="y", unit="id", time="t", cohort="g", bootstrap=99)
+    c = rk.did.callaway_santanna(sp, outcome="y", unit="id", time="t", cohort="g", bootstrap=99, seed=1)
+    ga, gb, gc = (r.group_time for r in (a, b, c))
+    assert np.array_equal(ga["conf_low"].to_numpy(), gb["conf_low"].to_numpy(), equal_nan=True)
+    assert not np.array_equal(ga["conf_low"].to_numpy(), gc["conf_low"].to_numpy(), equal_nan=True)
+
+
+#: What ``method=`` chooses in each function (the rule is in research_kit/_validation.py), and its values.
+METHOD = {
+    "did.callaway_santanna": ("estimator", {"dr", "ipw", "reg"}),
+    "did.event_study": ("estimator", {"twfe", "sun_abraham", "callaway_santanna", "imputation"}),
+    "synth.synthetic_did": ("estimator", {"sdid", "sc", "did"}),
+    "did.honest_did": ("confidence set", {"C-LF", "projection"}),
+    "did.honest_rm": ("confidence set", {"C-LF", "projection"}),
+    "did.honest_breakdown": ("confidence set", {"C-LF", "projection"}),
+    "iv.IVResult.overid": ("test statistic", {"sargan", "basmann", "wooldridge", "anderson_rubin", "basmann_f"}),
+    "iv.IVResult.endogeneity": ("test statistic", {"durbin", "wu_hausman", "wooldridge_regression",
+                                                   "wooldridge_score"}),
+    "inference.multitest.adjust_pvalues": ("correction", {"holm", "bonferroni", "bh", "by"}),
+    "power.power_curve": ("power calculation", {"did", "two_sample", "simulation"}),
+}
+#: Values that belong to other options (vcov=, level=, cluster=, control_group=): never a method.
+NOT_A_METHOD = {"robust", "unadjusted", "clustered", "kernel", "hc0", "hc1", "hc2", "hc3", "iid", "hetero", "crv1",
+                "cluster", "never", "not_yet", "simple", "dynamic", "group", "calendar"}
+
+
+def test_method_chooses_the_procedure_in_every_function() -> None:
+    from typing import get_args
+
+    funcs = _public_functions(FAMILIES)
+    with_method = {k for k, f in funcs.items() if "method" in inspect.signature(f).parameters}
+    assert with_method == set(METHOD), "classify the new method= option in METHOD (see _validation.py)"
+    for name in with_method:
+        param = inspect.signature(funcs[name]).parameters["method"]
+        hints = __import__("typing").get_type_hints(funcs[name])
+        choices = set(get_args(hints["method"]))
+        assert choices == METHOD[name][1], (name, choices)
+        assert param.default in choices, name
+        assert not {c.lower() for c in choices} & NOT_A_METHOD, name
+
+
+@pytest.mark.parametrize(("call", "choices"), [
+    (lambda: rk.inference.multitest.adjust_pvalues([0.01, 0.2], method="fdr"), r"'holm', 'bonferroni', 'bh', 'by'"),
+    (lambda: rk.power.power_curve([0.1], method="analytic", n_clusters=20), r"'did', 'two_sample', 'simulation'"),
+    (lambda: rk.did.callaway_santanna(small_staggered_panel(), outcome="y", unit="id", time="t", cohort="g",
+                                      method="ols"), r"'dr', 'ipw', 'reg'"),
+])
+def test_a_bad_method_lists_the_choices(call, choices: str) -> None:
+    with pytest.raises(ValueError, match=choices):
+        call()
