@@ -243,3 +243,61 @@ def test_method_chooses_the_procedure_in_every_function() -> None:
 def test_a_bad_method_lists_the_choices(call, choices: str) -> None:
     with pytest.raises(ValueError, match=choices):
         call()
+
+
+# ----------------------------------------------------------------------------- typed facts, no string keys
+#: Files allowed to read ``info``/``extra`` by key: the result classes that fill them, and why the others may.
+OWNERS = {
+    "results.py": "Result: the typed properties read its own info/extra",
+    "did/callaway_santanna.py": "CallawaySantAnnaResult reads what it filled",
+    "did/event_study.py": "reads the influence function the same package's aggregation filled (did/_aggte.py)",
+    "iv/results.py": "IVResult reads what it filled",
+    "panel/_common.py": "LinearModelsResult reads what to_result filled",
+    "panel/mundlak.py": "copies the base fit's model facts into its own result (same package)",
+    "rd/estimate.py": "RDResult reads what it filled",
+    "rd/density.py": "DensityResult reads what it filled",
+    "synth/control.py": "SyntheticControlResult reads what it filled",
+    "synth/placebo.py": "PlaceboResult reads what it filled",
+    # DataFrame.attrs still carried by two table-returning functions and the readers (see the note in the report)
+    "did/bacon.py": "bacon_decomposition sets attrs['twfe'] on its table",
+    "did/honest.py": "honest_did sets attrs on its table",
+    "report/did_plots.py": "honest_plot reads honest_did's attrs['original']",
+    "data/ledger.py": "ledger_to_panel records the currency in attrs",
+}
+LOOKUP = __import__("re").compile(r"\.(?:info|extra)(?:\[|\.get\()|\.attrs(?:\[|\.get\()")
+
+
+def test_no_string_keyed_info_or_extra_lookups_outside_the_class_that_fills_them() -> None:
+    from pathlib import Path
+
+    src = Path(rk.__file__).parent
+    found: dict[str, list[str]] = {}
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src).as_posix()
+        if rel.startswith("studies/"):  # the papers' code (being split into packages in parallel) is not held yet
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.strip()
+            if code.startswith((">>>", "...")) or not LOOKUP.search(code):
+                continue
+            found.setdefault(rel, []).append(f"{n}: {code}")
+    outside = {k: v for k, v in found.items() if k not in OWNERS}
+    assert not outside, f"use a typed property of the result instead of a string key: {outside}"
+    assert set(found) <= set(OWNERS)
+    assert "report/tables.py" not in found and "report/figures.py" not in found and "rd/falsification.py" not in found
+
+
+def test_typed_properties_replace_the_info_keys_tables_and_plots_read() -> None:
+    sp = small_staggered_panel()
+    cs = rk.did.callaway_santanna(sp, outcome="y", unit="id", time="t", cohort="g", control_group="not_yet")
+    assert cs.control_group == "not_yet"
+    es = rk.did.event_study(sp, outcome="y", unit="id", time="t", cohort="g")
+    assert list(es.event_time.columns[:2]) == ["event_time", "estimate"] and cs.event_time is None
+    p = _panel()
+    fe = rk.panel.fe(p, "y ~ x + d", entity="id", time="t", cluster="id")
+    assert fe.cluster_columns == ("id",) and fe.n_clusters == 60 and fe.fixed_effects == ("id",)
+    assert fe.dependent == "y" and fe.cov_type == "clustered" and fe.fit.nobs == fe.nobs
+    two = Result.from_arrays(["x"], [1.0], [0.5], nobs=10, estimator="demo", info={"cluster": ["county", "month"]})
+    assert two.cluster_columns == ("county", "month") and two.cluster == "county + month"
+    table = rk.report.regression_table([two], lang="en", labels={"county": "County", "month": "Month"})
+    assert "County + Month" in set(table.body.iloc[:, 1])

@@ -530,8 +530,8 @@ def wild_bootstrap_twfe(
     >>> df["y"] = 0.5 * df["d"] + rng.normal(size=9)[df["county"]] + rng.normal(size=len(df))
     >>> r = wild_bootstrap_twfe(df, outcome="y", unit="id", time="t", treat="d", cluster="county",
     ...                         reps=999, seed=1)
-    >>> r.info["n_clusters"], r.info["weights"]
-    (9, 'webb')
+    >>> r.n_clusters
+    9
     """
     design, y = twfe_design(df, outcome=outcome, unit=unit, time=time, treat=treat, cluster=cluster)
     _check_weights(weights)

@@ -319,12 +319,12 @@ def regression_table(
         return " + ".join(labels.get(str(v), lab.get(str(v))) for v in items)
 
     facts = [
-        ("fixed_effects", lambda r: _names(r.info.get("fixed_effects"))),
-        ("control_group", lambda r: lab.get(str(r.info["control_group"])) if r.info.get("control_group") else None),
-        ("cluster", lambda r: _names(r.info.get("cluster"))),
-        ("n_clusters", lambda r: format_number(int(r.info["n_clusters"])) if r.info.get("n_clusters") else None),
+        ("fixed_effects", lambda r: _names(list(r.fixed_effects) or None)),
+        ("control_group", lambda r: lab.get(r.control_group) if r.control_group else None),
+        ("cluster", lambda r: _names(list(r.cluster_columns) or None)),
+        ("n_clusters", lambda r: format_number(r.n_clusters) if r.n_clusters else None),
         ("nobs", lambda r: format_number(int(r.nobs))),
-        ("r2", lambda r: format_number(float(r.info["r2"]), digits=3) if r.info.get("r2") is not None else None),
+        ("r2", lambda r: format_number(r.r2, digits=3) if r.r2 is not None else None),
     ]
     for key, get in facts:
         vals = [get(r) for r in results]
