@@ -197,7 +197,7 @@ def test_tracking_is_its_own_result_type_with_typed_settings_repr_and_summary(mo
                                                                             (0.4, 0.8))
     assert r.models == ("ANN", "AAN", "AAdN") and r.nobs == int(r.status["n_obs"].sum()) > 0
     status = str(r.status.loc[0, "status"])
-    assert repr(r) == f"<TargetTracking: 1 targets (1 {status.replace('_', ' ')}); horizon 2025-12, as of 2024-12>"
+    assert repr(r) == f"<TargetTracking: 1 target (1 {status.replace('_', ' ')}); horizon 2025-12, as of 2024-12>"
     s = r.summary()
     assert isinstance(s, Summary) and s._repr_html_().startswith("<div>")
     lines = str(s).splitlines()

@@ -164,7 +164,7 @@ class TargetTracking:
                     ("Thresholds", f"off track < {self.thresholds[0]:g} <= at risk < {self.thresholds[1]:g} "
                                    "<= on track")]
         counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.counts.items() if n)
-        notes = [f"{self.n_targets} targets: {counts}; {self.level:.0%} prediction intervals; "
+        notes = [f"{self.n_targets} target{'' if self.n_targets == 1 else 's'}: {counts}; {self.level:.0%} prediction intervals; "
                  f"N = {self.nobs:,} observations"]
         if self.untracked_series:
             notes.append(f"Series without a target (not tracked): {', '.join(self.untracked_series)}")
@@ -175,7 +175,7 @@ class TargetTracking:
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.counts.items() if n) or "none"
-        return (f"<TargetTracking: {self.n_targets} targets ({counts}); horizon {self.horizon_end}"
+        return (f"<TargetTracking: {self.n_targets} target{'' if self.n_targets == 1 else 's'} ({counts}); horizon {self.horizon_end}"
                 f"{'' if self.as_of is None else f', as of {self.as_of}'}>")
 
     def _repr_html_(self) -> str:
