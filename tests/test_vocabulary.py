@@ -258,11 +258,9 @@ OWNERS = {
     "rd/density.py": "DensityResult reads what it filled",
     "synth/control.py": "SyntheticControlResult reads what it filled",
     "synth/placebo.py": "PlaceboResult reads what it filled",
-    # DataFrame.attrs still carried by two table-returning functions and the readers (see the note in the report)
-    "did/bacon.py": "bacon_decomposition sets attrs['twfe'] on its table",
-    "did/honest.py": "honest_did sets attrs on its table",
-    "report/did_plots.py": "honest_plot reads honest_did's attrs['original']",
-    "data/ledger.py": "ledger_to_panel records the currency in attrs",
+    "did/bacon.py": "BaconTable (a DataFrame) keeps its totals in attrs, read by its typed properties",
+    "did/honest.py": "HonestTable (a DataFrame) keeps its settings in attrs, read by its typed properties",
+    "data/ledger.py": "ledger_to_panel records the currency in attrs (data layer, not a result)",
 }
 LOOKUP = __import__("re").compile(r"\.(?:info|extra)(?:\[|\.get\()|\.attrs(?:\[|\.get\()")
 
@@ -284,7 +282,9 @@ def test_no_string_keyed_info_or_extra_lookups_outside_the_class_that_fills_them
     outside = {k: v for k, v in found.items() if k not in OWNERS}
     assert not outside, f"use a typed property of the result instead of a string key: {outside}"
     assert set(found) <= set(OWNERS)
-    assert "report/tables.py" not in found and "report/figures.py" not in found and "rd/falsification.py" not in found
+    for reader in ("report/tables.py", "report/figures.py", "report/rd_plots.py", "report/did_plots.py",
+                   "rd/falsification.py", "panel/hausman.py"):
+        assert reader not in found, reader
 
 
 def test_typed_properties_replace_the_info_keys_tables_and_plots_read() -> None:
@@ -301,3 +301,19 @@ def test_typed_properties_replace_the_info_keys_tables_and_plots_read() -> None:
     assert two.cluster_columns == ("county", "month") and two.cluster == "county + month"
     table = rk.report.regression_table([two], lang="en", labels={"county": "County", "month": "Month"})
     assert "County + Month" in set(table.body.iloc[:, 1])
+
+
+def test_honest_and_bacon_tables_carry_typed_settings() -> None:
+    sp = small_staggered_panel()
+    es = rk.did.event_study(sp, outcome="y", unit="id", time="t", cohort="g")
+    h = rk.did.honest_did(es, mbar=(0, 1), level=0.9)
+    assert isinstance(h, rk.did.HonestTable) and isinstance(h, pd.DataFrame)
+    row = es.tidy().set_index("term").loc["e=0"]
+    z = 1.6448536269514722
+    assert h.original == pytest.approx((row["estimate"] - z * row["std_error"], row["estimate"] + z * row["std_error"]))
+    assert (h.level, h.target, h.critical_value) == (pytest.approx(0.9), "e=0", None)
+    assert isinstance(h.iloc[:1], rk.did.HonestTable) and h.iloc[:1].original == h.original
+    b = rk.did.bacon_decomposition(sp, outcome="y", unit="id", time="t", treat="d")
+    assert isinstance(b, rk.did.BaconTable)
+    assert b.twfe == pytest.approx(float((b["weight"] * b["estimate"]).sum()), rel=1e-12)
+    assert b.twfe == pytest.approx(rk.did.twfe(sp, outcome="y", unit="id", time="t", treat="d").estimate, rel=1e-8)
