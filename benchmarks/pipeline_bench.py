@@ -56,9 +56,14 @@ BIN = Path(sys.executable).parent
 
 def make_project(dest: Path) -> Path:
     """A copy of the project's data, catalog and the FX notebook, with a studies.yaml of the 10 variants."""
-    (dest / "data").mkdir(parents=True)
-    shutil.copytree(ROOT / "data" / "raw", dest / "data" / "raw")
-    shutil.copy(ROOT / "data" / "catalog.yaml", dest / "data" / "catalog.yaml")
+    shutil.copytree(ROOT / "data", dest / "data", ignore=shutil.ignore_patterns("processed"))  # raw, targets, catalog
+    (dest / "reports").mkdir()
+    for name in ("frame.yaml", "references.bib", "csl"):  # the report frame, bibliography and citation styles
+        src = ROOT / "reports" / name
+        if src.is_dir():
+            shutil.copytree(src, dest / "reports" / name)
+        elif src.is_file():
+            shutil.copy(src, dest / "reports" / name)
     (dest / "notebooks").mkdir()
     shutil.copy(ROOT / NB, dest / NB)
     lines = ["studies:", "  fx_loans:", f"    notebook: {NB}", '    task: "2"', "    variants:"]
@@ -117,7 +122,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             t_render = run([*rk, "render", "--workers", "1", "--force"], env=env)
             results["baseline"] = {"papermill_loop_s": round(t_pm, 2), "render_s": round(t_render, 2),
                                    "total_s": round(t_pm + t_render, 2)}
-            shutil.rmtree(project / "reports")
+            for item in (project / "reports").iterdir():  # back to an empty reports/ (the frame files stay)
+                if item.name not in ("frame.yaml", "references.bib", "csl"):
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
         t_build = run([*rk, "build", "--force"], env=env)
         run([*rk, "build"], env=env)  # the first no-change run may still write caches
         rebuild = timed([*rk, "build"], env=env, repeat=args.repeat)

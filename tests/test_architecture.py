@@ -13,6 +13,10 @@ Layers, top to bottom; an import goes down, or stays within its layer::
 * ``simulate`` sits beside too: it imports no estimator and nothing above them
   (only data, paths and the layers below the estimators); the studies, the CLI and
   ``power`` (simulated power) use it;
+* ``studies`` is the one place of study-specific code: no generic package (anything but
+  studies, simulate, pipeline, cli and lab) imports it, and every study is a package split
+  into ``_data`` (inputs), ``_estimate`` (numbers) and ``_paper`` (text, tables, figures),
+  next to the shared ``studies/_common.py``;
 * one exception: a result's ``.plot()`` (and the lazy plot names of an estimator
   package) may import the plotting modules of ``report`` inside a function, at call
   time -- never at module level.
@@ -189,6 +193,8 @@ def test_no_module_names_collide() -> None:
     for path in SRC.rglob("*.py"):
         if path.stem in {"__init__", "__main__"}:
             continue
+        if path.parent.parent == SRC / "studies" and path.stem in STUDY_PARTS:
+            continue  # the layout of every study (test_every_study_is_split_into_data_estimate_paper)
         stems.setdefault(path.stem.lstrip("_"), []).append(str(path.relative_to(SRC)))
     for path in SRC.rglob("__init__.py"):
         if path.parent != SRC:
@@ -200,14 +206,56 @@ def test_no_module_names_collide() -> None:
 #: Stems shared on purpose: the same role inside different packages (a package's own results, estimators,
 #: private helpers, data preparation). Not a pass for new clashes: a new stem here needs a reason.
 ALLOWED_SAME_STEM = {
-    "common",  # panel/_common.py, rd/_common.py: each family's private helpers
-    "data",  # data/ (the data layer); synth/_data.py and studies/fx_loans/_data.py, their own inputs
-    "estimate",  # rd/estimate.py and studies/fx_loans/_estimate.py
+    "common",  # panel/_common.py, rd/_common.py, studies/_common.py: each family's shared private helpers
+    "data",  # data/ (the data layer); synth/_data.py, the synthetic-control inputs
     "estimators",  # iv/estimators.py, panel/estimators.py
     "indicators",  # data/indicators/ reads the departments' filings; simulate/indicators.py makes demo series
     "results",  # results.py (the one Result type) and iv/results.py (IV-specific results)
-    "targets",  # timeseries/targets.py (the table's checks), studies/targets.py (the targets study)
+    "targets",  # timeseries/targets.py (the table's checks), studies/targets/ (the targets study)
 }
+
+
+# ------------------------------------------------------------------------------------------ the studies
+
+#: The modules of every study package: inputs, numbers, text (each re-exported by the package).
+STUDY_PARTS = ("_data", "_estimate", "_paper")
+#: What may import ``studies``: the studies themselves and the layers that run them (and the demo generators).
+STUDY_USERS = frozenset({"studies", "simulate", "pipeline", "cli", "lab", "__init__"})
+#: Modules of ``studies/`` that are not a study.
+STUDIES_SHARED = frozenset({"__init__.py", "_common.py"})
+
+
+def study_violations(imports: list[Import]) -> list[str]:
+    """Imports of a study by a generic package (the rules of the layers aside)."""
+    return [f"{i}: {i.source_part} is generic and may not import a study" for i in imports
+            if i.target_part == "studies" and i.source_part not in STUDY_USERS]
+
+
+def unsplit_studies(root: Path) -> list[str]:
+    """Studies under ``root/studies`` that are not a package with ``_data``, ``_estimate`` and ``_paper``."""
+    bad = []
+    for entry in sorted((root / "studies").iterdir()):
+        if entry.name in STUDIES_SHARED or entry.name.startswith((".", "__pycache__")):
+            continue
+        if entry.is_file():
+            if entry.suffix == ".py":
+                bad.append(f"studies/{entry.name}: a single-file study; split it into a package with "
+                           f"{', '.join(p + '.py' for p in STUDY_PARTS)}")
+            continue
+        missing = [p + ".py" for p in STUDY_PARTS if not (entry / f"{p}.py").is_file()]
+        if not (entry / "__init__.py").is_file() or missing:
+            bad.append(f"studies/{entry.name}/: missing {', '.join(missing) or '__init__.py'}")
+    return bad
+
+
+def test_no_generic_package_imports_a_study(imports: list[Import]) -> None:
+    assert study_violations(imports) == []
+
+
+def test_every_study_is_split_into_data_estimate_paper() -> None:
+    studies = [p for p in (SRC / "studies").iterdir() if p.is_dir() and (p / "__init__.py").is_file()]
+    assert len(studies) >= 6, "the scan found too few studies: is SRC right?"
+    assert unsplit_studies(SRC) == []
 
 
 # ------------------------------------------------------------------------------------------ the rules
@@ -269,6 +317,46 @@ def test_a_clean_synthetic_tree_passes(tmp_path: Path) -> None:
 def test_a_violating_import_fails(tmp_path: Path, rel: str, text: str, expected: str) -> None:
     found = package_imports(_tree(tmp_path, {**CLEAN, rel: text}))
     bad = violations(found)
+    assert len(bad) == 1 and expected in bad[0], bad
+
+
+STUDY_TREE = {
+    "studies/_common.py": "from research_kit.report.labels import Labels\n",
+    "studies/fx/__init__.py": "from research_kit.studies.fx._paper import *\n",
+    "studies/fx/_data.py": "from research_kit import data\n",
+    "studies/fx/_estimate.py": "from research_kit.studies.fx._data import x\nimport research_kit.did\n",
+    "studies/fx/_paper.py": "from research_kit.studies._common import fmt\nfrom research_kit.studies.fx._estimate import y\n",
+    "pipeline/run.py": "from research_kit.studies import fx\n",
+    "cli.py": "def f():\n    from research_kit.studies.fx import assess\n",
+    "simulate/fx_demo.py": "def f():\n    from research_kit.studies import fx\n",  # the demo generators may
+}
+
+
+def test_a_clean_study_tree_passes(tmp_path: Path) -> None:
+    root = _tree(tmp_path, STUDY_TREE)
+    assert study_violations(package_imports(root)) == []
+    assert unsplit_studies(root) == []
+
+
+@pytest.mark.parametrize("rel, text", [
+    ("report/labels.py", "from research_kit.studies.fx import LABELS\n"),  # study labels in the generic labels
+    ("timeseries/targets.py", "def f():\n    from research_kit.studies import fx\n"),
+    ("data/indicators.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import research_kit.studies.fx\n"),
+    ("did/twfe.py", "from ..studies.fx import _estimate\n"),  # relative
+])
+def test_a_generic_package_importing_a_study_fails(tmp_path: Path, rel: str, text: str) -> None:
+    bad = study_violations(package_imports(_tree(tmp_path, {**STUDY_TREE, rel: text})))
+    assert len(bad) == 1 and "may not import a study" in bad[0], bad
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"studies/rmb.py": "x = 1\n"}, "studies/rmb.py: a single-file study"),
+    ({"studies/rmb/__init__.py": "", "studies/rmb/_data.py": "", "studies/rmb/_paper.py": ""},
+     "studies/rmb/: missing _estimate.py"),
+    ({"studies/rmb/__init__.py": "", "studies/rmb/analysis.py": ""}, "missing _data.py, _estimate.py, _paper.py"),
+])
+def test_an_unsplit_study_fails(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    bad = unsplit_studies(_tree(tmp_path, {**STUDY_TREE, **files}))
     assert len(bad) == 1 and expected in bad[0], bad
 
 

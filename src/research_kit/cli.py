@@ -228,7 +228,7 @@ def _cmd_targets(args: argparse.Namespace) -> int:
 
         print(f"wrote {write_template(args.out, period=args.period, root=args.root)}")
         return 0
-    from research_kit.studies.target_status import assess, changes, previous_report
+    from research_kit.studies.targets import assess, changes, previous_report
 
     now = assess(as_of=args.as_of, root=args.root)
     prev = previous_report(now.history, now.as_of)

@@ -229,3 +229,37 @@ def test_sector_paragraph_branches(est, lang) -> None:
     else:
         assert "largest for hardware (1.000)" in a and "distinguishable and can inform" in a
         assert "not statistically distinguishable" in o and "too few sectors" in none
+
+
+@pytest.fixture(scope="module")
+def panan(root: Path, monkeypatch_module):
+    """磐安县: 38 businesses, 6 cells, one opening wave; Sun-Abraham has no SE at the last event times."""
+    monkeypatch_module.setenv("RESEARCH_KIT_ROOT", str(root))
+    panel = study.analysis_panel("磐安县", root=root)
+    return panel, study.estimate(panel, outcome="fx_loan_balance", control_group="not_yet", seed=3,
+                                 bootstrap_reps=199, breakdown_tol=0.05)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_thin_county_paper_says_what_cannot_be_computed(panan, lang) -> None:
+    panel, est = panan
+    # the sensitivity analysis needs every event time's covariance: not computed, and the paper says why
+    assert est.honest is None and est.honest_missing_se
+    text = study.honest_paragraph(est, lang=lang)
+    assert str(est.honest_missing_se[-1]) in text and ("M̄" in text)
+    with pytest.raises(ValueError, match="no standard error for event time"):
+        rk.did.honest_did(est.sa, target="average")
+    # one opening wave: no "spread in N waves"
+    ident = "".join(study.identification_paragraphs(panel, est, lang=lang))
+    assert ("同一批次" in ident) if lang == "zh" else ("one wave" in ident)
+    # missing intervals are said in words, never printed as empty brackets
+    results = study.results_paragraph(est, lang=lang)
+    assert "至 ，" not in results and " to ," not in results and "[, ]" not in results
+    assert "[, ]" not in study.results_table(est, lang=lang).to_markdown()
+    inference = study.inference_paragraph(est, lang=lang)
+    assert "至 ，" not in inference and " to ," not in inference
+    if not np.isfinite(est.main.cs.conf_low):  # the FX balance barely varies in this county: no interval
+        assert ("无法计算" in inference) if lang == "zh" else ("cannot be" in inference)
+        assert results.count("无法" if lang == "zh" else "could be computed") <= 1  # said once, not twice
+        assert ("无法判断" in study.conclusion_paragraphs(panel, est, lang=lang)) if lang == "zh" else \
+            ("cannot be assessed" in study.conclusion_paragraphs(panel, est, lang=lang))

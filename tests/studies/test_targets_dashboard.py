@@ -19,7 +19,8 @@ import pytest
 
 from research_kit import cli, paths
 from research_kit.studies import targets as study
-from research_kit.studies.target_status import _milestones, changes, prob_text
+from research_kit.studies.targets import changes, prob_text
+from research_kit.studies.targets._estimate import _milestones
 from research_kit.timeseries import probability_status
 
 ROOT = paths.project_root()
@@ -197,7 +198,7 @@ def small_runs():
         rows.append(("digital_rmb_merchants", m, 20.0 + 0.5 * i + (0.2 if i % 2 else -0.2), None, "", _filed(q)))
         rows.append(("cash_pool_pilot", m, np.nan, False, "", _filed(q)))
     h = _history(rows)
-    from research_kit.studies.target_status import assess
+    from research_kit.studies.targets import assess
 
     def run_at(day, before=None):
         now = assess(as_of=day, history=h)

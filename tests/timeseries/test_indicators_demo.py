@@ -18,7 +18,7 @@ from research_kit.simulate.indicators import (
     DEMO_QUARTERLY,
     target_indicators_demo,
 )
-from research_kit.studies.plan_targets import load_targets
+from research_kit.studies.targets import load_targets
 
 S = 150
 

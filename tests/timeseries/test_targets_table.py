@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from research_kit import paths
-from research_kit.studies.plan_targets import load_targets
+from research_kit.studies.targets import load_targets
 from research_kit.timeseries import TARGET_COLUMNS, check_targets
 
 README = paths.data_dir() / "targets" / "README.md"

@@ -575,6 +575,12 @@ def honest_did(
         raise ValueError(f"the event study uses reference period {info.get('reference')}; the relative-magnitudes "
                          "analysis needs reference=-1 (the period just before treatment).")
     tab = extra["event_time"]
+    lost = tab.loc[tab["std_error"].isna() & (tab["event_time"] != -1), "event_time"]
+    if len(lost):
+        raise ValueError(
+            f"the event study has no standard error for event time(s) {sorted(int(e) for e in lost)} (too few "
+            "observations or clusters there); the relative-magnitudes analysis needs the covariance of every "
+            "event time. Shorten the window (leads=, lags=) to the event times that have standard errors.")
     est = tab.loc[tab["std_error"].notna()].sort_values("event_time")
     events = est["event_time"].to_numpy()
     V = np.asarray(extra["vcov_matrix"], dtype=float)

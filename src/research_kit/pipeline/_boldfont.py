@@ -15,11 +15,11 @@ text is tagged ``zh-CN``, which every Chinese page and PDF is).
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 __all__ = ["bold_font_path", "typst_font_dir", "bold_subset_woff", "BOLD_FILE"]
 
@@ -39,6 +39,18 @@ def bold_font_path() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing; reinstall cvttf-NotoSansCJK-Bold.")
     return path
+
+
+def _save_atomically(font: Any, target: Path) -> None:
+    """Write ``font`` to ``target`` through a temporary file in the same folder (no half-written font is seen)."""
+    fd, tmp = tempfile.mkstemp(suffix=".otf", dir=target.parent)
+    os.close(fd)
+    try:
+        font.save(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _cache_root() -> Path:
@@ -64,14 +76,7 @@ def typst_font_dir() -> Path:
             rec.string = _FAMILY if rec.nameID == 16 else f"{_FAMILY} Bold"
         elif rec.nameID == 4:
             rec.string = f"{_FAMILY} Bold"
-    fd, tmp = tempfile.mkstemp(suffix=".otf", dir=folder)
-    os.close(fd)
-    try:
-        font.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _save_atomically(font, target)
     return folder
 
 
@@ -109,38 +114,17 @@ def _base_font() -> Path:
     sub = subset.Subsetter(options=options)
     sub.populate(text=_common_characters())
     sub.subset(font)
-    fd, tmp = tempfile.mkstemp(suffix=".otf", dir=folder)
-    os.close(fd)
-    try:
-        font.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _save_atomically(font, target)
     return target
 
 
 @lru_cache(maxsize=64)
 def _bold_subset(chars: str) -> bytes:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from research_kit.pipeline._fonts import woff_subset
 
     common = set(_common_characters())
     rare = any(c not in common for c in chars)
-    font = TTFont(str(bold_font_path() if rare else _base_font()), lazy=False, recalcTimestamp=False)
-    options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.hinting = False
-    options.desubroutinize = True
-    sub = subset.Subsetter(options=options)
-    sub.populate(text=chars)
-    sub.subset(font)
-    buf = io.BytesIO()
-    font.flavor = "woff"
-    font.save(buf)
-    return buf.getvalue()
+    return woff_subset(bold_font_path() if rare else _base_font(), chars)
 
 
 def bold_subset_woff(chars: str) -> bytes:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["FONT_FAMILY", "embed_cjk_font", "cjk_characters", "page_characters", "subset_woff", "unicode_range",
-           "font_face_rule"]
+           "font_face_rule", "woff_subset"]
 
 FONT_FAMILY = "RK Noto Sans CJK SC"
 _MARKER = "<!-- rk-cjk-font -->"
@@ -47,14 +47,17 @@ def _font_path() -> Path:
     return path
 
 
-@lru_cache(maxsize=64)
-def _subset_woff(chars: str) -> bytes:
+def woff_subset(font_path: Path, chars: str) -> bytes:
+    """A WOFF subset of the font at ``font_path`` holding ``chars`` (all layout features, no hinting).
+
+    The same characters give the same bytes in every build: the font's own timestamp is kept.
+    """
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     # recalcTimestamp=False: keep the source font's head.modified, so the same characters give the same bytes
     # in every build (fontTools otherwise writes the current time, and every page and asset name would churn).
-    font = TTFont(str(_font_path()), lazy=False, recalcTimestamp=False)
+    font = TTFont(str(font_path), lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = ["*"]
@@ -68,6 +71,11 @@ def _subset_woff(chars: str) -> bytes:
     font.flavor = "woff"
     font.save(buf)
     return buf.getvalue()
+
+
+@lru_cache(maxsize=64)
+def _subset_woff(chars: str) -> bytes:
+    return woff_subset(_font_path(), chars)
 
 
 def subset_woff(chars: str) -> bytes:

@@ -11,7 +11,7 @@ sha256 of:
 * ``research_kit``: its version string **and** the hash of its source tree
   (every file of the installed package, ``.py`` and assets). The version does
   not change while the package is developed; the tree hash does, so editing
-  ``studies/fx_loans.py`` re-runs the papers that import it (and, being
+  ``studies/fx_loans/_paper.py`` re-runs the papers that import it (and, being
   conservative, every other paper too);
 * the kernel name and the Python version.
 

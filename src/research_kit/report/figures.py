@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from research_kit.report.labels import Labels, Lang
-from research_kit.report.theme import PALETTE, themed, use_theme
+from research_kit.report.theme import PALETTE, themed
 from research_kit.results import Result
 
 __all__ = ["show", "coef_plot", "event_study_plot", "rollout_plot", "trends_plot", "figure_png"]
@@ -55,15 +55,6 @@ def _in_pipeline() -> bool:
     from research_kit.report.provenance import COMMIT_ENV
 
     return COMMIT_ENV in os.environ
-
-
-def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:
-    """A new Axes (or ``ax``) after applying the theme globally.
-
-    For the studies' own figures only; the functions here draw with :func:`_new_axes` inside :func:`~research_kit.report.theme.themed`.
-    """
-    use_theme()
-    return _new_axes(ax, size)
 
 
 def _new_axes(ax: plt.Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Figure, plt.Axes]:

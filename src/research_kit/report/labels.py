@@ -16,11 +16,7 @@ __all__ = ["Labels", "LABELS", "Lang", "check_lang", "lower_first"]
 Lang = Literal["zh", "en"]
 
 LABELS: dict[str, dict[str, str]] = {
-    # outcomes and variables
-    "fx_loan_balance": {"zh": "外汇贷款余额（万美元）", "en": "FX loan balance (USD 10k)"},
-    "financing_cost": {"zh": "融资成本（%）", "en": "Financing cost (%)"},
-    "loan_access": {"zh": "获得贷款（0/1）", "en": "Loan access (0/1)"},
-    "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
+    # variables
     "treated": {"zh": "处理组", "en": "Treated"},
     "treat": {"zh": "处理", "en": "Treatment"},
     "ATT": {"zh": "平均处理效应（ATT）", "en": "Average treatment effect on the treated (ATT)"},
@@ -59,7 +55,6 @@ LABELS: dict[str, dict[str, str]] = {
     "event_time": {"zh": "相对开办月份", "en": "Months since programme start"},
     "cohort": {"zh": "开办批次", "en": "Adoption cohort"},
     "never_treated": {"zh": "未开办", "en": "Never treated"},
-    "all_jinhua": {"zh": "金华全市", "en": "All of Jinhua"},
     "statistic": {"zh": "统计量", "en": "Statistic"},
     "term": {"zh": "项", "en": "Term"},
     "mean": {"zh": "均值", "en": "Mean"},

@@ -7,15 +7,13 @@ manipulation test (``DensityResult.plot()``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from research_kit.rd._common import Kernel
 from research_kit.rd.density import DensityResult
-from research_kit.rd.plot import BinSelect, rd_plot_data
+from research_kit.rd.plot import rd_plot_data
 from research_kit.report.theme import PALETTE, themed
 
 __all__ = ["density_plot", "rd_plot"]
@@ -27,23 +25,18 @@ def rd_plot(
     *,
     outcome: str,
     running: str,
-    cutoff: float = 0.0,
-    p: int = 4,
-    nbins: int | tuple[int, int] | None = None,
-    binselect: BinSelect = "esmv",
-    kernel: Kernel = "uniform",
-    h: float | Sequence[float] | None = None,
-    ci: float | None = None,
     ax: Any = None,
     xlabel: str | None = None,
     ylabel: str | None = None,
     labels: tuple[str, str] | None = None,
+    **options: Any,
 ) -> Any:
     """Draw a binned-scatter RD plot: bin means (dots) and a polynomial fit on each side.
 
-    Parameters are those of :func:`research_kit.rd.rd_plot_data`, plus the matplotlib ``ax`` to
-    draw on, axis labels (default: the column names) and legend labels for the
-    bins and the fit (default: none shown).
+    ``df``, ``outcome``, ``running`` and the keyword ``options`` (``cutoff``, ``p``, ``nbins``,
+    ``binselect``, ``kernel``, ``h``, ``ci``) go to :func:`research_kit.rd.rd_plot_data`, the one
+    place they are defined and checked; the others are the matplotlib ``ax`` to draw on, axis labels
+    (default: the column names) and legend labels for the bins and the fit (default: none shown).
 
     Returns
     -------
@@ -60,14 +53,13 @@ def rd_plot(
     """
     import matplotlib.pyplot as plt
 
-    d = rd_plot_data(df, outcome=outcome, running=running, cutoff=cutoff, p=p, nbins=nbins, binselect=binselect,
-                     kernel=kernel, h=h, ci=ci)
+    d = rd_plot_data(df, outcome=outcome, running=running, **options)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 4.2))
     for k, side in enumerate(("left", "right")):
         color = PALETTE[k]
         b = d.bins.loc[d.bins["side"] == side]
-        if ci is not None:
+        if "conf_low" in b:
             ax.vlines(b["x_mean"], b["conf_low"], b["conf_high"], color=color, lw=0.8, alpha=0.6)
         ax.scatter(b["x_mean"], b["y_mean"], s=14, color=color, zorder=3,
                    label=labels[0] if labels and side == "left" else None)

@@ -84,7 +84,7 @@ def target_indicators_demo(
     Parameters
     ----------
     targets
-        The targets table (e.g. :func:`research_kit.studies.plan_targets.load_targets`).
+        The targets table (e.g. :func:`research_kit.studies.targets.load_targets`).
         Ids without a pace in :data:`DEMO_PACE` get no series.
     as_of
         Last month observed (quarterly series end with the last complete quarter).
@@ -104,7 +104,7 @@ def target_indicators_demo(
     Examples
     --------
     >>> from research_kit.simulate.indicators import target_indicators_demo
-    >>> from research_kit.studies.plan_targets import load_targets
+    >>> from research_kit.studies.targets import load_targets
     >>> d = target_indicators_demo(load_targets(), as_of="2024-12", seed=1)
     >>> d.groupby("freq")["id"].nunique().to_dict()
     {'M': 17, 'Q': 3}

@@ -1,7 +1,7 @@
 """Indicator tracking and forecasting: the plan's 2025 targets.
 
 * :func:`check_targets` — the checks of a targets table (the plan's own is read by
-  :func:`research_kit.studies.plan_targets.load_targets`);
+  :func:`research_kit.studies.targets.load_targets`);
 * :func:`track_targets` — forecast each indicator to its deadline (ETS or local
   linear trend chosen by AICc), the probability of reaching the target and an
   on-track / at-risk / off-track status; ``.plot()`` draws the dashboard;
@@ -10,7 +10,7 @@
 
 Examples
 --------
->>> from research_kit.studies.plan_targets import load_targets
+>>> from research_kit.studies.targets import load_targets
 >>> t = load_targets()
 >>> len(t), sorted(t["kind"].unique())
 (20, ['annual_growth', 'cumulative', 'level', 'share'])

@@ -1,7 +1,7 @@
 """The checks of a targets table, so that :func:`research_kit.timeseries.track_targets` can rely on it.
 
 The plan's own table (``data/targets/targets_2025.csv``) is read by
-:func:`research_kit.studies.plan_targets.load_targets`: an estimator reads no file.
+:func:`research_kit.studies.targets.load_targets`: an estimator reads no file.
 """
 
 from __future__ import annotations

@@ -439,7 +439,7 @@ def track_targets(
         status ``no_data``; series without a target are ignored (listed in
         ``untracked_series`` of the result).
     targets
-        The targets table (e.g. :func:`research_kit.studies.plan_targets.load_targets`).
+        The targets table (e.g. :func:`research_kit.studies.targets.load_targets`).
     horizon_end
         Last month forecast (``"2025-12"``); no deadline may lie after it.
     as_of
@@ -470,7 +470,7 @@ def track_targets(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from research_kit.studies.plan_targets import load_targets
+    >>> from research_kit.studies.targets import load_targets
     >>> from research_kit.timeseries import track_targets
     >>> t = load_targets().loc[["listed_firms"]]
     >>> idx = pd.period_range("2021-01", "2025-06", freq="M")

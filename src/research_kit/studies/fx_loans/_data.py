@@ -25,11 +25,26 @@ import pandas as pd
 
 from research_kit import data
 from research_kit.report.labels import Labels, Lang
+from research_kit.studies._common import study_labels
 
 __all__ = [
-    "OUTCOMES", "TRADE_OUTCOMES", "START", "analysis_panel", "period_index", "period_month", "county_label", "descriptives",
-    "cohort_trends", "truth_by_event_time", "truth_overall", "rollout_frame", "SourceLinks", "linked_sources",
+    "LABELS", "OUTCOMES", "TRADE_OUTCOMES", "START", "analysis_panel", "period_index", "period_month", "county_label", "descriptives",
+    "cohort_trends", "truth_by_event_time", "truth_overall", "rollout_frame", "SourceLinks", "linked_sources", "labels",
 ]
+
+#: The study's variables and places (the project labels hold no study's names).
+LABELS: dict[str, dict[str, str]] = {
+    "fx_loan_balance": {"zh": "外汇贷款余额（万美元）", "en": "FX loan balance (USD 10k)"},
+    "financing_cost": {"zh": "融资成本（%）", "en": "Financing cost (%)"},
+    "loan_access": {"zh": "获得贷款（0/1）", "en": "Loan access (0/1)"},
+    "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
+    "all_jinhua": {"zh": "金华全市", "en": "All of Jinhua"},
+}
+
+
+def labels(lang: Lang = "zh") -> Labels:
+    """The project labels plus this study's (:data:`LABELS`)."""
+    return study_labels(LABELS, lang)
 
 START = pd.Timestamp("2019-01-01")
 OUTCOMES = ("fx_loan_balance", "financing_cost", "loan_access")
@@ -53,7 +68,7 @@ def period_month(t: int | np.ndarray) -> pd.Timestamp | pd.DatetimeIndex:
 def county_label(county: str, lang: Lang = "zh") -> str:
     """Display name of a county code, or of ``"all"`` (all of Jinhua)."""
     if county in ("all", "", None):
-        return Labels(lang)("all_jinhua")
+        return labels(lang)("all_jinhua")
     return data.county_name(data.county_code(county) if not str(county).isdigit() else county, lang=lang)
 
 
@@ -224,7 +239,7 @@ def cohort_trends(panel: pd.DataFrame, outcome: str, *, min_units: int = 5) -> p
 def descriptives(panel: pd.DataFrame, *, lang: Lang = "zh", by: Literal["county", "cohort"] = "county",
                  min_units: int = 5) -> pd.DataFrame:
     """Counts and means by county (or cohort); cells under ``min_units`` businesses are suppressed."""
-    lab = Labels(lang)
+    lab = labels(lang)
     last = panel["month"].max()
     g = panel.groupby(by)
     out = pd.DataFrame({

@@ -75,6 +75,8 @@ class FxEstimates:
     #: smallest Mbar whose robust interval for the average post effect includes 0 (0: already at Mbar = 0;
     #: inf: not up to ``BREAKDOWN_MAX``)
     breakdown: float = float("nan")
+    #: event times whose Sun-Abraham standard error could not be estimated (then no sensitivity analysis)
+    honest_missing_se: tuple[int, ...] = ()
     cluster: str = "cell"
     n_counties: int = 1
 
@@ -302,14 +304,19 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     if cells["treated"].nunique() == 2 and cells["cell"].nunique() > 2:
         bacon = did.bacon_decomposition(cells, outcome="y", unit="cell", time="t", treat="treated")
         twfe_cells = float(bacon.attrs["twfe"])
-    honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
-    breakdown = _quiet(did.honest_breakdown, sa, target="average", level=1 - alpha, search_max=BREAKDOWN_MAX,
-                       tol=breakdown_tol)
-    # the C-LF sets are computed on a grid of theta, so near the crossing they can be non-monotone in Mbar by a
-    # grid step: the breakdown value never exceeds the smallest Mbar of the table whose interval includes zero
-    in_table = honest.loc[(honest["conf_low"] <= 0) & (honest["conf_high"] >= 0), "mbar"]
-    if len(in_table):
-        breakdown = min(float(breakdown), float(in_table.min()))
+    honest: pd.DataFrame | None = None
+    breakdown: float = float("nan")
+    lost = sa.extra["event_time"]
+    lost = sorted(int(e) for e in lost.loc[lost["std_error"].isna() & (lost["event_time"] != -1), "event_time"])
+    if not lost:  # the sensitivity analysis needs the covariance of every event time
+        honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
+        breakdown = _quiet(did.honest_breakdown, sa, target="average", level=1 - alpha, search_max=BREAKDOWN_MAX,
+                           tol=breakdown_tol)
+        # the C-LF sets are computed on a grid of theta, so near the crossing they can be non-monotone in Mbar by a
+        # grid step: the breakdown value never exceeds the smallest Mbar of the table whose interval includes zero
+        in_table = honest.loc[(honest["conf_low"] <= 0) & (honest["conf_high"] >= 0), "mbar"]
+        if len(in_table):
+            breakdown = min(float(breakdown), float(in_table.min()))
     no_comparison = _no_comparison(panel, outcome, control_group)
     n_clusters = {name: int(r.info.get("n_clusters") or 0) for name, r in
                   (("twfe", es), ("sun_abraham", sa), ("imputation", imp), ("callaway_santanna", cs))}
@@ -326,7 +333,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
                "no_comparison": no_comparison,
                "sectors": sector_effects(panel, outcome, control_group=control_group, cluster=cluster, alpha=alpha),
                "pre_mean": {"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)}},
-        outcomes=per_outcome, breakdown=float(breakdown), cluster=cluster, n_counties=int(len(counties)),
+        outcomes=per_outcome, breakdown=float(breakdown), honest_missing_se=tuple(lost), cluster=cluster, n_counties=int(len(counties)),
     )
 
 

@@ -28,10 +28,17 @@ from research_kit.report.claims import (
     significance,
     significance_class,
 )
-from research_kit.report.labels import Labels, Lang, lower_first
-from research_kit.report.tables import Table, format_number, table
+from research_kit.report.labels import Lang, lower_first
+from research_kit.report.tables import Table, table
 from research_kit.results import Result
-from research_kit.studies.fx_loans._data import cohort_trends, county_label, period_month, rollout_frame
+from research_kit.studies._common import (
+    files_in_appendix_notice,
+    fmt,
+    paper_front_matter,
+    synthetic_sentence,
+    truth_sentence,
+)
+from research_kit.studies.fx_loans._data import LABELS, cohort_trends, county_label, labels, period_month, rollout_frame
 from research_kit.studies.fx_loans._estimate import (
     BREAKDOWN_MAX,
     MIN_SECTOR_BUSINESSES,
@@ -51,20 +58,31 @@ __all__ = [
 
 
 def data_notice(lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     if data_is_synthetic(root):
         return lab.pick(
-            zh="> **数据说明：本文使用的是模拟（合成）演示数据**，按公开的试点方案生成，"
-               "不代表任何真实经营主体、银行或地区。文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。",
-            en="> **Data notice: this paper uses synthetic demo data** generated from the "
-               "published pilot plan; it describes no real business, bank or county. The \"true effects\" are the "
-               "known effects built into the simulation, used to check the estimators.",
-        )
-    return lab.pick(zh="> 数据来源：见附录所列数据文件。", en="> Data: see the data files listed in the appendix.")
+            zh="> **数据说明：本文使用的是模拟（合成）演示数据**，按公开的试点方案生成，不代表任何真实经营主体、银行或地区。",
+            en="> **Data notice: this paper uses synthetic demo data** generated from the published pilot plan; it "
+               "describes no real business, bank or county. ",
+        ) + truth_sentence(lab, plural=True)
+    return files_in_appendix_notice(lab)
 
 
-def _fmt(x: float, d: int = 2) -> str:
-    return format_number(float(x), digits=d)
+def _bracket(lo: float, hi: float, d: int = 3) -> str:
+    """``[lo, hi]``, or an en dash when the interval could not be computed."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "–"
+    return f"[{fmt(lo, d)}, {fmt(hi, d)}]"
+
+
+def _ci_words(lo: float, hi: float, lang: Lang, d: int = 3, p: float | None = None) -> str:
+    """"95% 置信区间 a 至 b，p = …" / "95% CI a to b, p = …", or that no interval could be computed."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "置信区间无法计算" if lang == "zh" else "no confidence interval could be computed"
+    tail = "" if p is None else ("，" if lang == "zh" else ", ") + p_text(p)
+    if lang == "zh":
+        return f"95% 置信区间 {fmt(lo, d)} 至 {fmt(hi, d)}{tail}"
+    return f"95% CI {fmt(lo, d)} to {fmt(hi, d)}{tail}"
 
 
 def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
@@ -87,7 +105,7 @@ def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
     goal = float(d["target"])
     last = panel.loc[panel["month"] == panel["month"].max()]
     balance = float((last["fx_loan_balance"] * last["weight"]).sum()) / 1e4  # 亿美元, expanded by weight
-    lab = Labels(lang)
+    lab = labels(lang)
     return lab.pick(
         zh=f"方案目标“向个体工商户发放外汇贷款 3 亿美元”的指标口径为：{d['definition_zh']}；月度余额数据只能给出发放额的下限"
            f"（各户余额的月度增加额之和）。按抽样权数推算，{d['window_start']} 至 {month} 累计发放 {issued:.2f} 亿美元，"
@@ -101,7 +119,7 @@ def _target_sentence(panel: pd.DataFrame, lang: Lang) -> str:
 
 
 def data_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh") -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     n_b = panel["business_id"].nunique()
     n_o = len(panel)
     first, last = panel["month"].min().strftime("%Y-%m"), panel["month"].max().strftime("%Y-%m")
@@ -151,7 +169,7 @@ CAPTIONS = {
 
 def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
     """Caption text; tables get their number from :data:`TABLES`."""
-    lab = Labels(lang)
+    lab = labels(lang)
     fill = {k: lab.get(v) for k, v in kw.items()}  # label keys are translated; other values pass through
     if "{outcome}" in CAPTIONS[key][lang] and "outcome" not in fill:
         fill["outcome"] = ""
@@ -180,7 +198,7 @@ def rollout_figure(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = N
 def trends_figure(panel: pd.DataFrame, outcome: str, *, lang: Lang = "zh") -> Any:
     from research_kit.report.figures import trends_plot
 
-    lab = Labels(lang)
+    lab = labels(lang)
     tr = cohort_trends(panel, outcome)
     names = {c: (lab("never_treated") if c == 0 else period_month(c).strftime("%Y-%m")) for c in tr["cohort"].unique()}
     markers = {c: period_month(c) for c in tr["cohort"].unique() if c > 0}
@@ -189,7 +207,7 @@ def trends_figure(panel: pd.DataFrame, outcome: str, *, lang: Lang = "zh") -> An
 
 
 def _unit(est: FxEstimates, lang: Lang) -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     if est.outcome == "financing_cost":
         return lab.pick(zh=" 个百分点", en=" percentage points")
     if est.outcome == "loan_access":
@@ -198,14 +216,14 @@ def _unit(est: FxEstimates, lang: Lang) -> str:
 
 
 def _cs_label(est: FxEstimates, lang: Lang) -> str:
-    lab = Labels(lang)
+    lab = labels(lang)
     return lab.pick(zh=f"Callaway–Sant'Anna（对照组：{lab(est.control_group)}）",
                     en=f"Callaway–Sant'Anna (controls: {lab(est.control_group)})")
 
 
 def _estimators(est: FxEstimates, lang: Lang) -> list[tuple[str, Result]]:
     """(display name, overall estimate) of every estimator, TWFE first."""
-    lab = Labels(lang)
+    lab = labels(lang)
     return [(lab("twfe"), est.twfe), (_cs_label(est, lang), est.cs), (lab("sun_abraham"), est.sa_att),
             (lab("imputation"), est.imputation_att)]
 
@@ -221,22 +239,22 @@ def cluster_name(level: str, lang: Lang = "zh") -> str:
 
 
 def _ci(r: Result, d: int = 3) -> str:
-    return f"{_fmt(r.estimate, d)} [{_fmt(r.conf_low, d)}, {_fmt(r.conf_high, d)}]"
+    return f"{fmt(r.estimate, d)} {_bracket(r.conf_low, r.conf_high, d)}"
 
 
 def _outcome_name(outcome: str, lang: Lang) -> str:
-    return Labels(lang)(outcome)
+    return labels(lang)(outcome)
 
 
 def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
     """Headline table: every outcome × TWFE and the three heterogeneity-robust estimators (estimate [95% CI])."""
-    lab = Labels(lang)
+    lab = labels(lang)
     head = [lab.pick(zh="结果变量", en="Outcome"), "TWFE", _cs_label(est, lang), lab("sun_abraham"), lab("imputation"),
             lab.pick(zh=f"Callaway–Sant'Anna：{cluster_name(_boot_level(est), lang)}级乘数自助法区间",
                      en=f"Callaway–Sant'Anna, {cluster_name(_boot_level(est), lang)}-level multiplier bootstrap CI")]
     rows = []
     for oc, o in est.outcomes.items():
-        boot = "" if o.cs_boot is None else f"[{_fmt(o.cs_boot.conf_low, 3)}, {_fmt(o.cs_boot.conf_high, 3)}]"
+        boot = "" if o.cs_boot is None else _bracket(o.cs_boot.conf_low, o.cs_boot.conf_high)
         rows.append([_outcome_name(oc, lang), _ci(o.twfe), _ci(o.cs), _ci(o.sa_att), _ci(o.imputation_att), boot])
     body = pd.DataFrame(rows, columns=head)
     g = _n_clusters(est)
@@ -254,10 +272,10 @@ def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
         notes.append(lab.pick(
             zh=f"主要结果变量（{_outcome_name(est.outcome, lang)}）的 TWFE 以 9 个县为聚类的野聚类自助法（施加原假设、Webb 权重、"
                f"{int(est.wild.info['reps']):,} 次抽样）：{p_text(est.wild.p_value)}，95% 置信区间 "
-               f"[{_fmt(est.wild.conf_low, 3)}, {_fmt(est.wild.conf_high, 3)}]。",
+               f"[{fmt(est.wild.conf_low, 3)}, {fmt(est.wild.conf_high, 3)}]。",
             en=f"Wild cluster bootstrap of TWFE for the main outcome ({lower_first(_outcome_name(est.outcome, lang))}), "
                f"9 counties as clusters (null imposed, Webb weights, {int(est.wild.info['reps']):,} draws): "
-               f"{p_text(est.wild.p_value)}, 95% CI [{_fmt(est.wild.conf_low, 3)}, {_fmt(est.wild.conf_high, 3)}]."))
+               f"{p_text(est.wild.p_value)}, 95% CI [{fmt(est.wild.conf_low, 3)}, {fmt(est.wild.conf_high, 3)}]."))
     return Table(body=body, caption=caption("results", lang), notes=tuple(notes))
 
 
@@ -282,45 +300,50 @@ def _n_clusters(est: FxEstimates) -> int:
 
 def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
     """'raises the FX-loan balance by 0.75 (USD 10k)' or the zero/unknown branch, chosen by the interval."""
-    lab = Labels(lang)
+    lab = labels(lang)
     kind = significance_class(r.conf_low, r.conf_high)
     size = abs(r.estimate)
     if oc == "loan_access":
         amount = lab.pick(zh=f"{100 * size:.1f} 个百分点", en=f"{100 * size:.1f} percentage points")
     elif oc == "financing_cost":
-        amount = lab.pick(zh=f"{_fmt(size)} 个百分点", en=f"{_fmt(size)} percentage points")
+        amount = lab.pick(zh=f"{fmt(size)} 个百分点", en=f"{fmt(size)} percentage points")
     else:
-        amount = lab.pick(zh=f"{_fmt(size)} 万美元", en=f"USD {_fmt(size * 1e4, 0)}")
+        amount = lab.pick(zh=f"{fmt(size)} 万美元", en=f"USD {fmt(size * 1e4, 0)}")
     what = {"fx_loan_balance": ("外汇贷款余额", "the FX-loan balance"), "financing_cost": ("融资成本", "the financing cost"),
             "loan_access": ("获得贷款的概率", "the probability of having a loan")}[oc]
     if kind == "positive":
         return lab.pick(zh=f"使{what[0]}平均提高 {amount}", en=f"raises {what[1]} by {amount} on average")
     if kind == "negative":
         return lab.pick(zh=f"使{what[0]}平均降低 {amount}", en=f"lowers {what[1]} by {amount} on average")
+    if kind == "unknown":
+        return lab.pick(zh=f"对{what[0]}的影响无法判断（没有可用的置信区间）",
+                        en=f"has an effect on {what[1]} that cannot be assessed (no confidence interval)")
     return lab.pick(zh=f"对{what[0]}没有可辨别的影响", en=f"has no discernible effect on {what[1]}")
 
 
 def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """One sentence per outcome (Callaway–Sant'Anna, its interval and what it supports), then TWFE against the others."""
-    lab = Labels(lang)
+    lab = labels(lang)
     parts = []
     for oc, o in est.outcomes.items():
         name = _outcome_name(oc, lang)
         sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.info.get("level", 0.95)), lang=lang)
+        has_ci = significance_class(o.cs.conf_low, o.cs.conf_high) != "unknown"  # else ``sig`` says there is none
+        ci = _ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)
         parts.append(lab.pick(
-            zh=f"{name}：Callaway–Sant'Anna 估计为 {_fmt(o.cs.estimate, 3)}（95% 置信区间 {_fmt(o.cs.conf_low, 3)} 至 "
-               f"{_fmt(o.cs.conf_high, 3)}，{p_text(o.cs.p_value)}），{sig}；TWFE 为 {_fmt(o.twfe.estimate, 3)}。",
-            en=f"{name}: the Callaway–Sant'Anna estimate is {_fmt(o.cs.estimate, 3)} (95% CI {_fmt(o.cs.conf_low, 3)} to "
-               f"{_fmt(o.cs.conf_high, 3)}, {p_text(o.cs.p_value)}), {sig}; TWFE gives {_fmt(o.twfe.estimate, 3)}."))
+            zh=f"{name}：Callaway–Sant'Anna 估计为 {fmt(o.cs.estimate, 3)}"
+               f"{f'（{ci}）' if has_ci else ''}，{sig}；TWFE 为 {fmt(o.twfe.estimate, 3)}。",
+            en=f"{name}: the Callaway–Sant'Anna estimate is {fmt(o.cs.estimate, 3)}"
+               f"{f' ({ci})' if has_ci else ''}, {sig}; TWFE gives {fmt(o.twfe.estimate, 3)}."))
     main = est.outcomes[est.outcome]
     robust = [r.estimate for r in main.robust.values()]
     lo, hi = min(robust), max(robust)
     gap = main.twfe.estimate - float(np.mean(robust))
     tail = lab.pick(
-        zh=f"就{_outcome_name(est.outcome, lang)}而言，三种异质性稳健估计量给出 {_fmt(lo, 3)} 至 {_fmt(hi, 3)}，"
-           f"TWFE 比它们的平均值{'低' if gap < 0 else '高'} {_fmt(abs(gap), 3)}（第 5.4 节分析其来源）。",
+        zh=f"就{_outcome_name(est.outcome, lang)}而言，三种异质性稳健估计量给出 {fmt(lo, 3)} 至 {fmt(hi, 3)}，"
+           f"TWFE 比它们的平均值{'低' if gap < 0 else '高'} {fmt(abs(gap), 3)}（第 5.4 节分析其来源）。",
         en=f"For {lower_first(_outcome_name(est.outcome, lang))}, the three heterogeneity-robust estimators range from "
-           f"{_fmt(lo, 3)} to {_fmt(hi, 3)}; TWFE is {_fmt(abs(gap), 3)} {'below' if gap < 0 else 'above'} their mean "
+           f"{fmt(lo, 3)} to {fmt(hi, 3)}; TWFE is {fmt(abs(gap), 3)} {'below' if gap < 0 else 'above'} their mean "
            f"(Section 5.4 traces where this comes from).")
     intro = lab.pick(zh=f"表 {TABLES.index('results') + 1} 报告三项结果的估计。", en=f"Table {TABLES.index('results') + 1} reports the estimates for the three outcomes.")
     sep = "" if lang == "zh" else " "
@@ -329,7 +352,7 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Assignment-level inference: cell clusters, the multiplier bootstrap at the county level, the wild bootstrap."""
-    lab = Labels(lang)
+    lab = labels(lang)
     o = est.outcomes[est.outcome]
     g = _n_clusters(est)
     name = _outcome_name(est.outcome, lang)
@@ -340,24 +363,31 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     boot, level = o.cs_boot, o.boot_level or "county"
     if est.n_counties < 2:
         parts.append(cluster_inference_sentence(1, cluster_name=cluster_name("county", lang), lang=lang))
+    if boot is not None and "unknown" in (significance_class(boot.conf_low, boot.conf_high),
+                                          significance_class(o.cs.conf_low, o.cs.conf_high)):
+        parts.append(lab.pick(
+            zh=f"{name}的 Callaway–Sant'Anna 解析区间或乘数自助法区间无法计算（该结果在样本中几乎没有变异），因此不比较两者。",
+            en=f"The analytic or the multiplier-bootstrap Callaway–Sant'Anna interval for {lower_first(name)} cannot be "
+               "computed (the outcome barely varies in this sample), so the two are not compared."))
+        boot = None
     if boot is not None:
         gb = int(boot.info.get("n_clusters") or 0)
         w_boot, w_main = boot.conf_high - boot.conf_low, o.cs.conf_high - o.cs.conf_low
         if level == est.cluster:
             parts.append(lab.pick(
-                zh=f"在同一层级（{gb} 个聚类）上，乘数自助法给出{name}的 Callaway–Sant'Anna 区间 {_fmt(boot.conf_low, 3)} 至 "
-                   f"{_fmt(boot.conf_high, 3)}，" + ("比解析区间更宽。" if w_boot > w_main else "比解析区间更窄。"),
+                zh=f"在同一层级（{gb} 个聚类）上，乘数自助法给出{name}的 Callaway–Sant'Anna 区间 {fmt(boot.conf_low, 3)} 至 "
+                   f"{fmt(boot.conf_high, 3)}，" + ("比解析区间更宽。" if w_boot > w_main else "比解析区间更窄。"),
                 en=f"At the same level ({gb} clusters), the multiplier bootstrap gives a Callaway–Sant'Anna interval for "
-                   f"{lower_first(name)} of {_fmt(boot.conf_low, 3)} to {_fmt(boot.conf_high, 3)}, "
+                   f"{lower_first(name)} of {fmt(boot.conf_low, 3)} to {fmt(boot.conf_high, 3)}, "
                    + ("wider than the analytic one." if w_boot > w_main else "narrower than the analytic one.")))
         else:
             parts.append(lab.pick(
                 zh=f"以{cluster_name(level, lang)}为聚类（{gb} 个）的乘数自助法给出{name}的 Callaway–Sant'Anna 区间 "
-                   f"{_fmt(boot.conf_low, 3)} 至 {_fmt(boot.conf_high, 3)}，"
+                   f"{fmt(boot.conf_low, 3)} 至 {fmt(boot.conf_high, 3)}，"
                    + (f"比按{cluster_name(est.cluster, lang)}聚类的区间更窄：同一县内已开办与尚未开办单元的冲击在估计中相互抵消；我们仍以较宽的区间为准。"
                       if w_boot < w_main else f"比按{cluster_name(est.cluster, lang)}聚类的区间更宽：县级共同冲击不可忽略，应以这一较宽的区间解读结果。"),
                 en=f"The multiplier bootstrap with {cluster_name(level, lang)} clusters ({gb}) gives a Callaway–Sant'Anna "
-                   f"interval for {lower_first(name)} of {_fmt(boot.conf_low, 3)} to {_fmt(boot.conf_high, 3)}, "
+                   f"interval for {lower_first(name)} of {fmt(boot.conf_low, 3)} to {fmt(boot.conf_high, 3)}, "
                    + (f"narrower than the one clustered by {cluster_name(est.cluster, lang)}: within a county, shocks to "
                       "treated and not-yet-treated cells offset each other in the estimate; we keep the wider interval as the headline."
                       if w_boot < w_main else f"wider than the one clustered by {cluster_name(est.cluster, lang)}: "
@@ -377,10 +407,10 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         w = est.wild
         parts.append(lab.pick(
             zh=f"对 TWFE，施加原假设的野聚类自助法（9 个县、Webb 权重、{int(w.info['reps']):,} 次抽样）在少量聚类下更可靠："
-               f"{p_text(w.p_value)}，95% 置信区间 {_fmt(w.conf_low, 3)} 至 {_fmt(w.conf_high, 3)}，即 TWFE 估计{significance(w.conf_low, w.conf_high, lang=lang)}。",
+               f"{p_text(w.p_value)}，95% 置信区间 {fmt(w.conf_low, 3)} 至 {fmt(w.conf_high, 3)}，即 TWFE 估计{significance(w.conf_low, w.conf_high, lang=lang)}。",
             en=f"For TWFE, the wild cluster bootstrap with the null imposed (9 counties, Webb weights, "
                f"{int(w.info['reps']):,} draws), which is reliable with few clusters, gives {p_text(w.p_value)} and a 95% "
-               f"interval of {_fmt(w.conf_low, 3)} to {_fmt(w.conf_high, 3)}: the TWFE estimate is "
+               f"interval of {fmt(w.conf_low, 3)} to {fmt(w.conf_high, 3)}: the TWFE estimate is "
                f"{significance(w.conf_low, w.conf_high, lang=lang)}."))
     return ("" if lang == "zh" else " ").join(parts)
 
@@ -393,7 +423,7 @@ def wild_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 def event_study_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
     from research_kit.report.figures import event_study_plot
 
-    lab = Labels(lang)
+    lab = labels(lang)
     series = {lab("callaway_santanna"): event_frame(est.cs_dynamic), "Sun–Abraham": event_frame(est.sa),
               lab.pick(zh="插补估计", en="Imputation"): event_frame(est.imputation), "TWFE": event_frame(est.es_twfe)}
     truth = est.truth_event if est.synthetic else None
@@ -406,7 +436,7 @@ def event_study_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 
 def method_inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """The method section's paragraph on inference, by the number of counties in the sample."""
-    lab = Labels(lang)
+    lab = labels(lang)
     g = _n_clusters(est)
     name = cluster_name(est.cluster, lang)
     if est.n_counties > 1:
@@ -429,7 +459,7 @@ def method_inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 def _pretrend_rows(est: FxEstimates, lang: Lang) -> list[tuple[str, dict[str, Any] | None, int]]:
     """(name, test, number of clusters behind its covariance) for every joint pre-trend test."""
-    lab = Labels(lang)
+    lab = labels(lang)
     rows = [("TWFE", est.es_twfe), ("Sun–Abraham", est.sa), (lab.pick(zh="插补估计（BJS）", en="Imputation (BJS)"), est.imputation)]
     out: list[tuple[str, dict[str, Any] | None, int]] = [
         (name, r.info.get("pretrend"), int(r.info.get("n_clusters") or 0)) for name, r in rows]
@@ -449,7 +479,7 @@ def pretrend_verdict_of(est: FxEstimates, *, lang: Lang = "zh") -> PretrendVerdi
 
 
 def pretrend_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
-    lab = Labels(lang)
+    lab = labels(lang)
     v = pretrend_verdict_of(est, lang=lang)
     bad = {n: r for n, r, _, _ in v.uninformative}
     reason = {"missing": lab.pick(zh="否（协方差奇异）", en="No (singular covariance)"),
@@ -477,7 +507,7 @@ def pretrend_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     v = pretrend_verdict_of(est, lang=lang)
     text = pretrend_sentence(v, lang=lang, ref=f"（表 {n}）" if lang == "zh" else f" (Table {n})")
     if v.status == "reject" and est.cluster != "county" and est.n_counties > 1:
-        text += Labels(lang).pick(
+        text += labels(lang).pick(
             zh=f"需要注意，这些检验按{cluster_name(est.cluster, lang)}聚类，没有考虑同一县内各单元共同受到的冲击（如全县的出口波动）；"
                f"最先开办的批次只来自少数县，其开办前系数会带上这些县的共同冲击，检验因此可能过度拒绝。",
             en=f" Note that these tests cluster by {cluster_name(est.cluster, lang)} and ignore shocks common to the cells of "
@@ -501,15 +531,15 @@ def bacon_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
 
     if est.bacon is None:
         return None
-    lab = Labels(lang)
+    lab = labels(lang)
     summ = bacon_summary(est.bacon)
     frame = pd.DataFrame({
         lab.pick(zh="比较类型", en="Comparison"): summ["type"].map(_bacon_labels(lang)),
         lab.pick(zh="权重", en="Weight"): summ["weight"].to_numpy(),
         lab.pick(zh="加权平均估计", en="Weighted mean estimate"): summ["avg_est"].to_numpy(),
     })
-    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {_fmt(est.bacon.attrs['twfe'], 3)}。",
-                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {_fmt(est.bacon.attrs['twfe'], 3)}.")
+    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {fmt(est.bacon.attrs['twfe'], 3)}。",
+                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {fmt(est.bacon.attrs['twfe'], 3)}.")
     return table(frame, digits=3, caption=caption("bacon", lang, outcome=est.outcome), notes=(note,))
 
 
@@ -522,7 +552,7 @@ def bacon_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 def bacon_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     from research_kit.did import bacon_summary
 
-    lab = Labels(lang)
+    lab = labels(lang)
     if est.bacon is None:
         return lab.pick(zh="该样本中县 × 银行单元的开办时间没有足够的变化，无法进行 Goodman-Bacon 分解。",
                         en="The county × bank cells of this sample have too little variation in timing for a "
@@ -543,7 +573,7 @@ def bacon_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 def honest_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     if est.honest is None:
         return None
-    lab = Labels(lang)
+    lab = labels(lang)
     h = est.honest
     frame = pd.DataFrame({"M̄": h["mbar"].to_numpy(),
                           lab.pick(zh="识别集下界", en="Identified set, lower"): h["id_low"].to_numpy(),
@@ -568,9 +598,21 @@ def honest_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 
 
 def honest_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
-    """The breakdown value of M̄ (searched beyond the table) and what it means."""
+    """The breakdown value of M̄ (searched beyond the table) and what it means, or why it is not computed."""
     if est.honest is None:
-        return ""
+        if not est.honest_missing_se:
+            return ""
+        times = "、".join(str(e) for e in est.honest_missing_se) if lang == "zh" else \
+            ", ".join(str(e) for e in est.honest_missing_se)
+        return labels(lang).pick(
+            zh=f"本样本中事件时间 {times} 的 Sun–Abraham 系数无法估计标准误（该处观测或聚类过少），"
+               "相对幅度敏感性分析需要全部事件时间的协方差，因此本文不报告该分析及其临界值 M̄；"
+               "事前趋势的判断仅依据上文的检验，结论应相应谨慎。",
+            en=f"In this sample the Sun–Abraham coefficients at event time(s) {times} have no standard error (too "
+               "few observations or clusters there). The relative-magnitudes sensitivity analysis needs the "
+               "covariance of every event time, so this paper reports neither it nor its breakdown value of M̄; "
+               "the judgement on pre-trends rests on the tests above alone, and the conclusions should be read "
+               "with that caution.")
     n = TABLES.index("honest") + 1
     return breakdown_sentence(est.breakdown, grid_max=float(est.honest["mbar"].max()), search_max=BREAKDOWN_MAX,
                               lang=lang, ref=f"（表 {n}）" if lang == "zh" else f" (Table {n})")
@@ -578,15 +620,15 @@ def honest_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Which robust intervals cover the simulated truth, and why not when none does (synthetic data only)."""
-    lab = Labels(lang)
+    lab = labels(lang)
     if not est.synthetic:
         return ""
     o = est.main
     named = _estimators(est, lang)[1:]
     keys = ("callaway_santanna", "sun_abraham", "imputation")
     intervals = [(n, r.conf_low, r.conf_high) for n, r in named]
-    head = lab.pick(zh=f"模拟数据中，已开办主体-月的平均真实效应为 {_fmt(est.truth_att, 3)}。",
-                    en=f"In the simulated data the mean true effect over treated business-months is {_fmt(est.truth_att, 3)}.")
+    head = lab.pick(zh=f"模拟数据中，已开办主体-月的平均真实效应为 {fmt(est.truth_att, 3)}。",
+                    en=f"In the simulated data the mean true effect over treated business-months is {fmt(est.truth_att, 3)}.")
     missed = [n for n, lo, hi in intervals if not lo <= est.truth_att <= hi]
     reason = ""
     if missed and o.estimands:
@@ -596,32 +638,32 @@ def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
             month = period_month(int(nc["from_t"])).strftime("%Y-%m")
             context = lab.pick(
                 zh=f"本样本没有从未开办的个体工商户，而且到 {month} 所有银行都已开办，此后的已开办主体-月（占 {nc['share']:.0%}）没有任何对照，"
-                   f"任何估计量都无法使用；这些月份的真实效应平均为 {_fmt(nc['truth_without'], 3)}，而有对照的月份为 "
-                   f"{_fmt(nc['truth_with'], 3)}——效应随开办时间增长，真实效应的总体平均因此更高。",
+                   f"任何估计量都无法使用；这些月份的真实效应平均为 {fmt(nc['truth_without'], 3)}，而有对照的月份为 "
+                   f"{fmt(nc['truth_with'], 3)}——效应随开办时间增长，真实效应的总体平均因此更高。",
                 en=f"This sample has no never-treated business and every bank had started by {month}; the treated "
                    f"business-months from then on ({nc['share']:.0%}) have no comparison at all and no estimator can use "
-                   f"them. Their true effect averages {_fmt(nc['truth_without'], 3)}, against {_fmt(nc['truth_with'], 3)} "
+                   f"them. Their true effect averages {fmt(nc['truth_without'], 3)}, against {fmt(nc['truth_with'], 3)} "
                    f"in the months that do have a comparison: effects grow with time since the start, so the overall "
                    f"true average is higher.")
         own = [(n, o.estimands[k], r.conf_low, r.conf_high) for (n, r), k in zip(named, keys) if k in o.estimands]
         reason = estimand_reason(est.truth_att, own, lang=lang) + (("" if lang == "zh" else " ") + context if context else "")
     cover = coverage_sentence(est.truth_att, intervals, lang=lang, reason=reason)
     b_tw = est.twfe.estimate - est.truth_att
-    tw = lab.pick(zh=f"TWFE 的偏差为 {_fmt(b_tw, 3)}（表 {TABLES.index('truth') + 1}）。",
-                  en=f"The bias of TWFE is {_fmt(b_tw, 3)} (Table {TABLES.index('truth') + 1}).")
+    tw = lab.pick(zh=f"TWFE 的偏差为 {fmt(b_tw, 3)}（表 {TABLES.index('truth') + 1}）。",
+                  en=f"The bias of TWFE is {fmt(b_tw, 3)} (Table {TABLES.index('truth') + 1}).")
     sep = "" if lang == "zh" else " "
     return head + sep + cover + sep + tw
 
 
 def truth_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
-    lab = Labels(lang)
+    lab = labels(lang)
     o = est.main
     keys = ("twfe", "callaway_santanna", "sun_abraham", "imputation")
     own_col = lab.pick(zh="该估计量的估计目标", en="Its own estimand")
     rows = [{lab("term"): name, lab("estimate"): r.estimate, lab("truth"): est.truth_att,
              lab.pick(zh="偏差", en="Bias"): r.estimate - est.truth_att,
              own_col: o.estimands.get(k, np.nan),
-             lab("conf_int"): f"[{_fmt(r.conf_low, 3)}, {_fmt(r.conf_high, 3)}]"}
+             lab("conf_int"): _bracket(r.conf_low, r.conf_high)}
             for (name, r), k in zip(_estimators(est, lang), keys)]
     note = lab.pick(zh="真实效应：全部已开办主体-月的平均真实效应。估计目标：把同一估计量用于模拟的真实效应本身所得的值（即它在本样本中所估计的加权平均）。",
                     en="True effect: the mean true effect over all treated business-months. Own estimand: the same "
@@ -638,12 +680,12 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     sec = est.extra.get("sectors")
     if sec is None or sec.empty:
         return None
-    lab = Labels(lang)
+    lab = labels(lang)
     frame = pd.DataFrame({
         lab("sector"): [_sector_name(x, lang) for x in sec["sector"]],
         lab("n_businesses"): sec["n_businesses"].astype(int).to_numpy(),
         lab("estimate"): sec["estimate"].to_numpy(),
-        lab("conf_int"): [f"[{_fmt(lo, 3)}, {_fmt(hi, 3)}]" for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
+        lab("conf_int"): [_bracket(lo, hi) for lo, hi in zip(sec["conf_low"], sec["conf_high"])],
     })
     if est.synthetic:
         frame[lab("truth")] = sec["truth"].to_numpy()
@@ -655,7 +697,7 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
 
 def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Which sectors gain most, and whether the sector differences are distinguishable (overlapping intervals)."""
-    lab = Labels(lang)
+    lab = labels(lang)
     sec = est.extra.get("sectors")
     n = TABLES.index("sectors") + 1
     ref = f"（表 {n}）" if lang == "zh" else f" (Table {n})"
@@ -668,12 +710,12 @@ def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
            if significance_class(lo, hi) != "zero"]
     overlap = bool(sec["conf_low"].max() <= sec["conf_high"].min())
     head = lab.pick(
-        zh=f"分行业估计{ref}中，效应最大的是{_sector_name(top['sector'], lang)}（{_fmt(top['estimate'], 3)}），最小的是"
-           f"{_sector_name(bottom['sector'], lang)}（{_fmt(bottom['estimate'], 3)}）；"
+        zh=f"分行业估计{ref}中，效应最大的是{_sector_name(top['sector'], lang)}（{fmt(top['estimate'], 3)}），最小的是"
+           f"{_sector_name(bottom['sector'], lang)}（{fmt(bottom['estimate'], 3)}）；"
            + (f"{join_names(sig, lang)}的区间不含零。" if sig else "没有一个行业的区间不含零。"),
         en=f"By sector{ref}, the effect is largest for {lower_first(_sector_name(top['sector'], lang))} "
-           f"({_fmt(top['estimate'], 3)}) and smallest for {lower_first(_sector_name(bottom['sector'], lang))} "
-           f"({_fmt(bottom['estimate'], 3)}); "
+           f"({fmt(top['estimate'], 3)}) and smallest for {lower_first(_sector_name(bottom['sector'], lang))} "
+           f"({fmt(bottom['estimate'], 3)}); "
            + (f"the intervals of {join_names([lower_first(x) for x in sig], lang)} exclude zero." if sig else
               "no sector's interval excludes zero."))
     tail = lab.pick(
@@ -687,7 +729,7 @@ def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
 
 
 def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
-    lab = Labels(lang)
+    lab = labels(lang)
     where = county_label(est.county, lang)
     sep = "" if lang == "zh" else "; "
     effects = sep.join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
@@ -700,25 +742,25 @@ def front_matter(est: FxEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
     bacon_txt = ""
     if g is not None:
         bacon_txt = lab.pick(
-            zh=f"双向固定效应（TWFE）估计为 {_fmt(main.twfe.estimate)}，与前者之差中有 {g:.0%} 来自以较早开办者作对照的不当比较。",
-            en=f" Two-way fixed effects (TWFE) give {_fmt(main.twfe.estimate)}; {g:.0%} of the gap comes from "
+            zh=f"双向固定效应（TWFE）估计为 {fmt(main.twfe.estimate)}，与前者之差中有 {g:.0%} 来自以较早开办者作对照的不当比较。",
+            en=f" Two-way fixed effects (TWFE) give {fmt(main.twfe.estimate)}; {g:.0%} of the gap comes from "
                f"comparisons that use earlier adopters as controls.")
     abstract = lab.pick(
         zh=f"本文评估金华市开放经济金融服务改革创新试点第 2 项任务（推广个体工商户国内外汇贷款）。利用 {est.n_businesses:,} 家个体工商户的月度面板"
            f"和银行 × 县的交错开办时间，Callaway–Sant'Anna 估计显示，业务开办{effects}"
-           f"（标准误按县 × 银行单元聚类）。{_outcome_name(est.outcome, lang)}的估计为 {_fmt(main.cs.estimate)}"
-           f"（95% 置信区间 {_fmt(main.cs.conf_low)} 至 {_fmt(main.cs.conf_high)}）；{bacon_txt}"
-           + ("本文数据为模拟演示数据。" if est.synthetic else ""),
+           f"（标准误按县 × 银行单元聚类）。{_outcome_name(est.outcome, lang)}的估计为 {fmt(main.cs.estimate)}"
+           f"（{_ci_words(main.cs.conf_low, main.cs.conf_high, lang, d=2)}）；{bacon_txt}"
+           + synthetic_sentence(lab, est.synthetic),
         en=f"We evaluate task 2 of the Jinhua open-economy financial services reform pilot (domestic FX loans to individual "
            f"businesses). Using a monthly panel of {est.n_businesses:,} individual businesses and the staggered start of the "
            f"programme by bank and county, Callaway–Sant'Anna estimates show that the programme {effects} (standard "
            f"errors clustered by county × bank cell). For {lower_first(_outcome_name(est.outcome, lang))} the estimate is "
-           f"{_fmt(main.cs.estimate)} (95% CI {_fmt(main.cs.conf_low)} to {_fmt(main.cs.conf_high)}).{bacon_txt}"
-           + (" The data are synthetic demo data." if est.synthetic else ""),
+           f"{fmt(main.cs.estimate)} ({_ci_words(main.cs.conf_low, main.cs.conf_high, lang, d=2)}).{bacon_txt}"
+           + synthetic_sentence(lab, est.synthetic),
     )
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"),
-            "county": where, "synthetic": est.synthetic}
+    return paper_front_matter(
+        lab, title=title, abstract=abstract, synthetic=est.synthetic, county=where,
+        task=lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"))
 
 
 def bacon_gap_share(est: FxEstimates) -> float | None:
@@ -741,7 +783,7 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
     The facts about the roll-out (which county started first, how many waves, how many cells had not
     started) are computed from the roll-out table restricted to the sample's counties.
     """
-    lab = Labels(lang)
+    lab = labels(lang)
     roll = rollout_frame(root=root)
     roll = roll.loc[roll["county"].isin(set(panel["county"].astype(str)))]
     started = roll.loc[roll["start_month"].notna()]
@@ -757,11 +799,16 @@ def identification_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: La
     n_never = n_cells - len(started)
     fm = first.strftime("%Y-%m")
     facts = lab.pick(
-        zh=f"样本中的 {n_cells} 个县 × 银行单元里，{join_names(first_c, lang)}的银行最先于 {fm} 开办，此后分 {waves} 个批次扩大；"
-           f"到 {last.strftime('%Y-%m')} 仍有 {n_never} 个单元未开办（图 1）。",
-        en=f"Of the sample's {n_cells} county × bank cells, banks in {join_names(first_c, lang)} started first, in {fm}, "
-           f"and the programme then spread in {waves} waves; by {last.strftime('%Y-%m')}, {n_never} "
-           f"{'cell' if n_never == 1 else 'cells'} had not started (Figure 1).")
+        zh=(f"样本中的 {n_cells} 个县 × 银行单元里，{join_names(first_c, lang)}的银行最先于 {fm} 开办，此后又分 "
+            f"{waves - 1} 个批次扩大；" if waves > 1 else
+            f"样本中的 {n_cells} 个县 × 银行单元里，开办的单元都在同一批次（{fm}）开办，没有更晚的批次可作比较；")
+           + f"到 {last.strftime('%Y-%m')} 仍有 {n_never} 个单元未开办（图 1）。",
+        en=(f"Of the sample's {n_cells} county × bank cells, banks in {join_names(first_c, lang)} started first, in "
+            f"{fm}, and the programme then spread in {waves - 1} more {'wave' if waves == 2 else 'waves'}; "
+            if waves > 1 else
+            f"Of the sample's {n_cells} county × bank cells, all that started did so in one wave ({fm}), so there "
+            "is no later wave to compare with; ")
+           + f"by {last.strftime('%Y-%m')}, {n_never} {'cell' if n_never == 1 else 'cells'} had not started (Figure 1).")
     why = lab.pick(
         zh="识别依赖于这样一个假设：若没有这项业务，先开办与后开办（或未开办）单元中个体工商户的结果会平行变化。"
            "开办时间主要取决于试点方案的推进顺序和各银行总行的授权进度，而不是单个个体工商户当月的融资需求；"
@@ -825,7 +872,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
     """Conclusion and policy implications, each conditioned on the estimates."""
     from research_kit.report.tables import format_amount
 
-    lab = Labels(lang)
+    lab = labels(lang)
     where = county_label(est.county, lang)
     eff = ("；" if lang == "zh" else "; ").join(_effect_clause(oc, o.cs, lang) for oc, o in est.outcomes.items())
     paras = [lab.pick(zh=f"在{where}，业务开办{eff}。",
@@ -904,7 +951,7 @@ def conclusion_paragraphs(panel: pd.DataFrame, est: FxEstimates, *, lang: Lang =
 
 def caveats(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """The caveats section as a Markdown list, each item consistent with the run's numbers."""
-    lab = Labels(lang)
+    lab = labels(lang)
     v = pretrend_verdict_of(est, lang=lang)
     items = [parallel_trends_caveat(v, lang=lang)]
     g = _n_clusters(est)
@@ -948,10 +995,7 @@ def balance_paragraph(panel: pd.DataFrame, *, lang: Lang = "zh", year: int = 202
 
 # --------------------------------------------------------------------------- baseline balance and a safe table
 _VAR_LABELS = {
-    "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
-    "financing_cost": {"zh": "融资成本（%）", "en": "Financing cost (%)"},
-    "loan_access": {"zh": "获得贷款（0/1）", "en": "Loan access (0/1)"},
-    "fx_loan_balance": {"zh": "外汇贷款余额（万美元）", "en": "FX loan balance (USD 10k)"},
+    **{k: LABELS[k] for k in ("export_receipts", "financing_cost", "loan_access", "fx_loan_balance")},
     "small": {"zh": "小型（非微型）", "en": "Small (not micro)"},
 }
 _SHORT_LABELS = {"export_receipts": ("出口收汇", "export receipts"), "financing_cost": ("融资成本", "financing cost"),
@@ -996,6 +1040,6 @@ def fx_by_county_sector(panel: pd.DataFrame, *, lang: Lang = "zh") -> Table:
     last["sector_name"] = [(_SECTORS.get(str(s), (str(s), str(s)))[0 if lang == "zh" else 1]) for s in last["sector"]]
     st = safe_table(last, rows="county_name", cols="sector_name", value="fx_loan_balance", unit_id="business_id",
                     agg="sum", k=5, dominance_p=0.85)
-    extra = {"county_name": {"zh": "县（市、区）", "en": "County"}}
+    extra = {**LABELS, "county_name": {"zh": "县（市、区）", "en": "County"}}
     return st.to_table(lang=lang, digits=1, extra=extra,
                        caption=caption("safe", lang, month=panel["month"].max().strftime("%Y-%m")))

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from research_kit.report.labels import Labels, Lang
+from research_kit.report.labels import Lang
 from research_kit.report.tables import Table, format_number, table
 from research_kit.results import Result
-from research_kit.studies.fx_loans._data import TRADE_OUTCOMES, linked_sources, truth_overall
+from research_kit.studies.fx_loans._data import LABELS, TRADE_OUTCOMES, labels, linked_sources, truth_overall
 
 __all__ = [
     "TradeEffects", "linkage_paragraph", "linkage_table", "trade_effects", "trade_paragraph",
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 _OUTCOME = {
-    "export_receipts": {"zh": "出口收汇（万美元）", "en": "Export receipts (USD 10k)"},
+    "export_receipts": LABELS["export_receipts"],
     "hedged_share": {"zh": "收汇套保比例", "en": "Share of receipts hedged"},
 }
 _PHRASE_EN = {"export_receipts": "export receipts (USD 10k)", "hedged_share": "the share of receipts hedged"}
@@ -39,7 +39,7 @@ _LINKS = {
 
 def linkage_table(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -> Table:
     """One row per link: rows, matched share, codes normalized, 注册号 mapped, invalid codes (counts only)."""
-    lab = Labels(lang)
+    lab = labels(lang)
     rows = []
     for key, rep in linked_sources(root=root).reports.items():
         rows.append({
@@ -61,7 +61,7 @@ def linkage_table(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = No
 
 def linkage_paragraph(*, lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -> str:
     """How the outcomes were built from the sources, with the match counts."""
-    lab = Labels(lang)
+    lab = labels(lang)
     links = linked_sources(root=root)
     led, safe = links.reports["ledger_registry"], links.reports["safe_sample"]
     sample = links.reports["ledger_sample"]
@@ -118,7 +118,7 @@ def trade_effects(panel: pd.DataFrame, *, control_group: str = "not_yet", alpha:
 
 
 def trade_table(eff: TradeEffects, *, lang: Lang = "zh") -> Table:
-    lab = Labels(lang)
+    lab = labels(lang)
     rows = []
     for outcome, r in eff.results.items():
         row = {lab.pick(zh="结果变量", en="Outcome"): _OUTCOME[outcome][lang], lab("estimate"): r.estimate,
@@ -159,7 +159,7 @@ def _covers(r: Result, truth: float) -> bool:
 
 def trade_paragraph(eff: TradeEffects, *, lang: Lang = "zh") -> str:
     """The two sentences of :func:`_verdict`, after one on what the outcomes measure."""
-    lab = Labels(lang)
+    lab = labels(lang)
     intro = lab.pick(
         zh="外汇贷款可能通过缓解资金约束扩大出口，也可能通过银行配套的远期、期权产品提高收汇的套保比例。",
         en="FX loans could raise exports by easing financing constraints, and raise the share of receipts hedged "

@@ -13,11 +13,10 @@ from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
+from research_kit.simulate.rd import WHOLESALE_MEDIUM_REVENUE, smallfirm_guarantee_demo
 
 from research_kit.report.tables import format_number
-from research_kit.simulate.rd import WHOLESALE_MEDIUM_REVENUE, smallfirm_guarantee_demo
 from research_kit.studies import hedging_rd as study
 
 ZH_LATIN_OK = {"Cattaneo", "Jansson", "Ma", "Calonico", "Titiunik", "Bonferroni", "Epanechnikov", "p"}

@@ -16,7 +16,10 @@ import pandas as pd
 from research_kit import paths
 from research_kit.timeseries.targets import check_targets
 
-__all__ = ["load_targets", "targets_file"]
+__all__ = [
+    "load_targets",
+    "targets_file",
+]
 
 
 def targets_file(root: str | os.PathLike[str] | None = None) -> Path:
@@ -42,7 +45,7 @@ def load_targets(path: str | os.PathLike[str] | None = None, *,
 
     Examples
     --------
-    >>> from research_kit.studies.plan_targets import load_targets
+    >>> from research_kit.studies.targets import load_targets
     >>> t = load_targets()
     >>> row = t.loc["fx_loans_individual"]
     >>> float(row["target"]), row["unit"], row["kind"]

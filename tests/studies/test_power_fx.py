@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from research_kit.studies import power_fx
+from research_kit.studies.power_fx import _estimate as power_fx_estimate
 
 ICC, PHI, T, N_PER, N_COUNTY = 0.2, 0.6, 120, 40, 9
 
@@ -68,15 +69,15 @@ def _frame(y, design):
     n, T = y.shape
     return pd.DataFrame({"unit": np.repeat(np.arange(n), T), "time": np.tile(np.arange(1, T + 1), n),
                          "cohort": np.repeat(design.cohort, T), "y": y.ravel(),
-                         "d": power_fx._treated(design).ravel()})
+                         "d": power_fx_estimate._treated(design).ravel()})
 
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_batch_estimators_equal_the_project_estimators(seed):
     """twfe_batch = rk.did.twfe (cluster by unit); cs_batch = callaway_santanna(never, reg).aggregate("simple")."""
     design = power_fx.staggered_design(150, 12, n_clusters=5, seed=seed)
-    y = power_fx._draw_errors(design, 3, np.random.default_rng(seed))
-    y[1] += 0.4 * power_fx._treated(design)  # an effect in one replication
+    y = power_fx_estimate._draw_errors(design, 3, np.random.default_rng(seed))
+    y[1] += 0.4 * power_fx_estimate._treated(design)  # an effect in one replication
     b, s = power_fx.twfe_batch(y, design)
     a, sa = power_fx.cs_batch(y, design)
     for r in range(3):
@@ -90,10 +91,10 @@ def test_batch_estimators_equal_the_project_estimators(seed):
 
 def test_standard_errors_do_not_depend_on_a_constant_effect():
     design = power_fx.staggered_design(120, 10, seed=1)
-    y = power_fx._draw_errors(design, 4, np.random.default_rng(0))
+    y = power_fx_estimate._draw_errors(design, 4, np.random.default_rng(0))
     for f in (power_fx.twfe_batch, power_fx.cs_batch):
         b0, s0 = f(y, design)
-        b1, s1 = f(y + 0.7 * power_fx._treated(design)[None], design)
+        b1, s1 = f(y + 0.7 * power_fx_estimate._treated(design)[None], design)
         np.testing.assert_allclose(b1, b0 + 0.7, rtol=1e-10)
         np.testing.assert_allclose(s1, s0, rtol=1e-10)
 

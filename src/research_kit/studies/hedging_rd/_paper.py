@@ -1,66 +1,37 @@
-"""Study: the FX-hedging guarantee for small firms and its eligibility threshold.
-
-Task 19 of the Jinhua pilot plan (小微企业和个体工商户汇率避险担保增信政策).
-
-Eligibility. The Zhejiang guarantee (agreements signed since 2022) is for small and micro firms as
-classified by 工信部联企业〔2011〕300号. For a wholesale firm with at least 20 employees that
-classification is a revenue threshold: operating revenue below 5,000 万元 makes it small. The RD
-compares exporting wholesale firms just below the threshold (eligible) with those just above it (medium-
-sized, not eligible), with the running variable ``5000 - revenue`` of the year before the agreement.
-The sharp RD estimates the effect of eligibility (intention to treat); the fuzzy RD, with take-up as the
-treatment, the effect of the guarantee on the firms that take it up. The covariate-adjusted estimate
-(rdrobust ``covs=``) accompanies every headline estimate. The inputs are read through
-``research_kit.data.load`` (``hedging_guarantee_firms``; synthetic demo data with their truth in
-``hedging_guarantee_truth``).
-"""
+"""Text, tables and figures of the hedging-guarantee paper, in Chinese and English."""
 
 from __future__ import annotations
 
-import os
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from research_kit import rd
 from research_kit.report.labels import Labels, Lang
-from research_kit.report.tables import Table, format_number, regression_table, table
-from research_kit.simulate.hedging_demo import WHOLESALE_MEDIUM_REVENUE, HedgingRDData, hedging_guarantee_demo
+from research_kit.report.tables import Table, regression_table, table
+from research_kit.report.theme import PALETTE, themed
+from research_kit.simulate.hedging_demo import HedgingRDData
+from research_kit.studies._common import (
+    datasets_sentence,
+    fill_caption,
+    fmt,
+    p_equals,
+    paper_front_matter,
+    real_data_notice,
+    study_labels,
+    synthetic_data_notice,
+    synthetic_sentence,
+)
+from research_kit.studies.hedging_rd._data import COVARIATES
+from research_kit.studies.hedging_rd._estimate import BWSELECT, KERNELS, HedgingEstimates
 
-__all__ = [
-    "COVARIATES",
-    "LABELS",
-    "OUTCOMES",
-    "HedgingEstimates",
-    "balance_table",
-    "caption",
-    "data_notice",
-    "data_paragraph",
-    "density_figure",
-    "descriptives",
-    "estimate",
-    "first_stage_figure",
-    "front_matter",
-    "labels",
-    "load_data",
-    "placebo_table",
-    "provenance_note",
-    "rd_figure",
-    "results_paragraph",
-    "results_table",
-    "sensitivity_figure",
-    "simulate",
-    "adjustment_matters",
-    "target_paragraph",
-    "truth_paragraph",
-    "truth_table",
-    "validity_paragraph",
-]
+__all__ = ["adjustment_matters", "balance_table", "caption", "CAPTIONS", "data_notice", "data_paragraph", "density_figure", "DESC_WINDOW", "descriptives", "first_stage_figure", "front_matter", "LABELS", "labels", "placebo_table", "provenance_note", "rd_figure", "results_paragraph", "results_table", "sensitivity_figure", "TARGET_HEDGE_RATE", "target_paragraph", "truth_paragraph", "truth_table", "validity_paragraph", "WINDOW"]
 
-OUTCOMES = ("hedge_ratio", "fx_loss")
-COVARIATES = ("firm_age", "employees", "hedge_ratio_2021")
+
 #: Half-width (万元 of revenue) of the window around the threshold shown in the figures.
 WINDOW = 2500.0
 #: Half-width (万元) of the window of the descriptive table.
@@ -68,21 +39,6 @@ DESC_WINDOW = 1000.0
 #: The plan's 2025 target for the FX-hedging rate of small and micro firms (%).
 TARGET_HEDGE_RATE = 30.0
 
-KERNELS = {"triangular": {"zh": "三角核", "en": "triangular kernel"},
-           "epanechnikov": {"zh": "Epanechnikov 核", "en": "Epanechnikov kernel"},
-           "uniform": {"zh": "均匀核", "en": "uniform kernel"}}
-BWSELECT = {
-    "mserd": {"zh": "两侧共用的均方误差最优带宽", "en": "one mean-squared-error-optimal bandwidth for both sides"},
-    "msetwo": {"zh": "两侧各自的均方误差最优带宽", "en": "separate mean-squared-error-optimal bandwidths on each side"},
-    "msesum": {"zh": "按两侧之和的均方误差最优带宽", "en": "a bandwidth optimal for the mean squared error of the sum"},
-    "msecomb1": {"zh": "两种均方误差最优带宽中较小者", "en": "the smaller of two mean-squared-error-optimal bandwidths"},
-    "msecomb2": {"zh": "三种均方误差最优带宽的中位数", "en": "the median of three mean-squared-error-optimal bandwidths"},
-    "cerrd": {"zh": "两侧共用的覆盖误差最优带宽", "en": "one coverage-error-optimal bandwidth for both sides"},
-    "certwo": {"zh": "两侧各自的覆盖误差最优带宽", "en": "separate coverage-error-optimal bandwidths on each side"},
-    "cersum": {"zh": "按两侧之和的覆盖误差最优带宽", "en": "a coverage-error-optimal bandwidth for the sum"},
-    "cercomb1": {"zh": "两种覆盖误差最优带宽中较小者", "en": "the smaller of two coverage-error-optimal bandwidths"},
-    "cercomb2": {"zh": "三种覆盖误差最优带宽的中位数", "en": "the median of three coverage-error-optimal bandwidths"},
-}
 
 LABELS: dict[str, dict[str, str]] = {
     "hedge_ratio": {"zh": "汇率避险比例（%）", "en": "Hedging ratio (%)"},
@@ -127,111 +83,19 @@ LABELS: dict[str, dict[str, str]] = {
 
 def labels(lang: Lang = "zh") -> Labels:
     """The project labels plus this study's."""
-    return Labels(lang, extra=LABELS)
-
-
-def simulate(n_firms: int, *, threshold: float, take_up: float, manipulation: float, seed: int) -> HedgingRDData:
-    """The older receipts-threshold demo (see :func:`research_kit.simulate.hedging_demo.hedging_guarantee_demo`), for tests."""
-    return hedging_guarantee_demo(n_firms, threshold=threshold, take_up=take_up, manipulation=manipulation, seed=seed)
-
-
-def load_data(root: str | os.PathLike[str] | None = None) -> HedgingRDData:
-    """The firms of ``hedging_guarantee_firms`` with the running variable and eligibility of the 300号 rule.
-
-    ``running = 5000 - revenue`` (万元); ``eligible = revenue < 5000``. ``truth`` comes from
-    ``hedging_guarantee_truth`` for synthetic data and is empty for real data.
-    """
-    from research_kit import data
-
-    raw = data.load("hedging_guarantee_firms", root=root)
-    f = raw.copy()
-    f["firm_id"] = f["firm_id"].astype(str)
-    f["running"] = WHOLESALE_MEDIUM_REVENUE - f["revenue"].astype(float)
-    f["eligible"] = (f["revenue"] < WHOLESALE_MEDIUM_REVENUE).astype(np.int64)
-    bad = f.loc[(f["eligible"] == 0) & (f["guaranteed"] == 1)]
-    if len(bad):
-        warnings.warn(f"{len(bad)} firm(s) with revenue of at least {WHOLESALE_MEDIUM_REVENUE:g} 万元 have the guarantee "
-                      "(not small under the 300号 rule); the design treats compliance as two-sided.", stacklevel=2)
-    truth: dict[str, float] = {}
-    if raw.attrs.get("synthetic", False):
-        t = data.load("hedging_guarantee_truth", root=root)
-        truth = {str(k): float(v) for k, v in zip(t["parameter"], t["value"])}
-    return HedgingRDData(firms=f, truth=truth, threshold=WHOLESALE_MEDIUM_REVENUE)
-
-
-@dataclass(frozen=True)
-class HedgingEstimates:
-    """Everything the paper reports, computed once."""
-
-    outcome: str
-    threshold: float
-    sharp: rd.RDResult
-    fuzzy: rd.RDResult
-    sharp_cov: rd.RDResult
-    fuzzy_cov: rd.RDResult
-    density: rd.DensityResult
-    balance: pd.DataFrame
-    placebo: pd.DataFrame
-    sensitivity: pd.DataFrame
-    truth: dict[str, float]
-    n_firms: int
-    options: dict[str, Any]
-    level_not_eligible: float  # mean outcome of not-eligible firms within the bandwidth
-    share_hedging: tuple[float, float]  # share of firms with any hedge within the bandwidth (not eligible, eligible)
-
-
-def estimate(data: HedgingRDData, *, outcome: str = "hedge_ratio", kernel: str = "triangular",
-             bwselect: str = "mserd", p: int = 1, level: float = 0.95) -> HedgingEstimates:
-    """Sharp and fuzzy RD (unadjusted and covariate-adjusted), density test, balance, placebos, sensitivity."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    if kernel not in KERNELS:
-        raise ValueError(f"kernel must be one of {list(KERNELS)}; got {kernel!r}.")
-    if bwselect not in BWSELECT:
-        raise ValueError(f"bwselect must be one of {list(BWSELECT)}; got {bwselect!r}.")
-    f = data.firms
-    opts: dict[str, Any] = dict(kernel=kernel, bwselect=bwselect, p=p, level=level)
-    sharp = rd.rdd(f, outcome=outcome, running="running", **opts)
-    fuzzy = rd.rdd(f, outcome=outcome, running="running", fuzzy="guaranteed", **opts)
-    sharp_cov = rd.rdd(f, outcome=outcome, running="running", covariates=list(COVARIATES), **opts)
-    fuzzy_cov = rd.rdd(f, outcome=outcome, running="running", fuzzy="guaranteed", covariates=list(COVARIATES), **opts)
-    h = sharp.h
-    inside = f.loc[(f["running"] >= -h[0]) & (f["running"] <= h[1])]
-    left, right = inside.loc[inside["running"] < 0], inside.loc[inside["running"] >= 0]
-    return HedgingEstimates(
-        outcome=outcome, threshold=data.threshold, sharp=sharp, fuzzy=fuzzy, sharp_cov=sharp_cov, fuzzy_cov=fuzzy_cov,
-        density=rd.density_test(f, running="running", kernel=opts["kernel"], level=level),
-        balance=rd.covariate_balance(f, covariates=list(COVARIATES), running="running", **opts),
-        placebo=rd.placebo_cutoffs(f, outcome=outcome, running="running", **opts),
-        sensitivity=rd.bandwidth_sensitivity(f, outcome=outcome, running="running", **opts),
-        truth=dict(data.truth), n_firms=len(f), options=opts,
-        level_not_eligible=float(left[outcome].mean()),
-        share_hedging=(float((left["hedge_ratio"] > 0).mean()), float((right["hedge_ratio"] > 0).mean())),
-    )
+    return study_labels(LABELS, lang)
 
 
 # --------------------------------------------------------------------------- text
-def _fmt(x: float, d: int = 2) -> str:
-    return format_number(float(x), digits=d)
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def data_notice(synthetic: bool = True, lang: Lang = "zh") -> str:
     lab = labels(lang)
     if not synthetic:
-        return lab.pick(zh="> **数据说明：** 本文使用真实的企业与担保数据，来源见附录。",
-                        en="> **Data notice:** this paper uses real firm and guarantee data; sources in the appendix.")
-    return lab.pick(
-        zh="> **数据说明：本文使用的是模拟（合成）演示数据。** 企业、担保办理和效应均为虚构，不代表任何真实企业、银行或担保机构；"
-           "资格规则按真实政策的形式设定（见第 1 节）。文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。",
-        en="> **Data notice: this paper uses synthetic demo data.** The firms, their take-up of the guarantee and the "
-           "effects are invented and describe no real firm, bank or guarantor; the eligibility rule has the form of the "
-           "real policy (Section 1). The \"true effects\" are the known effects built into the simulation, used to "
-           "check the estimators.",
-    )
+        return real_data_notice(lab, zh="真实的企业与担保数据", en="real firm and guarantee data")
+    return synthetic_data_notice(
+        lab, plural=True,
+        zh="企业、担保办理和效应均为虚构，不代表任何真实企业、银行或担保机构；资格规则按真实政策的形式设定（见第 1 节）。",
+        en="The firms, their take-up of the guarantee and the effects are invented and describe no real firm, bank or "
+           "guarantor; the eligibility rule has the form of the real policy (Section 1).")
 
 
 def data_paragraph(data: HedgingRDData, *, lang: Lang = "zh") -> str:
@@ -239,7 +103,7 @@ def data_paragraph(data: HedgingRDData, *, lang: Lang = "zh") -> str:
     f = data.firms
     n, elig = len(f), int(f["eligible"].sum())
     take = float(f.loc[f["eligible"] == 1, "guaranteed"].mean())
-    thr = _fmt(data.threshold, 0)
+    thr = fmt(data.threshold, 0)
     return lab.pick(
         zh=f"样本包括 {n:,} 家从业人员不少于 20 人、有出口收汇的批发企业。其中上年营业收入低于 {thr} 万元的 {elig:,} 家为小型企业，"
            f"符合担保条件，其中 {take:.0%} 实际办理了汇率避险担保；营业收入达到 {thr} 万元的企业为中型企业，不能获得担保。"
@@ -262,7 +126,7 @@ def descriptives(data: HedgingRDData, *, lang: Lang = "zh", window: float = DESC
         rows.append({"": name, **{k: (float(v[col].mean()) if len(v) >= min_units else np.nan)
                                   for k, v in sides.items()}})
     return table(pd.DataFrame(rows, dtype=object), digits=2,
-                 caption=caption("descriptives", lang, window=_fmt(window, 0)))
+                 caption=caption("descriptives", lang, window=fmt(window, 0)))
 
 
 def results_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
@@ -273,17 +137,17 @@ def results_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
     unit = lab.pick(zh=" 个百分点", en=" percentage points")
     bw = BWSELECT[est.options["bwselect"]][lang]
     return lab.pick(
-        zh=f"在数据选择的带宽（{bw}）{_fmt(s.h[0], 0)} 万元内（门槛以上 {s.n_effective[0]:,} 家、以下 {s.n_effective[1]:,} 家企业），"
-           f"符合担保条件使{y}变化 {_fmt(s.conventional)}{unit}（常规估计；稳健偏差校正 95% 置信区间 "
-           f"{_fmt(s.conf_low)} 至 {_fmt(s.conf_high)}，{_p(s.p_value)}）。门槛处担保办理率跳升 {_fmt(fs)}；"
-           f"以是否办理担保为处理变量的模糊断点估计为 {_fmt(fz.conventional)}{unit}（稳健 95% 置信区间 {_fmt(fz.conf_low)} 至 "
-           f"{_fmt(fz.conf_high)}），这是担保对门槛附近“符合条件即办理”的企业的局部平均处理效应。",
-        en=f"Within the data-driven bandwidth ({bw}) of {_fmt(s.h[0], 0)} (10k yuan) ({s.n_effective[0]:,} firms above and "
+        zh=f"在数据选择的带宽（{bw}）{fmt(s.h[0], 0)} 万元内（门槛以上 {s.n_effective[0]:,} 家、以下 {s.n_effective[1]:,} 家企业），"
+           f"符合担保条件使{y}变化 {fmt(s.conventional)}{unit}（常规估计；稳健偏差校正 95% 置信区间 "
+           f"{fmt(s.conf_low)} 至 {fmt(s.conf_high)}，{p_equals(s.p_value)}）。门槛处担保办理率跳升 {fmt(fs)}；"
+           f"以是否办理担保为处理变量的模糊断点估计为 {fmt(fz.conventional)}{unit}（稳健 95% 置信区间 {fmt(fz.conf_low)} 至 "
+           f"{fmt(fz.conf_high)}），这是担保对门槛附近“符合条件即办理”的企业的局部平均处理效应。",
+        en=f"Within the data-driven bandwidth ({bw}) of {fmt(s.h[0], 0)} (10k yuan) ({s.n_effective[0]:,} firms above and "
            f"{s.n_effective[1]:,} below the threshold), eligibility changes the {y} by "
-           f"{_fmt(s.conventional)}{unit} (conventional estimate; robust bias-corrected 95% CI {_fmt(s.conf_low)} to "
-           f"{_fmt(s.conf_high)}, {_p(s.p_value)}). Take-up of the guarantee jumps by {_fmt(fs)} at the threshold; "
-           f"the fuzzy RD estimate, with take-up as the treatment, is {_fmt(fz.conventional)}{unit} (robust 95% CI "
-           f"{_fmt(fz.conf_low)} to {_fmt(fz.conf_high)}): the local average effect of the guarantee on the firms near "
+           f"{fmt(s.conventional)}{unit} (conventional estimate; robust bias-corrected 95% CI {fmt(s.conf_low)} to "
+           f"{fmt(s.conf_high)}, {p_equals(s.p_value)}). Take-up of the guarantee jumps by {fmt(fs)} at the threshold; "
+           f"the fuzzy RD estimate, with take-up as the treatment, is {fmt(fz.conventional)}{unit} (robust 95% CI "
+           f"{fmt(fz.conf_low)} to {fmt(fz.conf_high)}): the local average effect of the guarantee on the firms near "
            f"the threshold that take it up once eligible.",
     )
 
@@ -299,10 +163,10 @@ def validity_paragraph(est: HedgingEstimates, *, lang: Lang = "zh", level: float
     n_sig = int((plac["p_value"] < level).sum())
     name = lab(worst["covariate"] + "_text")
     dens = lab.pick(
-        zh=f"驱动变量密度检验（Cattaneo–Jansson–Ma [@cattaneo2020]）{_p(d.p_value)}，"
+        zh=f"驱动变量密度检验（Cattaneo–Jansson–Ma [@cattaneo2020]）{p_equals(d.p_value)}，"
            + ("未发现企业为符合条件而压低申报营业收入的证据。" if d.p_value >= level else
               "门槛处密度存在跳跃：企业可能为获得担保而压低申报的营业收入，断点估计需谨慎解读。"),
-        en=f"The density test of the running variable (Cattaneo–Jansson–Ma [@cattaneo2020]) gives {_p(d.p_value)}: "
+        en=f"The density test of the running variable (Cattaneo–Jansson–Ma [@cattaneo2020]) gives {p_equals(d.p_value)}: "
            + ("no evidence that firms understate revenue to qualify. " if d.p_value >= level else
               "the density jumps at the threshold, so firms may understate revenue to qualify and the RD estimates must "
               "be read with care. "))
@@ -319,11 +183,11 @@ def validity_paragraph(est: HedgingEstimates, *, lang: Lang = "zh", level: float
     else:
         cov_txt += lab.pick(zh="没有协变量在 5% 水平上显著跳跃。", en="No covariate jumps significantly at 5%. ")
     cov_txt += lab.pick(
-        zh=f"把三个协变量加入局部回归 [@calonico2019] 后，资格效应为 {_fmt(adj.conventional)}（稳健 95% 置信区间 "
-           f"{_fmt(adj.conf_low)} 至 {_fmt(adj.conf_high)}），未控制时为 {_fmt(est.sharp.conventional)}；",
+        zh=f"把三个协变量加入局部回归 [@calonico2019] 后，资格效应为 {fmt(adj.conventional)}（稳健 95% 置信区间 "
+           f"{fmt(adj.conf_low)} 至 {fmt(adj.conf_high)}），未控制时为 {fmt(est.sharp.conventional)}；",
         en=f"With the three covariates in the local regression [@calonico2019] the effect of eligibility is "
-           f"{_fmt(adj.conventional)} (robust 95% CI {_fmt(adj.conf_low)} to {_fmt(adj.conf_high)}), against "
-           f"{_fmt(est.sharp.conventional)} unadjusted; ")
+           f"{fmt(adj.conventional)} (robust 95% CI {fmt(adj.conf_low)} to {fmt(adj.conf_high)}), against "
+           f"{fmt(est.sharp.conventional)} unadjusted; ")
     moved = adjustment_matters(est)
     cov_txt += (lab.pick(zh="两者之差超过未调整估计标准误的一半，本文以控制协变量的估计为准，并应核查协变量与资格门槛的关系。",
                          en="the two differ by more than half the unadjusted standard error, so this paper prefers the "
@@ -355,13 +219,13 @@ def target_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
     head = lab.pick(
         zh=f"方案提出到 2025 年小微企业汇率避险率达到 {tgt:g}%。本文把避险率理解为已避险的外汇收汇占收汇的比例（套保比率）；"
            f"若按“办理避险业务的企业占比”理解，带宽内门槛以上和以下分别有 {s0:.0%} 和 {s1:.0%} 的企业有避险交易。"
-           f"门槛以上（不符合条件）企业的平均避险比例为 {_fmt(base, 1)}%，加上资格效应（{_fmt(itt)} 个百分点），门槛附近符合条件企业的避险比例约为 {_fmt(with_g, 1)}%。",
+           f"门槛以上（不符合条件）企业的平均避险比例为 {fmt(base, 1)}%，加上资格效应（{fmt(itt)} 个百分点），门槛附近符合条件企业的避险比例约为 {fmt(with_g, 1)}%。",
         en=f"The plan aims at an FX-hedging rate of {tgt:g}% among small and micro firms by 2025. We read the rate as the "
            f"hedged share of FX receipts (the hedge ratio); read as the share of firms that hedge at all, {s0:.0%} of the "
            f"firms above and {s1:.0%} below the threshold within the bandwidth hedge. Firms just above the threshold (not "
-           f"eligible) hedge {_fmt(base, 1)}% of receipts on average; adding the effect of eligibility ({_fmt(itt)} "
+           f"eligible) hedge {fmt(base, 1)}% of receipts on average; adding the effect of eligibility ({fmt(itt)} "
            f"percentage points), eligible firms near "
-           f"the threshold hedge about {_fmt(with_g, 1)}%. ")
+           f"the threshold hedge about {fmt(with_g, 1)}%. ")
     if base >= tgt:
         return head + lab.pick(zh="门槛附近的企业在没有担保时已达到目标，担保的作用是进一步提高避险比例。",
                                en="Firms near the threshold meet the target even without the guarantee; the guarantee raises "
@@ -370,9 +234,9 @@ def target_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
         return head + lab.pick(zh="在门槛附近，担保资格足以把避险比例提高到目标以上。",
                                en="Near the threshold, eligibility for the guarantee is enough to lift hedging above the target.")
     return head + lab.pick(
-        zh=f"即使计入担保的效应，门槛附近仍比目标低 {_fmt(tgt - with_g, 1)} 个百分点；提高办理率或降低避险成本等其他措施仍然需要。"
+        zh=f"即使计入担保的效应，门槛附近仍比目标低 {fmt(tgt - with_g, 1)} 个百分点；提高办理率或降低避险成本等其他措施仍然需要。"
            "这一比较只适用于营业收入接近 5000 万元的企业，规模更小的企业避险比例更低，效应也可能不同。",
-        en=f"Even with the guarantee's effect, firms near the threshold fall {_fmt(tgt - with_g, 1)} percentage points short "
+        en=f"Even with the guarantee's effect, firms near the threshold fall {fmt(tgt - with_g, 1)} percentage points short "
            "of the target; higher take-up or cheaper hedging is still needed. The comparison holds only for firms with "
            "revenue near 50 million yuan; smaller firms hedge less and may respond differently.")
 
@@ -386,22 +250,22 @@ def truth_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
     cov_s = est.sharp.conf_low <= itt <= est.sharp.conf_high
     cov_f = est.fuzzy.conf_low <= late <= est.fuzzy.conf_high
     return lab.pick(
-        zh=f"模拟数据中门槛附近的真实资格效应为 {_fmt(itt)}，真实担保效应为 {_fmt(late)}；"
+        zh=f"模拟数据中门槛附近的真实资格效应为 {fmt(itt)}，真实担保效应为 {fmt(late)}；"
            f"精确断点的稳健置信区间{'覆盖' if cov_s else '未覆盖'}前者，模糊断点的稳健置信区间{'覆盖' if cov_f else '未覆盖'}后者。",
-        en=f"In the simulated data the true effect of eligibility at the threshold is {_fmt(itt)} and the true effect "
-           f"of the guarantee is {_fmt(late)}; the robust interval of the sharp RD {'covers' if cov_s else 'misses'} "
+        en=f"In the simulated data the true effect of eligibility at the threshold is {fmt(itt)} and the true effect "
+           f"of the guarantee is {fmt(late)}; the robust interval of the sharp RD {'covers' if cov_s else 'misses'} "
            f"the first and that of the fuzzy RD {'covers' if cov_f else 'misses'} the second.",
     )
 
 
 def provenance_note(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
     o = est.options
-    return labels(lang).pick(
-        zh=f"数据集：`hedging_guarantee_firms`、`hedging_guarantee_truth`（模拟数据由 `research_kit.simulate.hedging_demo.smallfirm_guarantee_demo` "
-           f"生成）。估计：`rdrobust`，kernel=`{o['kernel']}`，bwselect=`{o['bwselect']}`，p={o['p']}，协变量 {', '.join(COVARIATES)}。",
-        en=f"Datasets: `hedging_guarantee_firms`, `hedging_guarantee_truth` (synthetic data from "
-           f"`research_kit.simulate.hedging_demo.smallfirm_guarantee_demo`). Estimation: `rdrobust`, kernel=`{o['kernel']}`, "
-           f"bwselect=`{o['bwselect']}`, p={o['p']}, covariates {', '.join(COVARIATES)}.",
+    lab = labels(lang)
+    return datasets_sentence(lab, ["hedging_guarantee_firms", "hedging_guarantee_truth"],
+                             generator="research_kit.simulate.hedging_demo.smallfirm_guarantee_demo") + lab.pick(
+        zh=f"估计：`rdrobust`，kernel=`{o['kernel']}`，bwselect=`{o['bwselect']}`，p={o['p']}，协变量 {', '.join(COVARIATES)}。",
+        en=f" Estimation: `rdrobust`, kernel=`{o['kernel']}`, bwselect=`{o['bwselect']}`, p={o['p']}, covariates "
+           f"{', '.join(COVARIATES)}.",
     )
 
 
@@ -411,7 +275,7 @@ def results_table(est: HedgingEstimates, *, lang: Lang = "zh") -> Table:
     terms = {t: lab(t) for t in rd.TERMS}
     o = est.options
     kern, bw = KERNELS[o["kernel"]][lang], BWSELECT[o["bwselect"]][lang]
-    hs = [_fmt(r.h[0], 0) for r in (est.sharp, est.fuzzy, est.sharp_cov, est.fuzzy_cov)]
+    hs = [fmt(r.h[0], 0) for r in (est.sharp, est.fuzzy, est.sharp_cov, est.fuzzy_cov)]
     note = lab.pick(
         zh=f"局部多项式阶数为 {o['p']}（{'局部线性' if o['p'] == 1 else '局部多项式'}），{kern}加权，带宽为{bw}；"
            f"各列带宽依次为 {'、'.join(hs)} 万元。第 3、4 列在局部回归中加入企业成立年限、从业人数和 2021 年避险比例。"
@@ -426,7 +290,7 @@ def results_table(est: HedgingEstimates, *, lang: Lang = "zh") -> Table:
 
 
 def _robust_ci(row: pd.Series) -> str:
-    return f"[{_fmt(row['conf_low'])}, {_fmt(row['conf_high'])}]"
+    return f"[{fmt(row['conf_low'])}, {fmt(row['conf_high'])}]"
 
 
 def balance_table(est: HedgingEstimates, *, lang: Lang = "zh") -> Table:
@@ -465,7 +329,7 @@ def truth_table(est: HedgingEstimates, *, lang: Lang = "zh") -> Table | None:
     for key, r, name in (("itt", est.sharp, lab("itt")), ("late", est.fuzzy, lab("late"))):
         truth = est.truth[f"{key}_{est.outcome}"]
         rows.append({lab("term"): name, lab("conventional_est"): r.conventional, lab("truth"): truth,
-                     lab("robust_ci"): f"[{_fmt(r.conf_low)}, {_fmt(r.conf_high)}]",
+                     lab("robust_ci"): f"[{fmt(r.conf_low)}, {fmt(r.conf_high)}]",
                      lab.pick(zh="覆盖真实值", en="Covers truth"): lab("yes") if r.conf_low <= truth <= r.conf_high
                      else lab("no")})
     return table(pd.DataFrame(rows), digits=2, caption=caption("truth", lang))
@@ -501,14 +365,12 @@ def density_figure(est: HedgingEstimates, *, lang: Lang = "zh"):
     return ax.figure
 
 
-def sensitivity_figure(est: HedgingEstimates, *, lang: Lang = "zh"):
+@themed
+def sensitivity_figure(est: HedgingEstimates, *, lang: Lang = "zh") -> Figure:
     """Estimates and robust intervals at multiples of the MSE-optimal bandwidth."""
-    from research_kit.report.figures import _axes
-    from research_kit.report.theme import PALETTE
-
     lab = labels(lang)
     s = est.sensitivity
-    fig, ax = _axes(None, (7.0, 3.8))
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
     ax.errorbar(s["h_left"], s["estimate"], yerr=[s["estimate"] - s["conf_low"], s["conf_high"] - s["estimate"]],
                 fmt="o", color=PALETTE[0], capsize=3, label=lab("Robust"))
     ax.plot(s["h_left"], s["conventional"], "s", color=PALETTE[1], ms=4, label=lab("Conventional"))
@@ -543,9 +405,9 @@ CAPTIONS = {
 
 def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
     lab = labels(lang)
-    fill = {"window": _fmt(WINDOW, 0)}
+    fill = {"window": fmt(WINDOW, 0)}
     fill.update({k: (lab.get(v) if k == "outcome" else v) for k, v in kw.items()})
-    return CAPTIONS[key][lang].format(**fill)
+    return fill_caption(CAPTIONS, key, lang, **fill)
 
 
 def front_matter(est: HedgingEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
@@ -557,20 +419,19 @@ def front_matter(est: HedgingEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
     abstract = lab.pick(
         zh=f"本文评估金华市开放经济金融服务改革创新试点第 19 项任务（建立汇率避险政府性融资担保增信服务机制）。担保只面向按工信部联企业〔2011〕300号"
            f"划型的小微企业；对从业人员不少于 20 人的批发企业，上年营业收入低于 5000 万元即为小型企业。利用 {est.n_firms:,} 家企业在这一门槛两侧的差异，"
-           f"断点回归估计显示，符合条件使{lab(est.outcome + '_text')}变化 {_fmt(s.conventional)} 个百分点"
-           f"（稳健 95% 置信区间 {_fmt(s.conf_low)} 至 {_fmt(s.conf_high)}；控制协变量后为 {_fmt(sc.conventional)}），"
-           f"办理担保的效应为 {_fmt(fz.conventional)}（{_fmt(fz.conf_low)} 至 {_fmt(fz.conf_high)}）。"
-           + ("本文数据为模拟演示数据。" if synthetic else ""),
+           f"断点回归估计显示，符合条件使{lab(est.outcome + '_text')}变化 {fmt(s.conventional)} 个百分点"
+           f"（稳健 95% 置信区间 {fmt(s.conf_low)} 至 {fmt(s.conf_high)}；控制协变量后为 {fmt(sc.conventional)}），"
+           f"办理担保的效应为 {fmt(fz.conventional)}（{fmt(fz.conf_low)} 至 {fmt(fz.conf_high)}）。"
+           + synthetic_sentence(lab, synthetic),
         en=f"We evaluate task 19 of the Jinhua open-economy financial services reform pilot (a government-backed "
            f"guarantee for the FX hedging of small firms). The guarantee is for small and micro firms as classified by "
            f"MIIT rule No. 300 (2011); a wholesale firm with at least 20 employees is small if its prior-year revenue is "
            f"below 50 million yuan. Comparing {est.n_firms:,} firms on either side of that threshold, eligibility changes "
-           f"the {lab(est.outcome + '_text')} by {_fmt(s.conventional)} percentage points (robust 95% CI "
-           f"{_fmt(s.conf_low)} to {_fmt(s.conf_high)}; {_fmt(sc.conventional)} with covariates) and the guarantee itself "
-           f"by {_fmt(fz.conventional)} ({_fmt(fz.conf_low)} to {_fmt(fz.conf_high)})."
-           + (" The data are synthetic demo data." if synthetic else ""),
+           f"the {lab(est.outcome + '_text')} by {fmt(s.conventional)} percentage points (robust 95% CI "
+           f"{fmt(s.conf_low)} to {fmt(s.conf_high)}; {fmt(sc.conventional)} with covariates) and the guarantee itself "
+           f"by {fmt(fz.conventional)} ({fmt(fz.conf_low)} to {fmt(fz.conf_high)})."
+           + synthetic_sentence(lab, synthetic),
     )
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="任务 19：建立汇率避险政府性融资担保增信服务机制",
-                             en="Task 19: government-backed guarantees for FX hedging"),
-            "synthetic": synthetic}
+    return paper_front_matter(lab, title=title, abstract=abstract, synthetic=synthetic,
+                              task=lab.pick(zh="任务 19：建立汇率避险政府性融资担保增信服务机制",
+                                            en="Task 19: government-backed guarantees for FX hedging"))

@@ -1,30 +1,51 @@
-"""Study: the pilot's evaluation system — 2025 targets and milestones from departments' filings.
-
-Text, tables and figures of ``notebooks/04_targets_2025_dashboard.ipynb``. The paper reads
-only the processed filings (``indicator_filings``; :mod:`research_kit.studies.target_status`)
-and the definitions in ``data/targets/``; it simulates nothing. An indicator without filed
-data is reported as such.
-"""
+"""Text, tables and figures of the targets dashboard paper, in Chinese and English."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from research_kit.report.dashboard import STATUS_COLORS, TS_LABELS
 from research_kit.report.labels import Labels, Lang, check_lang
 from research_kit.report.tables import Table, format_number, table
-from research_kit.studies.target_status import Assessment, assess, changes, previous_report, prob_text
+from research_kit.report.theme import themed
+from research_kit.studies._common import (
+    fill_caption,
+    paper_front_matter,
+    study_labels,
+    synthetic_sentence,
+)
+from research_kit.studies.targets._estimate import TargetsRun, prob_text
 
 __all__ = [
-    "TargetsRun", "caption", "changes_paragraph", "changes_table", "county_table", "data_notice", "detail_figure",
-    "front_matter", "fx_indicator", "fx_indicator_sentence", "inputs_table", "labels", "milestone_table",
-    "progress_figure", "run", "status_table", "summary_paragraph", "uncertainty_paragraph", "unit_table",
+    "caption",
+    "CAPTIONS",
+    "changes_paragraph",
+    "changes_table",
+    "county_table",
+    "data_notice",
+    "detail_figure",
+    "EXTRA_LABELS",
+    "front_matter",
+    "fx_indicator",
+    "fx_indicator_sentence",
+    "inputs_table",
+    "KIND_TEXT",
+    "labels",
+    "milestone_table",
+    "MODEL_TEXT",
+    "progress_figure",
+    "status_table",
+    "summary_paragraph",
+    "uncertainty_paragraph",
+    "UNIT_EN",
+    "unit_table",
 ]
 
 EXTRA_LABELS: dict[str, dict[str, str]] = {
@@ -63,29 +84,7 @@ KIND_TEXT = {"level": {"zh": "期末值", "en": "level at end-2025"},
 
 def labels(lang: Lang = "zh") -> Labels:
     """The labels of this study."""
-    return Labels(lang, extra=EXTRA_LABELS)
-
-
-@dataclass(frozen=True)
-class TargetsRun:
-    """Everything the dashboard paper reports, computed once."""
-
-    now: Assessment
-    before: Assessment | None
-    changed: pd.DataFrame
-
-    @property
-    def as_of(self) -> str:
-        return self.now.as_of
-
-
-def run(*, as_of: str = "latest", criterion: str = "aicc", root: str | os.PathLike[str] | None = None) -> TargetsRun:
-    """Assess the filings in force on ``as_of`` (a filing date, or ``"latest"``) and on the report before it."""
-    now = assess(as_of=as_of, root=root, criterion=criterion)
-    prev = previous_report(now.history, now.as_of)
-    before = assess(as_of=prev, history=now.history, root=root, criterion=criterion) if prev else None
-    changed = changes(now, before) if before is not None else changes(now, now)
-    return TargetsRun(now=now, before=before, changed=changed)
+    return study_labels(EXTRA_LABELS, lang)
 
 
 def data_notice(r: TargetsRun, lang: Lang = "zh") -> str:
@@ -321,13 +320,9 @@ def fx_indicator_sentence(r: TargetsRun, *, lang: Lang = "zh") -> str:
            f"USD {f['value'] * 100:.0f} million, {f['value'] / f['target']:.0%} of the USD 300 million target.")
 
 
-def progress_figure(r: TargetsRun, *, lang: Lang = "zh"):
+@themed
+def progress_figure(r: TargetsRun, *, lang: Lang = "zh") -> Figure:
     """One row per target: latest value and end-2025 forecast (95% interval) as % of the target."""
-    import matplotlib.pyplot as plt
-
-    from research_kit.report.theme import use_theme
-
-    use_theme()
     lab = labels(lang)
     t = r.now.targets.loc[r.now.targets["status"] != "no_data"].iloc[::-1]
     fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(t) + 1.4))
@@ -389,7 +384,8 @@ CAPTIONS = {
 
 
 def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
-    return CAPTIONS[key][lang].format(**kw)
+    """Caption ``key`` of this paper, its fields filled from ``kw``."""
+    return fill_caption(CAPTIONS, key, lang, **kw)
 
 
 def front_matter(r: TargetsRun, *, lang: Lang = "zh") -> dict[str, Any]:
@@ -403,12 +399,12 @@ def front_matter(r: TargetsRun, *, lang: Lang = "zh") -> dict[str, Any]:
            f"并按牵头单位和县（市、区）汇总评价。截至 {r.as_of}，{good} 项目标已达标或进展顺利，"
            f"{int(c.get('at_risk', 0))} 项存在风险，{int(c.get('off_track', 0))} 项明显滞后；"
            f"{int((m['status'] == 'overdue').sum())} 项里程碑逾期。"
-           + ("本文数据为模拟演示数据。" if r.now.synthetic else ""),
+           + synthetic_sentence(lab, r.now.synthetic),
         en=f"From the responsible units' filings we track the plan's {len(t)} quantitative targets and {len(m)} "
            f"milestones and sum them up by lead unit and by county. As of {r.as_of}, {good} targets are achieved or "
            f"on track, {int(c.get('at_risk', 0))} at risk and {int(c.get('off_track', 0))} off track; "
            f"{int((m['status'] == 'overdue').sum())} milestones are overdue."
-           + (" The data are synthetic demo data." if r.now.synthetic else ""))
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="主要目标：2025 年量化目标与里程碑", en="Main targets: 2025 targets and milestones"),
-            "synthetic": r.now.synthetic}
+           + synthetic_sentence(lab, r.now.synthetic))
+    return paper_front_matter(
+        lab, title=title, abstract=abstract, synthetic=r.now.synthetic,
+        task=lab.pick(zh="主要目标：2025 年量化目标与里程碑", en="Main targets: 2025 targets and milestones"))

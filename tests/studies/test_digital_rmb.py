@@ -10,18 +10,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from types import SimpleNamespace
 
-import numpy as np
 import pandas as pd
 import pytest
+from research_kit.simulate.synth import digital_rmb_city_panel
 
 from research_kit import paths
 from research_kit.report.tables import format_number
 from research_kit.simulate.study_raw import STUDY_RAW_FILES, write_study_raw
-from research_kit.simulate.synth import digital_rmb_city_panel
 from research_kit.studies import digital_rmb as study
 
 ZH_LATIN_OK = {"p"}

@@ -9,7 +9,7 @@ simulated here: an indicator without filings has status ``no_data``.
 
 Examples
 --------
->>> from research_kit.studies.target_status import assess       # doctest: +SKIP
+>>> from research_kit.studies.targets import assess             # doctest: +SKIP
 >>> a = assess(as_of="2025-06-30")                               # doctest: +SKIP
 >>> a.by_unit()                                                  # doctest: +SKIP
 """
@@ -29,7 +29,17 @@ from research_kit.data import load
 from research_kit.data.indicators import CITY, Definitions, latest_as_of, load_definitions
 from research_kit.timeseries import TargetTracking, check_targets, track_targets
 
-__all__ = ["Assessment", "MILESTONE_STATUSES", "assess", "changes", "previous_report", "prob_text"]
+__all__ = [
+    "assess",
+    "Assessment",
+    "changes",
+    "MILESTONE_STATUSES",
+    "N_COUNTIES",
+    "previous_report",
+    "prob_text",
+    "run",
+    "TargetsRun",
+]
 
 MILESTONE_STATUSES = ("done", "pending", "overdue")
 N_COUNTIES = 9
@@ -305,3 +315,25 @@ def changes(now: Assessment, before: Assessment) -> pd.DataFrame:
                          "forecast_before": np.nan, "forecast_now": np.nan, "unit": ""})
     return pd.DataFrame(rows, columns=["id", "type", "name_zh", "name_en", "status_before", "status_now",
                                        "value_before", "value_now", "forecast_before", "forecast_now", "unit"])
+
+
+@dataclass(frozen=True)
+class TargetsRun:
+    """Everything the dashboard paper reports, computed once."""
+
+    now: Assessment
+    before: Assessment | None
+    changed: pd.DataFrame
+
+    @property
+    def as_of(self) -> str:
+        return self.now.as_of
+
+
+def run(*, as_of: str = "latest", criterion: str = "aicc", root: str | os.PathLike[str] | None = None) -> TargetsRun:
+    """Assess the filings in force on ``as_of`` (a filing date, or ``"latest"``) and on the report before it."""
+    now = assess(as_of=as_of, root=root, criterion=criterion)
+    prev = previous_report(now.history, now.as_of)
+    before = assess(as_of=prev, history=now.history, root=root, criterion=criterion) if prev else None
+    changed = changes(now, before) if before is not None else changes(now, now)
+    return TargetsRun(now=now, before=before, changed=changed)

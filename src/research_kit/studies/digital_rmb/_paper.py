@@ -1,90 +1,36 @@
-"""Study: the digital RMB (e-CNY) pilot in Jinhua (task 16 of the Jinhua plan, 开展数字人民币试点).
-
-Design. On 2022-03-31 the People's Bank of China made the six Zhejiang cities hosting the Asian
-Games, Jinhua among them, e-CNY pilot areas (announced 2022-04-02). Every county of Jinhua is a
-pilot area from then on, so no Jinhua county can serve as an untreated comparison. The study is
-therefore a city-level synthetic control (and synthetic DiD) of Jinhua against prefecture-level
-cities that were never pilot areas during the sample: :func:`donor_pool` removes, from the
-candidate cities of the data, every city that was a pilot area (or lay in a province-wide pilot)
-by the end of the sample, Jinhua's neighbours and the other cities of Zhejiang (spill-overs and
-provincial promotion of the pilot). Pilot areas and their dates come from the dataset
-``ecny_pilot_areas`` (PBoC announcements); the outcomes, per-resident retail and online sales,
-from ``digital_rmb_cities``. The outcome data shipped with the project are SYNTHETIC
-(:func:`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel`), with their true effects in
-``digital_rmb_true_effects``.
-"""
+"""Text, tables and figures of the digital RMB paper, in Chinese and English."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from research_kit.report.labels import Labels, Lang, check_lang
-from research_kit.report.tables import Table, format_number, table
-from research_kit.simulate.digital_rmb_demo import CITY_CANDIDATES
-from research_kit.synth import PlaceboResult, SyntheticControlResult, SyntheticDiDResult
+from research_kit.report.labels import Labels, Lang
+from research_kit.report.tables import Table, table
+from research_kit.studies._common import (
+    SIMULATE_COMMAND,
+    code_list,
+    fill_caption,
+    fmt,
+    fmt_p,
+    month,
+    paper_front_matter,
+    study_labels,
+    truth_sentence,
+)
+from research_kit.studies.digital_rmb._data import CITY_EN, PROVINCE_EN, CityData
+from research_kit.studies.digital_rmb._estimate import RmbEstimates
 
-__all__ = [
-    "CITY_EN",
-    "LABELS",
-    "NEIGHBOURS",
-    "OUTCOMES",
-    "CityData",
-    "RmbEstimates",
-    "balance_table",
-    "city_name",
-    "conclusion_paragraph",
-    "data_notice",
-    "data_paragraph",
-    "donor_pool",
-    "donor_table",
-    "estimate",
-    "estimates_table",
-    "figure_caption",
-    "fit_sentence",
-    "front_matter",
-    "in_time_figure",
-    "in_time_paragraph",
-    "load_data",
-    "paths_figure",
-    "pilot_table",
-    "placebo_figure",
-    "placebo_paragraph",
-    "predictors",
-    "provenance_note",
-    "results_paragraph",
-    "sdid_figure",
-    "truth_paragraph",
-    "weights_table",
-]
+__all__ = ["balance_table", "caption", "CAPTIONS", "city_name", "CLOSE_FIT", "conclusion_paragraph", "data_notice", "data_paragraph", "donor_table", "estimates_table", "figure_caption", "fit_sentence", "front_matter", "in_time_figure", "in_time_paragraph", "LABELS", "labels", "paths_figure", "pilot_table", "placebo_figure", "placebo_paragraph", "provenance_note", "results_paragraph", "sdid_figure", "STATUS", "truth_paragraph", "weights_table"]
 
-OUTCOMES = ("retail_pc", "online_pc")
-TREATED = "金华市"
-#: Prefecture-level cities bordering each treated city (spill-overs: kept out of the donor pool).
-NEIGHBOURS: dict[str, tuple[str, ...]] = {"金华市": ("杭州市", "绍兴市", "台州市", "丽水市", "衢州市")}
-
-CITY_EN: dict[str, str] = {zh: en for zh, en, _, _ in CITY_CANDIDATES} | {
-    "杭州市": "Hangzhou", "绍兴市": "Shaoxing", "宁波市": "Ningbo", "温州市": "Wenzhou", "湖州市": "Huzhou",
-    "深圳市": "Shenzhen", "雄安新区": "Xiong'an", "成都市": "Chengdu", "北京冬奥会场景": "Beijing Winter Olympics venues",
-    "上海市": "Shanghai", "海南省": "Hainan", "西安市": "Xi'an", "青岛市": "Qingdao", "大连市": "Dalian",
-    "天津市": "Tianjin", "重庆市": "Chongqing", "广州市": "Guangzhou", "福州市": "Fuzhou", "厦门市": "Xiamen",
-    "北京市": "Beijing", "张家口市": "Zhangjiakou", "广东省": "Guangdong", "江苏省": "Jiangsu", "河北省": "Hebei",
-    "四川省": "Sichuan", "南宁市": "Nanning", "防城港市": "Fangchenggang", "昆明市": "Kunming",
-    "西双版纳傣族自治州": "Xishuangbanna",
-}
-PROVINCE_EN = {"浙江省": "Zhejiang", "安徽省": "Anhui", "江西省": "Jiangxi", "湖北省": "Hubei", "河南省": "Henan",
-               "山西省": "Shanxi", "贵州省": "Guizhou", "湖南省": "Hunan", "山东省": "Shandong", "江苏省": "Jiangsu"}
 
 LABELS: dict[str, dict[str, str]] = {
     "retail_pc": {"zh": "人均社会消费品零售额（元/月）", "en": "Retail sales per resident (yuan per month)"},
     "online_pc": {"zh": "人均网上零售额（元/月）", "en": "Online retail sales per resident (yuan per month)"},
     "retail_pc_text": {"zh": "人均社会消费品零售额", "en": "retail sales per resident"},
     "online_pc_text": {"zh": "人均网上零售额", "en": "online retail sales per resident"},
-    "synthetic_control": {"zh": "合成控制法", "en": "Synthetic control"},
     "synthetic_did": {"zh": "合成双重差分", "en": "Synthetic difference-in-differences"},
     "did_synthdid": {"zh": "双重差分", "en": "Difference-in-differences"},
     "weight": {"zh": "权重", "en": "Weight"},
@@ -141,7 +87,7 @@ CLOSE_FIT = 0.02
 
 def labels(lang: Lang = "zh") -> Labels:
     """Labels with this study's keys."""
-    return Labels(check_lang(lang), extra=LABELS)
+    return study_labels(LABELS, lang)
 
 
 def city_name(city: str, lang: Lang = "zh") -> str:
@@ -149,172 +95,16 @@ def city_name(city: str, lang: Lang = "zh") -> str:
     return city if lang == "zh" else CITY_EN.get(city, city)
 
 
-def _month(ts: Any) -> str:
-    return pd.Timestamp(ts).strftime("%Y-%m")
-
-
-def _fmt(x: float, d: int = 2) -> str:
-    return format_number(float(x), digits=d)
-
-
-def _fmt_p(p: float) -> str:
-    return "<0.001" if p < 0.001 else _fmt(p, 3)
-
-
-# --------------------------------------------------------------------------- data
-@dataclass(frozen=True)
-class CityData:
-    """The study's inputs: the city panel (per-resident outcomes added), the pilot list, the truth."""
-
-    panel: pd.DataFrame  # city, province, month, retail_sales, online_sales, population, retail_pc, online_pc
-    pilots: pd.DataFrame  # area, province, scope, start_month, batch, basis
-    truth: pd.DataFrame | None  # city, month, te_retail_pc, te_online_pc (synthetic data only)
-    synthetic: bool
-
-
-def _per_resident(cities: pd.DataFrame) -> pd.DataFrame:
-    p = cities.copy()
-    p["city"] = p["city"].astype(str)
-    # microsecond months: the synth module's period lists (ndarray.tolist) need datetime, not int, elements
-    p["month"] = p["month"].astype("datetime64[us]")
-    scale = 1e8 / (p["population"].astype(float) * 1e4)  # 亿元 / 万人 -> 元 per resident
-    p["retail_pc"] = p["retail_sales"].astype(float) * scale
-    p["online_pc"] = p["online_sales"].astype(float) * scale
-    return p.sort_values(["city", "month"]).reset_index(drop=True)
-
-
-def load_data(root: str | os.PathLike[str] | None = None) -> CityData:
-    """Read the city panel, the pilot list and (for synthetic data) the true effects via ``rk.data.load``."""
-    from research_kit import data
-
-    cities = data.load("digital_rmb_cities", root=root)
-    pilots = data.load("ecny_pilot_areas", root=root)
-    synthetic = bool(cities.attrs.get("synthetic", False))
-    truth = None
-    if synthetic:
-        truth = data.load("digital_rmb_true_effects", root=root)
-        truth = truth.assign(city=truth["city"].astype(str))
-    return CityData(panel=_per_resident(cities), pilots=pilots, truth=truth, synthetic=synthetic)
-
-
-def pilot_month(pilots: pd.DataFrame, city: str) -> pd.Timestamp:
-    """The month ``city`` became a pilot area (an error naming the city when it never did)."""
-    hit = pilots.loc[pilots["area"] == city, "start_month"]
-    if hit.empty:
-        raise ValueError(f"{city!r} is not in the pilot list (dataset ecny_pilot_areas); it has no pilot date.")
-    return pd.Timestamp(hit.min())
-
-
-def donor_pool(panel: pd.DataFrame, pilots: pd.DataFrame, *, treated: str = TREATED) -> pd.DataFrame:
-    """Role of every city of the panel: treated, donor, or the first rule that excludes it.
-
-    Rules, in order, with "by the end of the sample" meaning a pilot month not after the panel's last month:
-    ``pilot`` (the city itself is a pilot area), ``province_pilot`` (its province became a pilot area as a
-    whole), ``neighbour`` (it borders the treated city, :data:`NEIGHBOURS`), ``same_province`` (same
-    province as the treated city: provincial promotion of the pilot). Returns columns city, province,
-    status, pilot_month (NaT where none).
-    """
-    end = panel["month"].max()
-    cities = panel.drop_duplicates("city")[["city", "province"]].reset_index(drop=True)
-    if treated not in set(cities["city"]):
-        raise ValueError(f"treated city {treated!r} is not in the panel; cities: {sorted(cities['city'])}.")
-    live = pilots.loc[pilots["start_month"] <= end]
-    own = live.groupby("area")["start_month"].min()
-    prov = live.loc[live["scope"] == "province"].groupby("province")["start_month"].min()
-    t_prov = cities.loc[cities["city"] == treated, "province"].iloc[0]
-    neighbours = set(NEIGHBOURS.get(treated, ()))
-    status, when = [], []
-    for city, province in zip(cities["city"], cities["province"]):
-        if city == treated:
-            status.append("treated")
-            when.append(own.get(city, pd.NaT))
-        elif city in own.index:
-            status.append("pilot")
-            when.append(own[city])
-        elif province in prov.index:
-            status.append("province_pilot")
-            when.append(prov[province])
-        elif city in neighbours:
-            status.append("neighbour")
-            when.append(pd.NaT)
-        elif province == t_prov:
-            status.append("same_province")
-            when.append(pd.NaT)
-        else:
-            status.append("donor")
-            when.append(pd.NaT)
-    return cities.assign(status=status, pilot_month=pd.to_datetime(when))
-
-
-def predictors(outcome: str, treatment_time: Any) -> list[Any]:
-    """The other outcome's pre-pilot mean and the outcome 18, 6 and 1 months before the pilot."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    t0 = pd.Timestamp(treatment_time)
-    other = [o for o in OUTCOMES if o != outcome]
-    return other + [(outcome, t0 - pd.DateOffset(months=m)) for m in (18, 6, 1)]
-
-
-@dataclass(frozen=True)
-class RmbEstimates:
-    """Everything the paper reports, computed once."""
-
-    data: CityData
-    pool: pd.DataFrame
-    treated: str
-    treatment_time: pd.Timestamp
-    outcome: str
-    sc: SyntheticControlResult
-    placebo: PlaceboResult
-    in_time: SyntheticControlResult
-    sdid: SyntheticDiDResult
-    did: SyntheticDiDResult
-    truth: float | None
-    in_time_months: int
-    pre_mean: float  # treated city's pre-pilot mean outcome
-
-
-def estimate(data: CityData, *, outcome: str = "retail_pc", treated: str = TREATED,
-             v_search: Literal["global", "synth"] = "global", pre_rmspe_cutoff: float | None = 2.0,
-             in_time_months: int = 12, reps: int = 200, seed: int = 0) -> RmbEstimates:
-    """Synthetic control (in-space and in-time placebos), SDID and DiD of the treated city against the donors."""
-    from research_kit import synth
-
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(OUTCOMES)}; got {outcome!r}.")
-    pool = donor_pool(data.panel, data.pilots, treated=treated)
-    keep = set(pool.loc[pool["status"].isin(["treated", "donor"]), "city"])
-    if len(keep) < 3:
-        raise ValueError(f"only {len(keep) - 1} donor cities remain after the exclusion rules; a synthetic "
-                         "control needs several never-piloted cities in the panel.")
-    t0 = pilot_month(data.pilots, treated)
-    panel = data.panel.loc[data.panel["city"].isin(keep)].reset_index(drop=True)
-    kw: dict[str, Any] = {"outcome": outcome, "unit": "city", "time": "month", "treated": treated, "treatment_time": t0}
-    sc = synth.synthetic_control(panel, predictors=predictors(outcome, t0), v_search=v_search, seed=seed, **kw)
-    placebo = sc.placebo_test(pre_rmspe_cutoff=pre_rmspe_cutoff)
-    fake = t0 - pd.DateOffset(months=int(in_time_months))
-    in_time = sc.in_time_placebo(fake, predictors=predictors(outcome, fake))
-    sdid = synth.synthetic_did(panel, method="sdid", se="placebo", reps=reps, seed=seed, **kw)
-    did = synth.synthetic_did(panel, method="did", se="placebo", reps=reps, seed=seed, **kw)
-    truth = None
-    if data.truth is not None:
-        t = data.truth.loc[(data.truth["city"] == treated) & (data.truth["month"] >= t0), f"te_{outcome}"]
-        truth = float(t.mean()) if len(t) else None
-    pre = panel.loc[(panel["city"] == treated) & (panel["month"] < t0), outcome]
-    return RmbEstimates(data=data, pool=pool, treated=treated, treatment_time=t0, outcome=outcome, sc=sc,
-                        placebo=placebo, in_time=in_time, sdid=sdid, did=did, truth=truth,
-                        in_time_months=int(in_time_months), pre_mean=float(pre.mean()))
-
-
 # --------------------------------------------------------------------------- text
 def caption(key: str, lang: Lang = "zh", **kw: Any) -> str:
-    return CAPTIONS[key][lang].format(**kw)
+    """Caption ``key`` of this paper, its fields filled from ``kw``."""
+    return fill_caption(CAPTIONS, key, lang, **kw)
 
 
 def figure_caption(key: str, est: RmbEstimates, lang: Lang = "zh") -> str:
     """Caption of a figure or table of this paper, filled in from the estimates."""
     return caption(key, lang, city=city_name(est.treated, lang), outcome=labels(lang)(est.outcome),
-                   fake=_month(est.in_time.info["treatment_time"]))
+                   fake=month(est.in_time.info["treatment_time"]))
 
 
 def data_notice(synthetic: bool, lang: Lang = "zh") -> str:
@@ -325,8 +115,8 @@ def data_notice(synthetic: bool, lang: Lang = "zh") -> str:
                         en="> **Data notice:** the city panel and the pilot list are real data; sources in the appendix.")
     return lab.pick(
         zh="> **数据说明：本文的城市月度面板是模拟（合成）演示数据。** 城市名称真实，但零售额、网上零售额与人口均为模拟值，"
-           "不代表任何城市的实际情况；文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。"
-           "试点地区名单及纳入时间是真实信息，依据人民银行公告整理（表 1）。",
+           "不代表任何城市的实际情况；" + truth_sentence(lab)
+           + "试点地区名单及纳入时间是真实信息，依据人民银行公告整理（表 1）。",
         en="> **Data notice: the monthly city panel of this paper is synthetic demo data.** The city names are real; "
            "retail sales, online sales and population are simulated and describe no real city. The \"true effect\" "
            "is the effect built into the simulation, used to check the estimators. The list of pilot areas and "
@@ -340,19 +130,19 @@ def data_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     counts = pool["status"].value_counts()
     n_donor = int(counts.get("donor", 0))
     n_excl = int(len(pool) - n_donor - 1)
-    first, last = _month(d["month"].min()), _month(d["month"].max())
+    first, last = month(d["month"].min()), month(d["month"].max())
     n_pre, n_post = int(est.sc.info["pre_periods"]), int(est.sc.info["post_periods"])
     name = city_name(est.treated, lang)
     donor_prov = sorted(set(pool.loc[pool["status"] == "donor", "province"]))
     prov_txt = "、".join(donor_prov) if lang == "zh" else ", ".join(PROVINCE_EN.get(p, p) for p in donor_prov)
     return lab.pick(
         zh=f"面板为 {first} 至 {last} 的地级市月度数据，共 {len(pool)} 个候选城市。处理单位是{name}，"
-           f"按人民银行公告自 {_month(est.treatment_time)} 起为数字人民币试点地区。"
+           f"按人民银行公告自 {month(est.treatment_time)} 起为数字人民币试点地区。"
            f"按表 2 的规则剔除 {n_excl} 个城市后，供体池为 {n_donor} 个在样本期内从未成为试点地区的城市，分布在{prov_txt}。"
            f"试点前共 {n_pre} 个月，试点后 {n_post} 个月。结果变量是{lab(est.outcome + '_text')}："
            "当月社会消费品零售总额（或网上零售额）除以当年常住人口，单位为元。",
         en=f"The panel is monthly data on prefecture-level cities from {first} to {last}: {len(pool)} candidate cities. "
-           f"The treated unit is {name}, a digital RMB pilot area from {_month(est.treatment_time)} according to the "
+           f"The treated unit is {name}, a digital RMB pilot area from {month(est.treatment_time)} according to the "
            f"People's Bank of China. After the rules of Table 2 exclude {n_excl} cities, the donor pool consists of "
            f"{n_donor} cities that were never pilot areas during the sample, in {prov_txt}. There are {n_pre} pre-pilot "
            f"and {n_post} pilot months. The outcome is {lab(est.outcome + '_text')}: the month's retail sales of "
@@ -366,13 +156,13 @@ def fit_sentence(pre_rmspe: float, pre_mean: float, *, lang: Lang = "zh") -> str
     share = pre_rmspe / abs(pre_mean)
     if share <= CLOSE_FIT:
         return lab.pick(
-            zh=f"试点前的均方根预测误差为 {_fmt(pre_rmspe)} 元，相当于试点前均值的 {share:.1%}，合成对照较好地再现了试点前的走势。",
-            en=f"The pre-pilot root mean squared prediction error is {_fmt(pre_rmspe)} yuan, {share:.1%} of the pre-pilot "
+            zh=f"试点前的均方根预测误差为 {fmt(pre_rmspe)} 元，相当于试点前均值的 {share:.1%}，合成对照较好地再现了试点前的走势。",
+            en=f"The pre-pilot root mean squared prediction error is {fmt(pre_rmspe)} yuan, {share:.1%} of the pre-pilot "
                "mean: the synthetic control reproduces the pre-pilot path closely.")
     return lab.pick(
-        zh=f"试点前的均方根预测误差为 {_fmt(pre_rmspe)} 元，达到试点前均值的 {share:.1%}，合成对照未能很好地再现试点前的走势，"
+        zh=f"试点前的均方根预测误差为 {fmt(pre_rmspe)} 元，达到试点前均值的 {share:.1%}，合成对照未能很好地再现试点前的走势，"
            "下文的效应估计不可靠。",
-        en=f"The pre-pilot root mean squared prediction error is {_fmt(pre_rmspe)} yuan, {share:.1%} of the pre-pilot "
+        en=f"The pre-pilot root mean squared prediction error is {fmt(pre_rmspe)} yuan, {share:.1%} of the pre-pilot "
            "mean: the synthetic control does not reproduce the pre-pilot path well, and the effect estimates below "
            "are not reliable.")
 
@@ -383,7 +173,7 @@ def results_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     w = sc.weights.sort_values(ascending=False)
     top = w.loc[w >= 0.001]
     sep = "、" if lang == "zh" else ", "
-    top_txt = sep.join(f"{city_name(u, lang)}（{_fmt(v, 3)}）" if lang == "zh" else f"{city_name(u, lang)} ({_fmt(v, 3)})"
+    top_txt = sep.join(f"{city_name(u, lang)}（{fmt(v, 3)}）" if lang == "zh" else f"{city_name(u, lang)} ({fmt(v, 3)})"
                        for u, v in top.head(4).items())
     syn = sc.synthetic
     counterfactual = float(syn.loc[syn.index >= np.datetime64(est.treatment_time)].mean())
@@ -391,12 +181,12 @@ def results_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     gap = sc.gap
     return lab.pick(
         zh=f"合成{name}由 {len(top)} 个对照城市加权构成，权重最大的是{top_txt}。" + fit_sentence(sc.pre_rmspe, est.pre_mean, lang=lang)
-           + f"试点后各月{name}与合成{name}之差平均为 {_fmt(sc.estimate)} 元，相当于合成对照水平的 {rel:.1%}；"
-           f"{_month(gap.index[-1])} 的差距为 {_fmt(gap.iloc[-1])} 元。",
+           + f"试点后各月{name}与合成{name}之差平均为 {fmt(sc.estimate)} 元，相当于合成对照水平的 {rel:.1%}；"
+           f"{month(gap.index[-1])} 的差距为 {fmt(gap.iloc[-1])} 元。",
         en=f"Synthetic {name} is a weighted average of {len(top)} donor cities, the largest weights on {top_txt}. "
            + fit_sentence(sc.pre_rmspe, est.pre_mean, lang=lang)
-           + f" After the pilot starts, the gap between {name} and its synthetic control averages {_fmt(sc.estimate)} "
-           f"yuan, {rel:.1%} of the synthetic control's level; in {_month(gap.index[-1])} it is {_fmt(gap.iloc[-1])} yuan.",
+           + f" After the pilot starts, the gap between {name} and its synthetic control averages {fmt(sc.estimate)} "
+           f"yuan, {rel:.1%} of the synthetic control's level; in {month(gap.index[-1])} it is {fmt(gap.iloc[-1])} yuan.",
     )
 
 
@@ -408,17 +198,17 @@ def placebo_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float = 0.
     cut = p.info["pre_rmspe_cutoff"]
     exc = ""
     if cut is not None and n_exc > 0:
-        exc = lab.pick(zh=f"（剔除试点前拟合误差超过{name} {_fmt(cut, 1)} 倍的 {n_exc} 个对照城市后）",
+        exc = lab.pick(zh=f"（剔除试点前拟合误差超过{name} {fmt(cut, 1)} 倍的 {n_exc} 个对照城市后）",
                        en=f" (after excluding {n_exc} donor{'s' if n_exc != 1 else ''} whose pre-pilot fit error exceeds "
-                          f"{_fmt(cut, 1)} times {name}'s)")
+                          f"{fmt(cut, 1)} times {name}'s)")
     head = lab.pick(
         zh=f"安慰剂检验把每个对照城市依次当作“试点城市”，用其余对照城市构造合成控制{exc}。{name}试点后与试点前均方根预测误差之比为 "
-           f"{_fmt(p.info['rmspe_ratio'])}，在 {n_units} 个城市中排第 {rank} 位，置换检验 p 值为 {_fmt_p(p.p_value)}"
-           f"（这一检验可能达到的最小 p 值为 {_fmt(1 / n_units, 3)}）。",
+           f"{fmt(p.info['rmspe_ratio'])}，在 {n_units} 个城市中排第 {rank} 位，置换检验 p 值为 {fmt_p(p.p_value)}"
+           f"（这一检验可能达到的最小 p 值为 {fmt(1 / n_units, 3)}）。",
         en=f"The placebo test treats each donor city in turn as if it had piloted and builds its synthetic control from "
            f"the other donors{exc}. {name}'s ratio of post- to pre-pilot root mean squared prediction error is "
-           f"{_fmt(p.info['rmspe_ratio'])}, rank {rank} of {n_units} cities: a permutation p-value of {_fmt_p(p.p_value)} "
-           f"(the smallest attainable is {_fmt(1 / n_units, 3)}).",
+           f"{fmt(p.info['rmspe_ratio'])}, rank {rank} of {n_units} cities: a permutation p-value of {fmt_p(p.p_value)} "
+           f"(the smallest attainable is {fmt(1 / n_units, 3)}).",
     )
     if p.p_value <= level:
         return head + lab.pick(
@@ -434,13 +224,13 @@ def in_time_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     """The in-time placebo: a gap before the real pilot is small (branch 1) or not (branch 2) next to the effect."""
     lab = labels(lang)
     it, name = est.in_time, city_name(est.treated, lang)
-    fake = _month(it.info["treatment_time"])
+    fake = month(it.info["treatment_time"])
     head = lab.pick(
         zh=f"时间安慰剂检验只用真实试点前的数据，把试点时间假定为 {fake}（提前 {est.in_time_months} 个月）。"
-           f"虚拟试点后至真实试点前，{name}与合成{name}之差平均为 {_fmt(it.estimate)} 元，而真实试点后为 {_fmt(est.sc.estimate)} 元。",
+           f"虚拟试点后至真实试点前，{name}与合成{name}之差平均为 {fmt(it.estimate)} 元，而真实试点后为 {fmt(est.sc.estimate)} 元。",
         en=f"The in-time placebo uses only the data before the real pilot and pretends it started in {fake} "
            f"({est.in_time_months} months early). Between the fake and the real start the gap between {name} and its "
-           f"synthetic control averages {_fmt(it.estimate)} yuan, against {_fmt(est.sc.estimate)} yuan after the real pilot.",
+           f"synthetic control averages {fmt(it.estimate)} yuan, against {fmt(est.sc.estimate)} yuan after the real pilot.",
     )
     small = abs(it.estimate) <= max(2 * est.sc.pre_rmspe, abs(est.sc.estimate) / 3)
     if small:
@@ -458,13 +248,13 @@ def truth_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     lab = labels(lang)
     covered = est.sdid.conf_low <= est.truth <= est.sdid.conf_high
     return lab.pick(
-        zh=f"模拟数据中试点后各月的平均真实效应为 {_fmt(est.truth)} 元。合成控制估计与之相差 {_fmt(est.sc.estimate - est.truth)}，"
-           f"合成双重差分相差 {_fmt(est.sdid.estimate - est.truth)}（真实效应{'落在' if covered else '不在'}其 95% 置信区间内），"
-           f"双重差分相差 {_fmt(est.did.estimate - est.truth)}。",
-        en=f"In the simulated data the true effect averages {_fmt(est.truth)} yuan over the pilot months. The synthetic "
-           f"control estimate differs from it by {_fmt(est.sc.estimate - est.truth)}, synthetic DiD by "
-           f"{_fmt(est.sdid.estimate - est.truth)} (its 95% interval {'covers' if covered else 'does not cover'} the "
-           f"truth) and DiD by {_fmt(est.did.estimate - est.truth)}.",
+        zh=f"模拟数据中试点后各月的平均真实效应为 {fmt(est.truth)} 元。合成控制估计与之相差 {fmt(est.sc.estimate - est.truth)}，"
+           f"合成双重差分相差 {fmt(est.sdid.estimate - est.truth)}（真实效应{'落在' if covered else '不在'}其 95% 置信区间内），"
+           f"双重差分相差 {fmt(est.did.estimate - est.truth)}。",
+        en=f"In the simulated data the true effect averages {fmt(est.truth)} yuan over the pilot months. The synthetic "
+           f"control estimate differs from it by {fmt(est.sc.estimate - est.truth)}, synthetic DiD by "
+           f"{fmt(est.sdid.estimate - est.truth)} (its 95% interval {'covers' if covered else 'does not cover'} the "
+           f"truth) and DiD by {fmt(est.did.estimate - est.truth)}.",
     )
 
 
@@ -483,29 +273,30 @@ def conclusion_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float =
     if sig and sdid_excludes_zero:
         direction = lab.pick(zh="提高", en="raised") if est.sc.estimate > 0 else lab.pick(zh="降低", en="lowered")
         return lab.pick(
-            zh=f"两种方法一致表明，试点{direction}了{name}的{y}（合成控制 {_fmt(est.sc.estimate)} 元/月，合成双重差分 "
-               f"{_fmt(est.sdid.estimate)} 元/月）。这一效应包含了与试点同时发生的其他变化（例如 2023 年亚运会），应结合试点措施的时间线判断。",
-            en=f"Both methods agree that the pilot {direction} {name}'s {y} (synthetic control {_fmt(est.sc.estimate)} yuan "
-               f"per month, synthetic DiD {_fmt(est.sdid.estimate)}). The effect includes anything else that changed with "
+            zh=f"两种方法一致表明，试点{direction}了{name}的{y}（合成控制 {fmt(est.sc.estimate)} 元/月，合成双重差分 "
+               f"{fmt(est.sdid.estimate)} 元/月）。这一效应包含了与试点同时发生的其他变化（例如 2023 年亚运会），应结合试点措施的时间线判断。",
+            en=f"Both methods agree that the pilot {direction} {name}'s {y} (synthetic control {fmt(est.sc.estimate)} yuan "
+               f"per month, synthetic DiD {fmt(est.sdid.estimate)}). The effect includes anything else that changed with "
                "the pilot (the 2023 Asian Games, for one) and should be read against the timeline of the pilot's measures.")
     return lab.pick(
-        zh=f"现有数据不足以确认试点改变了{name}的{y}：置换检验 p 值为 {_fmt_p(est.placebo.p_value)}，合成双重差分的 95% 置信区间为 "
-           f"{_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)} 元。这不等于试点没有效应：在现有精度下，效应与零无法区分，"
+        zh=f"现有数据不足以确认试点改变了{name}的{y}：置换检验 p 值为 {fmt_p(est.placebo.p_value)}，合成双重差分的 95% 置信区间为 "
+           f"{fmt(est.sdid.conf_low)} 至 {fmt(est.sdid.conf_high)} 元。这不等于试点没有效应：在现有精度下，效应与零无法区分，"
            "只有这一区间以外的效应可以基本排除。",
         en=f"The data do not establish that the pilot changed {name}'s {y}: the permutation p-value is "
-           f"{_fmt_p(est.placebo.p_value)} and the synthetic DiD 95% interval runs from {_fmt(est.sdid.conf_low)} to "
-           f"{_fmt(est.sdid.conf_high)} yuan. This is not evidence of no effect: at this precision the effect cannot be told "
+           f"{fmt_p(est.placebo.p_value)} and the synthetic DiD 95% interval runs from {fmt(est.sdid.conf_low)} to "
+           f"{fmt(est.sdid.conf_high)} yuan. This is not evidence of no effect: at this precision the effect cannot be told "
            "apart from zero, and only effects outside that interval can be largely ruled out.")
 
 
 def provenance_note(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     """Internals for the appendix: datasets, generator, options."""
-    sim = ("`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel` (`python -m research_kit.simulate.study_raw`)"
+    sim = (f"`research_kit.simulate.digital_rmb_demo.digital_rmb_city_panel` (`{SIMULATE_COMMAND}`)"
            if est.data.synthetic else "")
+    datasets = ["digital_rmb_cities", "ecny_pilot_areas", *(["digital_rmb_true_effects"] if est.data.synthetic else [])]
     return labels(lang).pick(
-        zh="数据集：`digital_rmb_cities`、`ecny_pilot_areas`" + ("、`digital_rmb_true_effects`" if est.data.synthetic else "")
+        zh="数据集：" + code_list(datasets, "zh")
            + (f"；模拟数据由 {sim} 生成" if sim else "") + "。供体池规则见 `research_kit.studies.digital_rmb.donor_pool`。",
-        en="Datasets: `digital_rmb_cities`, `ecny_pilot_areas`" + (", `digital_rmb_true_effects`" if est.data.synthetic else "")
+        en="Datasets: " + code_list(datasets, "en")
            + (f"; the synthetic data come from {sim}" if sim else "")
            + ". Donor-pool rules: `research_kit.studies.digital_rmb.donor_pool`.",
     )
@@ -530,7 +321,7 @@ def pilot_table(data: CityData, *, lang: Lang = "zh") -> Table:
             return f"{core} (Winter Olympics venues become pilot areas)"
         return core
 
-    out = pd.DataFrame({lab("start"): [_month(m) for m in g["start_month"]], lab("batch"): [batch(b) for b in g["batch"]],
+    out = pd.DataFrame({lab("start"): [month(m) for m in g["start_month"]], lab("batch"): [batch(b) for b in g["batch"]],
                         lab("area"): [sep.join(city_name(a, lang) for a in areas) for areas in g["area"]]})
     note = lab.pick(zh="依据：人民银行 2020 年 4 月、2020 年 10 月公布的试点地区，2022 年 3 月 31 日座谈会（4 月 2 日公布）新增地区，"
                        "以及 2022 年底的扩大试点（据媒体报道，月份待以人民银行公告核实）。",
@@ -612,9 +403,9 @@ def estimates_table(est: RmbEstimates, *, lang: Lang = "zh") -> Table:
     ):
         se = r.std_error
         p = est.placebo.p_value if key == "synthetic_control" else r.p_value
-        ci = "" if not np.isfinite(se) else f"[{_fmt(r.conf_low)}, {_fmt(r.conf_high)}]"
+        ci = "" if not np.isfinite(se) else f"[{fmt(r.conf_low)}, {fmt(r.conf_high)}]"
         rows.append({lab("method"): lab(key), lab("estimate"): r.estimate, lab("std_error"): se,
-                     lab("conf_int"): ci, lab("p_value"): _fmt_p(p), lab("inference"): inf})
+                     lab("conf_int"): ci, lab("p_value"): fmt_p(p), lab("inference"): inf})
     if est.truth is not None:
         rows.append({lab("method"): lab("truth"), lab("estimate"): est.truth, lab("std_error"): np.nan,
                      lab("conf_int"): "", lab("p_value"): "", lab("inference"): ""})
@@ -686,20 +477,19 @@ def front_matter(est: RmbEstimates, *, lang: Lang = "zh") -> dict[str, Any]:
     title = lab.pick(zh=f"数字人民币试点对{name}消费的影响：城市层面的合成控制分析",
                      en=f"The digital RMB pilot and consumption in {name}: a city-level synthetic control")
     abstract = lab.pick(
-        zh=f"本文评估金华市开放经济金融服务改革创新试点第 16 项任务（开展数字人民币试点）。{name}全域自 {_month(est.treatment_time)} 起"
+        zh=f"本文评估金华市开放经济金融服务改革创新试点第 16 项任务（开展数字人民币试点）。{name}全域自 {month(est.treatment_time)} 起"
            f"成为数字人民币试点地区，市内没有未试点的县可作对照；本文以 {n_donor} 个样本期内从未试点、且不与{name}相邻的地级市构造合成{name}。"
-           f"合成控制法估计试点后{lab(est.outcome + '_text')}平均变化 {_fmt(est.sc.estimate)} 元/月（置换检验 p 值 "
-           f"{_fmt_p(est.placebo.p_value)}），合成双重差分估计为 {_fmt(est.sdid.estimate)} 元/月（95% 置信区间 "
-           f"{_fmt(est.sdid.conf_low)} 至 {_fmt(est.sdid.conf_high)}）。"
+           f"合成控制法估计试点后{lab(est.outcome + '_text')}平均变化 {fmt(est.sc.estimate)} 元/月（置换检验 p 值 "
+           f"{fmt_p(est.placebo.p_value)}），合成双重差分估计为 {fmt(est.sdid.estimate)} 元/月（95% 置信区间 "
+           f"{fmt(est.sdid.conf_low)} 至 {fmt(est.sdid.conf_high)}）。"
            + ("本文的城市面板为模拟演示数据。" if est.data.synthetic else ""),
         en=f"We evaluate task 16 of the Jinhua open-economy financial services reform pilot (the digital RMB pilot). All of "
-           f"{name} became an e-CNY pilot area in {_month(est.treatment_time)}, so no county of the city is untreated; we "
+           f"{name} became an e-CNY pilot area in {month(est.treatment_time)}, so no county of the city is untreated; we "
            f"build a synthetic {name} from {n_donor} prefecture-level cities that were never pilot areas during the sample "
            f"and do not border it. The synthetic control estimate of the change in {lab(est.outcome + '_text')} is "
-           f"{_fmt(est.sc.estimate)} yuan per month (permutation p = {_fmt_p(est.placebo.p_value)}); synthetic DiD gives "
-           f"{_fmt(est.sdid.estimate)} (95% CI {_fmt(est.sdid.conf_low)} to {_fmt(est.sdid.conf_high)})."
+           f"{fmt(est.sc.estimate)} yuan per month (permutation p = {fmt_p(est.placebo.p_value)}); synthetic DiD gives "
+           f"{fmt(est.sdid.estimate)} (95% CI {fmt(est.sdid.conf_low)} to {fmt(est.sdid.conf_high)})."
            + (" The city panel is synthetic demo data." if est.data.synthetic else ""),
     )
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="任务 16：开展数字人民币试点", en="Task 16: digital RMB pilot"),
-            "county": name, "synthetic": est.data.synthetic}
+    return paper_front_matter(lab, title=title, abstract=abstract, synthetic=est.data.synthetic, county=name,
+                              task=lab.pick(zh="任务 16：开展数字人民币试点", en="Task 16: digital RMB pilot"))

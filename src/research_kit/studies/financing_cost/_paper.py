@@ -1,60 +1,34 @@
-"""Study: financing cost and bank credit of open-economy firms.
-
-Task 1 of the Jinhua pilot plan (开展境内外双循环一体化融资创新: use central-bank relending and rediscounting to lower firms' financing costs).
-
-How much more bank credit does a firm take when its loan rate falls by one
-percentage point? Panel estimators (pooled OLS, random effects, two-way fixed
-effects) and fixed-effects 2SLS with the main bank's relending and rediscount
-funds as instruments for the loan rate, on the synthetic panel of
-:func:`research_kit.simulate.panel_iv.financing_cost_demo` (known truth).
-"""
+"""Text, tables and figures of the financing-cost paper, in Chinese and English."""
 
 from __future__ import annotations
 
-import os
-import warnings
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from research_kit import iv, panel
 from research_kit.report.labels import Labels, Lang
-from research_kit.report.tables import Table, format_number, regression_table, table
-from research_kit.results import Result
-from research_kit.simulate.panel_iv import FinancingCostData, financing_cost_demo
+from research_kit.report.tables import Table, regression_table, table
+from research_kit.report.theme import PALETTE, themed
+from research_kit.simulate.panel_iv import FinancingCostData
+from research_kit.studies._common import (
+    datasets_sentence,
+    fill_caption,
+    fmt,
+    p_equals,
+    paper_front_matter,
+    real_data_notice,
+    study_labels,
+    synthetic_data_notice,
+    synthetic_sentence,
+)
+from research_kit.studies.financing_cost._data import ENTITY, TIME
+from research_kit.studies.financing_cost._estimate import FinancingEstimates
 
-__all__ = [
-    "LABELS",
-    "FinancingEstimates",
-    "caption",
-    "data_notice",
-    "data_paragraph",
-    "demand_check",
-    "descriptives",
-    "estimate",
-    "exclusion_paragraph",
-    "estimates_figure",
-    "first_stage_figure",
-    "front_matter",
-    "labels",
-    "load_data",
-    "pct_effect",
-    "provenance_note",
-    "results_paragraph",
-    "results_table",
-    "simulate",
-    "strength_sentence",
-    "tests_paragraph",
-    "tests_table",
-    "truth_paragraph",
-    "variance_table",
-    "within_two_way",
-]
+__all__ = ["caption", "CAPTIONS", "data_notice", "data_paragraph", "descriptives", "estimates_figure", "exclusion_paragraph", "first_stage_figure", "front_matter", "LABELS", "labels", "pct_effect", "provenance_note", "results_paragraph", "results_table", "strength_sentence", "tests_paragraph", "tests_table", "truth_paragraph", "variance_table", "WEAK_F"]
 
-ENTITY, TIME = "firm_id", "t"
-INSTRUMENTS = {"both": ("relending", "rediscount"), "relending": ("relending",)}
 
 LABELS: dict[str, dict[str, str]] = {
     "loan_rate": {"zh": "贷款利率（%）", "en": "Loan rate (%)"},
@@ -73,7 +47,6 @@ LABELS: dict[str, dict[str, str]] = {
     "driscoll_kraay": {"zh": "Driscoll–Kraay（截面相关稳健）", "en": "Driscoll–Kraay (cross-section robust)"},
     "variance": {"zh": "标准误类型", "en": "Standard errors"},
     "test": {"zh": "检验", "en": "Test"},
-    "statistic": {"zh": "统计量", "en": "Statistic"},
     "distribution": {"zh": "分布", "en": "Distribution"},
     "first_stage_f": {"zh": "一阶段 F 统计量（排除工具变量）", "en": "First-stage F (excluded instruments)"},
     "partial_r2": {"zh": "一阶段偏决定系数", "en": "First-stage partial R²"},
@@ -84,8 +57,6 @@ LABELS: dict[str, dict[str, str]] = {
     "mundlak": {"zh": "Mundlak 检验（聚类稳健）", "en": "Mundlak test (cluster-robust)"},
     "n_firms": {"zh": "企业数", "en": "Firms"},
     "n_quarters": {"zh": "季度数", "en": "Quarters"},
-    "mean": {"zh": "均值", "en": "Mean"},
-    "sd": {"zh": "标准差", "en": "Std. dev."},
     "bank_quarter_mean": {"zh": "银行 × 季度均值", "en": "Bank × quarter means"},
     "truth_line": {"zh": "模拟真实效应", "en": "True effect (simulation)"},
     "estimator": {"zh": "估计方法", "en": "Estimator"},
@@ -98,136 +69,10 @@ LABELS: dict[str, dict[str, str]] = {
 
 def labels(lang: Lang = "zh") -> Labels:
     """The project labels plus this study's."""
-    return Labels(lang, extra=LABELS)
-
-
-def simulate(n_firms: int, *, n_quarters: int, rate_effect: float, seed: int) -> FinancingCostData:
-    """The synthetic demo panel (see :func:`research_kit.simulate.panel_iv.financing_cost_demo`), for tests."""
-    return financing_cost_demo(n_firms, n_quarters=n_quarters, rate_effect=rate_effect, seed=seed)
-
-
-def load_data(root: str | os.PathLike[str] | None = None) -> FinancingCostData:
-    """The analysis panel from the processed datasets ``financing_cost_panel`` (+ ``financing_cost_truth``).
-
-    Adds ``t`` (quarter number from the first quarter), ``quarter`` ("2021Q1"), ``log_credit`` and
-    ``log_exports`` (logs of the balance in 万元 and the receipts in 万美元). ``truth`` is empty for real data.
-    """
-    from research_kit import data
-
-    raw = data.load("financing_cost_panel", root=root)
-    p = raw.copy()
-    p["firm_id"] = p["firm_id"].astype(str)
-    q = p["month"].dt.to_period("Q")
-    p["quarter"] = q.astype(str)
-    p["t"] = (q - q.min()).map(lambda d: d.n) + 1
-    p["log_credit"] = np.log(p["loan_balance"].astype(float))
-    p["log_exports"] = np.log(p["export_receipts"].astype(float))
-    p["bank"] = p["bank"].astype(str)
-    p = p.sort_values([ENTITY, TIME]).reset_index(drop=True)
-    truth: dict[str, float] = {}
-    synthetic = bool(raw.attrs.get("synthetic", False))
-    if synthetic:
-        t = data.load("financing_cost_truth", root=root)
-        truth = {str(k): float(v) for k, v in zip(t["parameter"], t["value"])}
-    return FinancingCostData(panel=p, truth=truth)
-
-
-def demand_check(p: pd.DataFrame) -> Result:
-    """Falsification check of the instruments: the bank's relending quota on its borrowers' lagged credit growth.
-
-    Bank × quarter means; regression with bank and quarter effects and heteroskedasticity-robust standard
-    errors. Under "lend first, borrow afterwards" (先贷后借: banks lend first and draw relending funds
-    afterwards), quotas that follow demand show up as a positive coefficient.
-    """
-    g = p.groupby(["bank", TIME], as_index=False)[["relending", "log_credit"]].mean().sort_values(["bank", TIME])
-    g["lag_growth"] = g.groupby("bank")["log_credit"].diff().groupby(g["bank"]).shift(1)
-    g = g.dropna(subset=["lag_growth"]).reset_index(drop=True)
-    return panel.fe(g, "relending ~ lag_growth", entity="bank", time=TIME, time_effects=True, cov_type="robust")
-
-
-def within_two_way(df: pd.DataFrame, columns: list[str], *, entity: str = ENTITY, time: str = TIME) -> pd.DataFrame:
-    """Two-way (entity and period) demeaned columns of a balanced panel, with the entity column kept.
-
-    In a balanced panel ``x - mean_i(x) - mean_t(x) + mean(x)`` removes both sets
-    of effects exactly, so 2SLS on the demeaned data is fixed-effects 2SLS.
-    """
-    sizes = df.groupby(entity)[time].nunique()
-    if sizes.nunique() != 1 or int(sizes.iloc[0]) != df[time].nunique():
-        raise ValueError("within_two_way needs a balanced panel (every entity observed in every period).")
-    x = df[columns].astype(float)
-    out = x - x.groupby(df[entity]).transform("mean") - x.groupby(df[time]).transform("mean") + x.mean()
-    out[entity] = df[entity].to_numpy()
-    return out
-
-
-@dataclass(frozen=True)
-class FinancingEstimates:
-    """Everything the paper reports, computed once."""
-
-    pooled: Result
-    re: Result
-    fe: Result
-    fe_iv: iv.IVResult
-    variances: dict[str, Result]
-    hausman: Result
-    mundlak: Result
-    truth: dict[str, float] | None
-    demand_check: Result
-    n_firms: int
-    n_quarters: int
-    options: dict[str, Any]
-
-
-def estimate(data: FinancingCostData, *, instruments: Literal["both", "relending"] = "both",
-             se: Literal["clustered", "driscoll_kraay"] = "clustered") -> FinancingEstimates:
-    """Pooled OLS, random effects, two-way FE, FE-2SLS, the variance comparison and the specification tests."""
-    if instruments not in INSTRUMENTS:
-        raise ValueError(f"instruments must be one of {list(INSTRUMENTS)}; got {instruments!r}.")
-    if se not in ("clustered", "driscoll_kraay"):
-        raise ValueError(f"se must be 'clustered' or 'driscoll_kraay'; got {se!r}.")
-    p = data.panel
-    cov: dict[str, Any] = {"cluster": ENTITY} if se == "clustered" else {"cov_type": "driscoll_kraay"}
-    rhs = "loan_rate + log_exports"
-    pooled = panel.pooled(p, f"log_credit ~ 1 + {rhs} + C(t)", entity=ENTITY, time=TIME, **cov)
-    re_ = panel.re(p, f"log_credit ~ 1 + {rhs} + C(t)", entity=ENTITY, time=TIME, **cov)
-    fe = panel.fe(p, f"log_credit ~ {rhs}", entity=ENTITY, time=TIME, time_effects=True, **cov)
-    specs: tuple[tuple[str, panel.CovType, str | None], ...] = (
-        ("unadjusted", "unadjusted", None), ("robust", "robust", None), ("clustered", "clustered", ENTITY),
-        ("driscoll_kraay", "driscoll_kraay", None),
-    )
-    variances: dict[str, Result] = {
-        name: panel.fe(p, f"log_credit ~ {rhs}", entity=ENTITY, time=TIME, time_effects=True, cov_type=ct,
-                       cluster=cl)
-        for name, ct, cl in specs
-    }
-    z = INSTRUMENTS[instruments]
-    dm = within_two_way(p, ["log_credit", "loan_rate", "log_exports", *z])
-    fe_iv = iv.tsls(dm, f"log_credit ~ 0 + log_exports + [loan_rate ~ {' + '.join(z)}]", cluster=ENTITY,
-                    debiased=True)
-    # Hausman: classical variances, both scaled by the RE error variance (Stata's sigmamore), which
-    # keeps V_FE - V_RE positive definite when RE is misspecified; quarter effects in both models.
-    fe_u = panel.fe(p, f"log_credit ~ {rhs}", entity=ENTITY, time=TIME, time_effects=True)
-    re_u = panel.re(p, f"log_credit ~ 1 + {rhs} + C(t)", entity=ENTITY, time=TIME)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", panel.HausmanWarning)  # reported through info["positive_definite"]
-        haus = panel.hausman(fe_u, re_u, sigma="efficient")
-    mund = panel.mundlak(p, f"log_credit ~ 1 + {rhs} + C(t)", entity=ENTITY, time=TIME)
-    return FinancingEstimates(
-        pooled=pooled, re=re_, fe=fe, fe_iv=fe_iv, variances=variances, hausman=haus, mundlak=mund,
-        truth=dict(data.truth) or None, demand_check=demand_check(p), n_firms=int(p[ENTITY].nunique()), n_quarters=int(p[TIME].nunique()),
-        options={"instruments": instruments, "se": se},
-    )
+    return study_labels(LABELS, lang)
 
 
 # --------------------------------------------------------------------------- text
-def _fmt(x: float, d: int = 2) -> str:
-    return format_number(float(x), digits=d)
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def _dist(text: str) -> str:
     """A test's reference distribution as printed: chi2(2) -> χ²(2)."""
     return str(text).replace("chi2", "χ²")
@@ -254,15 +99,10 @@ def pct_effect(b: float, conf_low: float, conf_high: float, *, change: float = -
 def data_notice(synthetic: bool, lang: Lang = "zh") -> str:
     lab = labels(lang)
     if not synthetic:
-        return lab.pick(zh="> **数据说明：** 本文使用银行报送的企业季度数据，来源见附录。",
-                        en="> **Data notice:** this paper uses quarterly firm data reported by banks; sources in the appendix.")
-    return lab.pick(
-        zh="> **数据说明：本文使用的是模拟（合成）演示数据。** 企业、银行、利率与再贷款、再贴现额度均为虚构，不代表任何真实企业或银行。"
-           "文中的“真实效应”是模拟设定的已知效应，用于检验估计方法。",
-        en="> **Data notice: this paper uses synthetic demo data.** The firms, banks, rates and relending and rediscount "
-           "quotas are invented and describe no real firm or bank. The \"true effect\" is the known effect built into "
-           "the simulation, used to check the estimators.",
-    )
+        return real_data_notice(lab, zh="银行报送的企业季度数据", en="quarterly firm data reported by banks")
+    return synthetic_data_notice(
+        lab, zh="企业、银行、利率与再贷款、再贴现额度均为虚构，不代表任何真实企业或银行。",
+        en="The firms, banks, rates and relending and rediscount quotas are invented and describe no real firm or bank.")
 
 
 def data_paragraph(data: FinancingCostData, *, lang: Lang = "zh") -> str:
@@ -272,10 +112,10 @@ def data_paragraph(data: FinancingCostData, *, lang: Lang = "zh") -> str:
     z0, z1 = (f"{q[:4]} 年第 {q[-1]} 季度" for q in (q0, q1))
     return labels(lang).pick(
         zh=f"样本为 {n:,} 家开放型企业 {z0}至{z1}共 {T} 个季度的平衡面板（{len(p):,} 个企业—季度观测）。每家企业有一家主办银行；"
-           f"主办行获得的央行再贷款、再贴现额度（占其贷款的百分比）随银行和季度变化。平均贷款利率为 {_fmt(p['loan_rate'].mean())}%。",
+           f"主办行获得的央行再贷款、再贴现额度（占其贷款的百分比）随银行和季度变化。平均贷款利率为 {fmt(p['loan_rate'].mean())}%。",
         en=f"The sample is a balanced panel of {n:,} open-economy firms over {T} quarters, {q0}–{q1} ({len(p):,} "
            f"firm-quarters). Each firm has one main bank; the bank's central-bank relending and rediscount quotas (% of "
-           f"its loans) vary by bank and quarter. The average loan rate is {_fmt(p['loan_rate'].mean())}%.",
+           f"its loans) vary by bank and quarter. The average loan rate is {fmt(p['loan_rate'].mean())}%.",
     )
 
 
@@ -293,12 +133,12 @@ def strength_sentence(f_stat: float, *, lang: Lang = "zh") -> str:
     """Instrument strength from the first-stage F (two branches)."""
     lab = labels(lang)
     if f_stat >= WEAK_F:
-        return lab.pick(zh=f"一阶段排除工具变量的 F 统计量为 {_fmt(f_stat, 1)}，高于经验门槛 {WEAK_F:g}，工具变量不弱 [@stock2005]。",
-                        en=f"The first-stage F statistic of the excluded instruments is {_fmt(f_stat, 1)}, above the rule-of-"
+        return lab.pick(zh=f"一阶段排除工具变量的 F 统计量为 {fmt(f_stat, 1)}，高于经验门槛 {WEAK_F:g}，工具变量不弱 [@stock2005]。",
+                        en=f"The first-stage F statistic of the excluded instruments is {fmt(f_stat, 1)}, above the rule-of-"
                            f"thumb threshold of {WEAK_F:g}: the instruments are not weak [@stock2005].")
-    return lab.pick(zh=f"一阶段排除工具变量的 F 统计量仅为 {_fmt(f_stat, 1)}，低于经验门槛 {WEAK_F:g}：工具变量偏弱，"
+    return lab.pick(zh=f"一阶段排除工具变量的 F 统计量仅为 {fmt(f_stat, 1)}，低于经验门槛 {WEAK_F:g}：工具变量偏弱，"
                        "两阶段估计会偏向普通最小二乘，其置信区间也不可靠 [@stock2005]。",
-                    en=f"The first-stage F statistic of the excluded instruments is only {_fmt(f_stat, 1)}, below the rule-of-"
+                    en=f"The first-stage F statistic of the excluded instruments is only {fmt(f_stat, 1)}, below the rule-of-"
                        f"thumb threshold of {WEAK_F:g}: the instruments are weak, the 2SLS estimate is biased towards OLS and "
                        "its interval unreliable [@stock2005].")
 
@@ -314,15 +154,15 @@ def results_paragraph(est: FinancingEstimates, *, lang: Lang = "zh") -> str:
     cmp_en = "smaller" if smaller else "larger"
     return lab.pick(
         zh=f"以主办行再贷款{'与再贴现' if both else ''}额度为工具变量的固定效应两阶段最小二乘估计表明，贷款利率每下降 1 个百分点，"
-           f"企业贷款余额增加 {_fmt(pct, 1)}%（对数系数 {_fmt(f.estimate, 3)}，换算为百分比 $100(e^{{-\\beta}}-1)$；"
-           f"95% 置信区间 {_fmt(lo, 1)}% 至 {_fmt(hi, 1)}%）。" + strength_sentence(fs["f_stat"], lang=lang)
-           + f"双向固定效应（普通最小二乘）的系数为 {_fmt(r.estimate, 3)}，{cmp_zh}；混合最小二乘为 {_fmt(est.pooled.estimate, 3)}。",
+           f"企业贷款余额增加 {fmt(pct, 1)}%（对数系数 {fmt(f.estimate, 3)}，换算为百分比 $100(e^{{-\\beta}}-1)$；"
+           f"95% 置信区间 {fmt(lo, 1)}% 至 {fmt(hi, 1)}%）。" + strength_sentence(fs["f_stat"], lang=lang)
+           + f"双向固定效应（普通最小二乘）的系数为 {fmt(r.estimate, 3)}，{cmp_zh}；混合最小二乘为 {fmt(est.pooled.estimate, 3)}。",
         en=f"Fixed-effects 2SLS with the main bank's relending{' and rediscount' if both else ''} quotas as instruments "
-           f"finds that a one percentage point lower loan rate raises a firm's loan balance by {_fmt(pct, 1)}% (log "
-           f"coefficient {_fmt(f.estimate, 3)}, converted as $100(e^{{-\\beta}}-1)$; 95% CI {_fmt(lo, 1)}% to "
-           f"{_fmt(hi, 1)}%). " + strength_sentence(fs["f_stat"], lang=lang)
-           + f" Two-way fixed effects (OLS) give {_fmt(r.estimate, 3)}, {cmp_en} in absolute value, and pooled OLS "
-           f"{_fmt(est.pooled.estimate, 3)}.",
+           f"finds that a one percentage point lower loan rate raises a firm's loan balance by {fmt(pct, 1)}% (log "
+           f"coefficient {fmt(f.estimate, 3)}, converted as $100(e^{{-\\beta}}-1)$; 95% CI {fmt(lo, 1)}% to "
+           f"{fmt(hi, 1)}%). " + strength_sentence(fs["f_stat"], lang=lang)
+           + f" Two-way fixed effects (OLS) give {fmt(r.estimate, 3)}, {cmp_en} in absolute value, and pooled OLS "
+           f"{fmt(est.pooled.estimate, 3)}.",
     )
 
 
@@ -334,34 +174,34 @@ def tests_paragraph(est: FinancingEstimates, *, lang: Lang = "zh", level: float 
     over = f.overid("wooldridge") if len(f.info["instruments"]) > 1 else None
     re_bad = m.p_value < level
     head = lab.pick(
-        zh=f"Hausman 检验统计量为 {_fmt(h.statistic)}（{_dist(h.info['distribution'])}，两模型均用随机效应的误差方差，{_p(h.p_value)}），"
-           f"聚类稳健的 Mundlak 检验为 {_fmt(m.statistic)}（{_p(m.p_value)}）：",
-        en=f"The Hausman statistic is {_fmt(h.statistic)} ({_dist(h.info['distribution'])}, both models scaled by the "
-           f"random-effects error variance, {_p(h.p_value)}) and the cluster-robust Mundlak test {_fmt(m.statistic)} "
-           f"({_p(m.p_value)}): ")
+        zh=f"Hausman 检验统计量为 {fmt(h.statistic)}（{_dist(h.info['distribution'])}，两模型均用随机效应的误差方差，{p_equals(h.p_value)}），"
+           f"聚类稳健的 Mundlak 检验为 {fmt(m.statistic)}（{p_equals(m.p_value)}）：",
+        en=f"The Hausman statistic is {fmt(h.statistic)} ({_dist(h.info['distribution'])}, both models scaled by the "
+           f"random-effects error variance, {p_equals(h.p_value)}) and the cluster-robust Mundlak test {fmt(m.statistic)} "
+           f"({p_equals(m.p_value)}): ")
     re_txt = (lab.pick(zh="企业的不可观测特征与利率相关，随机效应估计不一致。",
                        en="the firms' unobserved characteristics are correlated with the rate and random effects is inconsistent. ")
               if re_bad else
               lab.pick(zh="没有证据表明企业效应与利率相关，随机效应与固定效应都一致，随机效应更有效。",
                        en="no evidence that the firm effects are correlated with the rate; random and fixed effects are both "
                           "consistent and random effects is more efficient. "))
-    endo_txt = (lab.pick(zh=f"利率外生性检验 {_p(endo.p_value)}：控制企业固定效应后利率仍是内生的，需要工具变量。",
-                         en=f"The test of the exogeneity of the rate gives {_p(endo.p_value)}: even with firm fixed effects "
+    endo_txt = (lab.pick(zh=f"利率外生性检验 {p_equals(endo.p_value)}：控制企业固定效应后利率仍是内生的，需要工具变量。",
+                         en=f"The test of the exogeneity of the rate gives {p_equals(endo.p_value)}: even with firm fixed effects "
                             "the rate is endogenous and an instrument is needed. ")
                 if endo.p_value < level else
-                lab.pick(zh=f"利率外生性检验 {_p(endo.p_value)}：不能拒绝利率外生，固定效应估计与两阶段估计无显著差异。",
-                         en=f"The test of the exogeneity of the rate gives {_p(endo.p_value)}: exogeneity is not rejected and "
+                lab.pick(zh=f"利率外生性检验 {p_equals(endo.p_value)}：不能拒绝利率外生，固定效应估计与两阶段估计无显著差异。",
+                         en=f"The test of the exogeneity of the rate gives {p_equals(endo.p_value)}: exogeneity is not rejected and "
                             "the fixed-effects and 2SLS estimates do not differ significantly. "))
     if over is None:
         over_txt = lab.pick(zh="模型恰好识别，无法进行过度识别检验。",
                             en="The model is exactly identified, so over-identification cannot be tested.")
     elif over.p_value >= level:
-        over_txt = lab.pick(zh=f"过度识别检验 {_p(over.p_value)}：两个工具变量给出的估计彼此一致；这不能证明它们有效（见第 5 节）。",
-                            en=f"The over-identification test gives {_p(over.p_value)}: the two instruments agree with each "
+        over_txt = lab.pick(zh=f"过度识别检验 {p_equals(over.p_value)}：两个工具变量给出的估计彼此一致；这不能证明它们有效（见第 5 节）。",
+                            en=f"The over-identification test gives {p_equals(over.p_value)}: the two instruments agree with each "
                                "other; this does not show that they are valid (Section 5).")
     else:
-        over_txt = lab.pick(zh=f"过度识别检验 {_p(over.p_value)}：两个工具变量给出的估计不一致，至少有一个违反排除性约束。",
-                            en=f"The over-identification test gives {_p(over.p_value)}: the two instruments disagree, so at "
+        over_txt = lab.pick(zh=f"过度识别检验 {p_equals(over.p_value)}：两个工具变量给出的估计不一致，至少有一个违反排除性约束。",
+                            en=f"The over-identification test gives {p_equals(over.p_value)}: the two instruments disagree, so at "
                                "least one of them violates the exclusion restriction.")
     return head + re_txt + endo_txt + over_txt
 
@@ -372,10 +212,10 @@ def exclusion_paragraph(est: FinancingEstimates, *, lang: Lang = "zh", level: fl
     c = est.demand_check
     head = lab.pick(
         zh=f"检验：在银行 × 季度层面，把再贷款额度对该行借款企业上一季度贷款余额的平均增长率回归（控制银行和季度效应），系数为 "
-           f"{_fmt(c.estimate, 3)}（95% 置信区间 {_fmt(c.conf_low, 3)} 至 {_fmt(c.conf_high, 3)}，{_p(c.p_value)}，{c.nobs} 个银行—季度）。",
+           f"{fmt(c.estimate, 3)}（95% 置信区间 {fmt(c.conf_low, 3)} 至 {fmt(c.conf_high, 3)}，{p_equals(c.p_value)}，{c.nobs} 个银行—季度）。",
         en=f"Check: at the bank × quarter level, regressing the relending quota on the average growth of its borrowers' "
-           f"loan balances in the previous quarter (bank and quarter effects) gives {_fmt(c.estimate, 3)} (95% CI "
-           f"{_fmt(c.conf_low, 3)} to {_fmt(c.conf_high, 3)}, {_p(c.p_value)}, {c.nobs} bank-quarters). ")
+           f"loan balances in the previous quarter (bank and quarter effects) gives {fmt(c.estimate, 3)} (95% CI "
+           f"{fmt(c.conf_low, 3)} to {fmt(c.conf_high, 3)}, {p_equals(c.p_value)}, {c.nobs} bank-quarters). ")
     if c.p_value < level:
         return head + lab.pick(zh="额度随借款企业的信贷需求变化，排除性约束不成立，两阶段估计有偏，不应作为利率效应引用。",
                                en="Quotas follow the borrowers' credit demand: the exclusion restriction fails, the 2SLS "
@@ -396,14 +236,14 @@ def truth_paragraph(est: FinancingEstimates, *, lang: Lang = "zh") -> str:
 
     def side(x: float, zh_name: str, en_name: str) -> str:
         more = abs(x) > abs(b)
-        return lab.pick(zh=f"{zh_name}（{_fmt(x, 3)}）{'高估' if more else '低估'}了效应的大小",
-                        en=f"{en_name} ({_fmt(x, 3)}) {'overstates' if more else 'understates'} its size")
+        return lab.pick(zh=f"{zh_name}（{fmt(x, 3)}）{'高估' if more else '低估'}了效应的大小",
+                        en=f"{en_name} ({fmt(x, 3)}) {'overstates' if more else 'understates'} its size")
 
     sep = "，" if lang == "zh" else "; "
     return lab.pick(
-        zh=f"模拟数据中利率的真实效应为 {_fmt(b, 3)}。固定效应两阶段最小二乘的 95% 置信区间{'覆盖' if cov else '未覆盖'}真实值；"
+        zh=f"模拟数据中利率的真实效应为 {fmt(b, 3)}。固定效应两阶段最小二乘的 95% 置信区间{'覆盖' if cov else '未覆盖'}真实值；"
            + sep.join([side(est.pooled.estimate, "混合最小二乘", ""), side(est.fe.estimate, "固定效应普通最小二乘", "")]) + "。",
-        en=f"The true effect in the simulated data is {_fmt(b, 3)}. The 95% interval of fixed-effects 2SLS "
+        en=f"The true effect in the simulated data is {fmt(b, 3)}. The 95% interval of fixed-effects 2SLS "
            f"{'covers' if cov else 'misses'} it; "
            + sep.join([side(est.pooled.estimate, "", "pooled OLS"), side(est.fe.estimate, "", "fixed-effects OLS")]) + ".",
     )
@@ -412,12 +252,11 @@ def truth_paragraph(est: FinancingEstimates, *, lang: Lang = "zh") -> str:
 def provenance_note(est: FinancingEstimates, *, lang: Lang = "zh") -> str:
     """Internals for the appendix."""
     o = est.options
-    return labels(lang).pick(
-        zh=f"数据集：`financing_cost_panel`、`financing_cost_truth`（模拟数据由 `research_kit.simulate.panel_iv.financing_cost_demo` "
-           f"生成，写出命令 `python -m research_kit.simulate.study_raw`）。工具变量 `{o['instruments']}`，标准误 `{o['se']}`。",
-        en=f"Datasets: `financing_cost_panel`, `financing_cost_truth` (synthetic data from "
-           f"`research_kit.simulate.panel_iv.financing_cost_demo`, written by `python -m research_kit.simulate.study_raw`). "
-           f"Instruments `{o['instruments']}`, standard errors `{o['se']}`.",
+    lab = labels(lang)
+    return datasets_sentence(lab, ["financing_cost_panel", "financing_cost_truth"],
+                             generator="research_kit.simulate.panel_iv.financing_cost_demo", command=True) + lab.pick(
+        zh=f"工具变量 `{o['instruments']}`，标准误 `{o['se']}`。",
+        en=f" Instruments `{o['instruments']}`, standard errors `{o['se']}`.",
     )
 
 
@@ -478,14 +317,12 @@ def tests_table(est: FinancingEstimates, *, lang: Lang = "zh") -> Table:
 
 
 # --------------------------------------------------------------------------- figures
-def estimates_figure(est: FinancingEstimates, *, lang: Lang = "zh"):
+@themed
+def estimates_figure(est: FinancingEstimates, *, lang: Lang = "zh") -> Figure:
     """Estimates of the rate effect with 95% intervals, against the true effect."""
-    from research_kit.report.figures import _axes
-    from research_kit.report.theme import PALETTE
-
     lab = labels(lang)
     res = [("pooled_ols", est.pooled), ("random_effects", est.re), ("fixed_effects", est.fe), ("fe_2sls", est.fe_iv)]
-    fig, ax = _axes(None, (7.0, 3.6))
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
     y = np.arange(len(res))[::-1]
     for yi, (_, r) in zip(y, res, strict=True):
         ax.errorbar(r.estimate, yi, xerr=[[r.estimate - r.conf_low], [r.conf_high - r.estimate]], fmt="o",
@@ -501,14 +338,12 @@ def estimates_figure(est: FinancingEstimates, *, lang: Lang = "zh"):
     return fig
 
 
-def first_stage_figure(data: FinancingCostData, *, lang: Lang = "zh"):
+@themed
+def first_stage_figure(data: FinancingCostData, *, lang: Lang = "zh") -> Figure:
     """Bank × quarter mean loan rate against the bank's relending funds (aggregates, no firm rows)."""
-    from research_kit.report.figures import _axes
-    from research_kit.report.theme import PALETTE
-
     lab = labels(lang)
     g = data.panel.groupby(["bank", TIME], as_index=False)[["loan_rate", "relending"]].mean()
-    fig, ax = _axes(None, (6.5, 3.8))
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.scatter(g["relending"], g["loan_rate"], s=14, color=PALETTE[0], alpha=0.7, label=lab("bank_quarter_mean"))
     slope, icpt = np.polyfit(g["relending"], g["loan_rate"], 1)
     xs = np.linspace(g["relending"].min(), g["relending"].max(), 50)
@@ -535,7 +370,8 @@ CAPTIONS = {
 
 
 def caption(key: str, lang: Lang = "zh") -> str:
-    return CAPTIONS[key][lang]
+    """Caption ``key`` of this paper."""
+    return fill_caption(CAPTIONS, key, lang)
 
 
 def front_matter(est: FinancingEstimates, *, lang: Lang = "zh", synthetic: bool = True) -> dict[str, Any]:
@@ -548,18 +384,18 @@ def front_matter(est: FinancingEstimates, *, lang: Lang = "zh", synthetic: bool 
     abstract = lab.pick(
         zh=f"本文服务于金华市开放经济金融服务改革创新试点第 1 项任务（用好央行再贷款、再贴现工具，促进开放经济企业低成本融资）。"
            f"利用 {est.n_firms:,} 家企业 {est.n_quarters} 个季度的面板，以主办行的再贷款、再贴现额度为贷款利率的工具变量，"
-           f"固定效应两阶段最小二乘估计显示利率每降低 1 个百分点，贷款余额增加 {_fmt(pct, 1)}%（95% 置信区间 {_fmt(lo, 1)}% 至 {_fmt(hi, 1)}%）"
+           f"固定效应两阶段最小二乘估计显示利率每降低 1 个百分点，贷款余额增加 {fmt(pct, 1)}%（95% 置信区间 {fmt(lo, 1)}% 至 {fmt(hi, 1)}%）"
            + ("，但工具变量偏弱，这一估计不可靠。" if weak else "。")
-           + "这一估计依赖额度不随企业信贷需求变化的假定，第 5 节讨论了它何时不成立。" + ("本文数据为模拟演示数据。" if synthetic else ""),
+           + "这一估计依赖额度不随企业信贷需求变化的假定，第 5 节讨论了它何时不成立。" + synthetic_sentence(lab, synthetic),
         en=f"For task 1 of the Jinhua open-economy financial services reform pilot (use central-bank relending and "
            f"rediscounting to lower open-economy firms' financing costs) we estimate, on a panel of {est.n_firms:,} "
            f"firms over {est.n_quarters} quarters and with the main bank's relending and rediscount quotas as "
            f"instruments for the loan rate, that a one percentage point lower rate raises the loan balance by "
-           f"{_fmt(pct, 1)}% (95% CI {_fmt(lo, 1)}% to {_fmt(hi, 1)}%)" + ("; the instruments are weak and the estimate "
+           f"{fmt(pct, 1)}% (95% CI {fmt(lo, 1)}% to {fmt(hi, 1)}%)" + ("; the instruments are weak and the estimate "
                                                                          "unreliable." if weak else ".")
            + " The estimate rests on quotas that do not follow firms' credit demand; Section 5 discusses when that fails."
-           + (" The data are synthetic demo data." if synthetic else ""),
+           + synthetic_sentence(lab, synthetic),
     )
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="任务 1：开展境内外双循环一体化融资创新", en="Task 1: integrated domestic-overseas financing innovation"),
-            "synthetic": synthetic}
+    return paper_front_matter(
+        lab, title=title, abstract=abstract, synthetic=synthetic,
+        task=lab.pick(zh="任务 1：开展境内外双循环一体化融资创新", en="Task 1: integrated domestic-overseas financing innovation"))

@@ -1,14 +1,8 @@
-"""Study: power and minimum detectable effects of the FX-loans evaluation (task 2).
-
-Text, tables and figures of ``notebooks/06_power_fx_loans.ipynb``. The design is
-calibrated on the FX-loans analysis panel (SYNTHETIC demo data), and the
-staggered design is simulated with :func:`research_kit.simulate.staggered_panel`.
-"""
+"""Text, tables and figures of the power paper, in Chinese and English."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,36 +18,22 @@ from research_kit.power import (
 from research_kit.report.labels import Labels, Lang, lower_first
 from research_kit.report.tables import Table, format_number, table
 from research_kit.studies import fx_loans
+from research_kit.studies._common import (
+    files_in_appendix_notice,
+    fill_caption,
+    paper_front_matter,
+    study_labels,
+    synthetic_sentence,
+)
+from research_kit.studies.power_fx._data import Calibration
+from research_kit.studies.power_fx._estimate import SimulatedDesign, _design, cluster_counts, design_icc
 
-__all__ = [
-    "Calibration",
-    "SimulatedDesign",
-    "StaggeredDesign",
-    "analytic_figure",
-    "calibrate",
-    "calibration_paragraph",
-    "calibration_table",
-    "caption",
-    "cs_batch",
-    "data_notice",
-    "design_icc",
-    "design_paragraph",
-    "design_table",
-    "front_matter",
-    "icc_sentence",
-    "interpolate_mde",
-    "labels",
-    "mc_table",
-    "provenance_note",
-    "simulate",
-    "simulation_figure",
-    "simulation_paragraph",
-    "staggered_design",
-    "twfe_batch",
-]
+__all__ = ["analytic_figure", "calibration_paragraph", "calibration_table", "caption", "CAPTIONS", "data_notice", "design_paragraph", "design_table", "EXTRA", "front_matter", "icc_sentence", "labels", "mc_table", "provenance_note", "simulation_figure", "simulation_paragraph"]
+
 
 EXTRA = {
     **POWER_LABELS,
+    **fx_loans.LABELS,
     "clusters": {"zh": "聚类数", "en": "Clusters J"},
     "per_cluster": {"zh": "每类主体数", "en": "Businesses per cluster m"},
     "se": {"zh": "标准误", "en": "Std. error"},
@@ -69,97 +49,8 @@ EXTRA = {
 
 
 def labels(lang: Lang = "zh") -> Labels:
-    return Labels(lang, extra=EXTRA)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Design quantities estimated from the analysis panel."""
-
-    outcome: str
-    sd: float  # SD of the TWFE residual
-    autocorr: float  # lag-1 autocorrelation of the residual within a business
-    icc: float  # ANOVA estimate of the county-month intra-cluster correlation (>= 0)
-    control_mean: float  # mean outcome of untreated business-months
-    n_businesses: int
-    n_counties: int
-    n_cells: int  # bank x county cells where the programme can start
-    truth: float  # mean true effect over treated business-months (synthetic data only)
-    synthetic: bool
-
-
-def _twoway_resid(y: np.ndarray, a: np.ndarray, b: np.ndarray, iters: int = 200, tol: float = 1e-10) -> np.ndarray:
-    """Residual of y on two sets of dummies (codes a, b) by alternating projections."""
-    na, nb = np.bincount(a), np.bincount(b)
-    r = y - y.mean()
-    for _ in range(iters):
-        step = np.bincount(a, r) / na
-        r = r - step[a]
-        step_b = np.bincount(b, r) / nb
-        r = r - step_b[b]
-        if max(np.abs(step).max(), np.abs(step_b).max()) < tol:
-            break
-    return r
-
-
-def calibrate(panel: pd.DataFrame, outcome: str = "fx_loan_balance") -> Calibration:
-    """Residual SD, serial correlation and ICC of ``outcome`` after business and month effects.
-
-    The residual is that of the TWFE regression on the whole panel (treated months
-    included), so its variance contains the heterogeneity of the programme effect,
-    which a pre-programme calibration would miss (FX balances are near zero before
-    the programme). The ICC is the one-way ANOVA estimator on county × month groups,
-    scaled up by ``C / (C - 1)`` (C counties) because the month effects absorb the
-    mean county shock of each month; ``sd`` includes that correction. Removing the
-    business means from a finite panel still shrinks ``sd`` and ``autocorr`` slightly
-    (by about ``(1 + φ) / ((1 - φ) T)`` and ``(1 + φ) / T`` for AR(1) errors over T months).
-    """
-    if outcome not in fx_loans.OUTCOMES:
-        raise ValueError(f"outcome must be one of {list(fx_loans.OUTCOMES)}; got {outcome!r}.")
-    d = panel.sort_values(["business_id", "month"]).reset_index(drop=True)
-    a = pd.factorize(d["business_id"])[0]
-    b = pd.factorize(d["month"])[0]
-    y = d[outcome].to_numpy(float)
-    D = d["treated"].to_numpy(float)
-    ry, rD = _twoway_resid(y, a, b), _twoway_resid(D, a, b)
-    r = ry - (rD @ ry) / (rD @ rD) * rD
-    same = (a[1:] == a[:-1]) & ((d["t"].to_numpy()[1:] - d["t"].to_numpy()[:-1]) == 1)
-    ac = float(np.corrcoef(r[1:][same], r[:-1][same])[0, 1])
-    g = pd.factorize(d["county"].astype(str) + "|" + d["month"].astype(str))[0]
-    n = np.bincount(g)
-    means = np.bincount(g, r) / n
-    N, k = len(r), len(n)
-    msb = float((n * (means - r.mean()) ** 2).sum() / (k - 1))
-    msw = float(((r - means[g]) ** 2).sum() / (N - k))
-    n0 = (N - (n**2).sum() / N) / (k - 1)
-    icc_res = max(0.0, (msb - msw) / (msb + (n0 - 1) * msw))
-    # The month effects absorb the mean county shock of each month, shrinking the shock variance by
-    # (1 - 1/C) in the residuals; undo that so icc and sd describe the shocks themselves.
-    shrink = 1.0 - 1.0 / d["county"].nunique()
-    v_res = float(r.var(ddof=1))
-    v_c, v_e = icc_res * v_res / shrink, (1.0 - icc_res) * v_res
-    return Calibration(
-        outcome=outcome, sd=float(np.sqrt(v_c + v_e)), autocorr=ac, icc=v_c / (v_c + v_e),
-        control_mean=float(d.loc[d["treated"] == 0, outcome].mean()),
-        n_businesses=int(d["business_id"].nunique()), n_counties=int(d["county"].nunique()),
-        n_cells=int(d.drop_duplicates(["county", "bank"]).shape[0]),
-        truth=fx_loans.truth_overall(d, outcome), synthetic=fx_loans.data_is_synthetic(),
-    )
-
-
-def design_icc(cal: Calibration, icc: float) -> float:
-    """The ICC of the design: the larger of the assumed value and the panel's estimate (conservative)."""
-    return max(float(icc), float(cal.icc))
-
-
-def _design(cal: Calibration, J: int, *, icc: float, n_pre: int, n_post: int) -> dict[str, Any]:
-    return {"cluster_size": cal.n_businesses / J, "n_pre": n_pre, "n_post": n_post, "icc": icc,
-            "autocorr": cal.autocorr, "sd": cal.sd, "treated_share": 0.5}
-
-
-def cluster_counts(cal: Calibration, n_clusters: int) -> list[int]:
-    """Designs compared: the counties, the chosen number of clusters, and the bank × county cells."""
-    return sorted({cal.n_counties, int(n_clusters), cal.n_cells})
+    """The project labels plus this study's."""
+    return study_labels(EXTRA, lang)
 
 
 def design_table(cal: Calibration, *, n_clusters: int, icc: float, alpha: float, power: float = 0.8,
@@ -176,7 +67,7 @@ def design_table(cal: Calibration, *, n_clusters: int, icc: float, alpha: float,
                      lab("mde"): m, lab("mde_sd"): m / cal.sd, lab("mde_est_icc"): m_est})
     return table(pd.DataFrame(rows), digits={lab("per_cluster"): 1, lab("se"): 3, lab("mde"): 3, lab("mde_sd"): 2,
                                              lab("mde_est_icc"): 3},
-                 caption=caption("design", lang, outcome=Labels(lang).get(cal.outcome), power=f"{power:.0%}"),
+                 caption=caption("design", lang, outcome=labels(lang).get(cal.outcome), power=f"{power:.0%}"),
                  notes=(lab.pick(zh=f"设计采用的组内相关系数为 {used:.3f}；最后一列改用演示面板的估计值 {cal.icc:.3f}。",
                                  en=f"The design uses an intra-cluster correlation of {used:.3f}; the last column uses the "
                                     f"demo panel's estimate, {cal.icc:.3f}."),))
@@ -198,12 +89,12 @@ def calibration_table(cal: Calibration, *, icc: float, lang: Lang = "zh") -> Tab
         (lab.pick(zh="经营主体数", en="Businesses"), format_number(cal.n_businesses), lab("estimated")),
     ]
     body = pd.DataFrame(rows, columns=[lab("quantity"), lab("value"), ""])
-    return Table(body=body, caption=caption("calibration", lang, outcome=Labels(lang).get(cal.outcome)), align="lrl")
+    return Table(body=body, caption=caption("calibration", lang, outcome=labels(lang).get(cal.outcome)), align="lrl")
 
 
 def calibration_paragraph(cal: Calibration, *, icc: float, lang: Lang = "zh") -> str:
     lab = labels(lang)
-    name = Labels(lang).get(cal.outcome)
+    name = labels(lang).get(cal.outcome)
     return lab.pick(
         zh=f"我们用外汇贷款研究的分析面板（{cal.n_businesses:,} 家个体工商户）标定设计参数：去除主体和月份固定效应及开办效应后，"
            f"{name}的残差标准差为 {cal.sd:.3f}，相邻月份残差的相关系数为 {cal.autocorr:.2f}（按一阶自回归设定序列相关），"
@@ -266,178 +157,7 @@ def analytic_figure(cal: Calibration, *, n_clusters: int, icc: float, alpha: flo
         name = lab.pick(zh=f"{J} 个聚类", en=f"J = {J} clusters")
         curves[name] = power_curve(effects, method="did", n_clusters=J, alpha=alpha, **des)
         mdes[name] = mde_did(J, alpha=alpha, power=power, **des)
-    return power_curve_plot(curves, lang=lang, target_power=power, xlabel=Labels(lang).get(cal.outcome), mde=mdes)
-
-
-@dataclass(frozen=True)
-class SimulatedDesign:
-    """Simulated power curves of the staggered design (effects in outcome SDs)."""
-
-    curves: dict[str, pd.DataFrame]
-    mde: dict[str, float]
-    design: dict[str, Any] = field(default_factory=dict)
-
-
-def interpolate_mde(curve: pd.DataFrame, power: float = 0.8) -> float:
-    """Smallest effect at which a (monotone-ish) power curve reaches ``power``, by linear interpolation."""
-    d = curve.sort_values("effect")
-    e, p = d["effect"].to_numpy(float), d["power"].to_numpy(float)
-    above = np.nonzero(p >= power)[0]
-    if len(above) == 0:
-        return float("nan")
-    i = above[0]
-    if i == 0:
-        return float(e[0])
-    return float(e[i - 1] + (power - p[i - 1]) * (e[i] - e[i - 1]) / (p[i] - p[i - 1]))
-
-
-# --------------------------------------------------------------------------- vectorised simulation
-@dataclass(frozen=True)
-class StaggeredDesign:
-    """A fixed staggered design: each unit's cohort (0 = never) and cluster, and the error structure.
-
-    The untreated outcome is ``alpha_i + lambda_t + s_{c(i)t} + e_it`` as in
-    :func:`research_kit.simulate.staggered_panel` (``s ~ N(0, 0.3²)``, ``e ~ N(0, 1)``). Unit and period
-    effects cancel exactly in both estimators below, so only ``s + e`` is drawn.
-    """
-
-    cohort: np.ndarray  # (n,) first treated period, 1-based; 0 = never
-    cluster: np.ndarray  # (n,) 0..J-1
-    n_periods: int
-    shock_sd: float = 0.3
-
-
-def staggered_design(n_units: int = 400, n_periods: int = 24, *, n_clusters: int = 9, never_share: float = 0.3,
-                     seed: int = 0) -> StaggeredDesign:
-    """Cohorts and clusters drawn as :func:`research_kit.simulate.staggered_panel` draws them (default cohorts)."""
-    from research_kit.simulate import default_cohorts
-
-    rng = np.random.default_rng(seed)
-    cohorts = default_cohorts(n_periods)
-    n_never = int(round(never_share * n_units))
-    c = np.zeros(n_units, dtype=np.int64)
-    c[n_never:] = np.asarray(cohorts)[np.arange(n_units - n_never) % len(cohorts)]
-    return StaggeredDesign(cohort=rng.permutation(c), cluster=rng.integers(0, n_clusters, size=n_units),
-                           n_periods=int(n_periods))
-
-
-def _draw_errors(design: StaggeredDesign, reps: int, rng: np.random.Generator) -> np.ndarray:
-    n, T = len(design.cohort), design.n_periods
-    J = int(design.cluster.max()) + 1
-    y = rng.standard_normal((reps, n, T))
-    y += design.shock_sd * rng.standard_normal((reps, J, T))[:, design.cluster, :]
-    return y
-
-
-def _treated(design: StaggeredDesign) -> np.ndarray:
-    t = np.arange(1, design.n_periods + 1)
-    g = design.cohort
-    return ((g[:, None] > 0) & (t[None, :] >= g[:, None])).astype(float)
-
-
-def twfe_batch(y: np.ndarray, design: StaggeredDesign) -> tuple[np.ndarray, np.ndarray]:
-    """TWFE estimates and unit-clustered (CR1) standard errors for a stack of balanced panels ``y`` (R, n, T).
-
-    Equals :func:`research_kit.did.twfe` with ``cluster`` = unit on each panel (tested). The effect enters
-    linearly, so one stack serves every constant effect size: add the effect to the estimate, the standard
-    error does not change.
-    """
-    D = _treated(design)
-    Dt = D - D.mean(1, keepdims=True) - D.mean(0, keepdims=True) + D.mean()
-    ss = float((Dt * Dt).sum())
-    yt = y - y.mean(2, keepdims=True) - y.mean(1, keepdims=True) + y.mean((1, 2), keepdims=True)
-    beta = np.einsum("rnt,nt->r", yt, Dt) / ss
-    resid = yt - beta[:, None, None] * Dt[None]
-    score = np.einsum("rnt,nt->rn", resid, Dt)
-    n, T = D.shape
-    # CR1 as fixest / pyfixest: G/(G-1) (N-1)/(N-K), K = the coefficient and the T-1 period effects (unit
-    # effects are nested in the unit clusters and not counted)
-    scale = n / (n - 1) * (n * T - 1) / (n * T - T - 1)
-    se = np.sqrt(scale * (score**2).sum(1)) / ss
-    return beta, se
-
-
-def cs_batch(y: np.ndarray, design: StaggeredDesign) -> tuple[np.ndarray, np.ndarray]:
-    """Callaway–Sant'Anna simple ATT (never-treated controls, no covariates) and its analytic standard error.
-
-    Group-time effects ``ATT(g, t) = [mean_g - mean_never](y_t - y_{g-1})`` for ``t >= g``, aggregated with
-    weights proportional to group size, and the influence-function standard error of R ``did`` including the
-    estimated weights (``wif``). Equals :func:`research_kit.did.callaway_santanna` ``.aggregate("simple")``
-    with ``method="reg"`` on each panel (tested).
-    """
-    g = design.cohort
-    n, T = len(g), design.n_periods
-    groups = np.array(sorted(set(g[g > 0].tolist())))
-    cells = [(gi, t) for gi in groups for t in range(gi, T + 1)]
-    K = len(cells)
-    n_g = {gi: int((g == gi).sum()) for gi in groups}
-    n_c = int((g == 0).sum())
-    pg = np.array([n_g[gi] / n for gi, _ in cells])
-    S = pg.sum()
-    w = pg / S
-    # group-period means (R, G+1, T); index 0 = never treated
-    codes = np.searchsorted(np.concatenate([[0], groups]), g)
-    M = np.stack([y[:, codes == j, :].mean(1) for j in range(len(groups) + 1)], axis=1)
-    theta = np.empty((y.shape[0], K))
-    gidx = {gi: j + 1 for j, gi in enumerate(groups)}
-    for k, (gi, t) in enumerate(cells):
-        j = gidx[gi]
-        theta[:, k] = (M[:, j, t - 1] - M[:, j, gi - 2]) - (M[:, 0, t - 1] - M[:, 0, gi - 2])
-    att = theta @ w
-    # influence function: the psi part is a linear functional of y centred by its group-period mean
-    a = np.zeros((len(groups) + 1, T))
-    for k, (gi, t) in enumerate(cells):
-        j = gidx[gi]
-        a[j, t - 1] += w[k]
-        a[j, gi - 2] -= w[k]
-    a[0] = a[1:].sum(0)
-    yc = y - M[:, codes, :]
-    lin = np.einsum("rnt,nt->rn", yc, a[codes])
-    factor = np.where(codes == 0, -n / n_c, n / np.array([n_g.get(gi, 1) for gi in g]))
-    inf = lin * factor[None, :]
-    # estimated-weights part: depends on the unit's group only
-    cell_group = np.array([gidx[gi] for gi, _ in cells])
-    wif = np.zeros((len(groups) + 1, K))
-    for j in range(len(groups) + 1):
-        ind = (cell_group == j).astype(float)
-        wif[j] = (ind - pg) / S - (ind - pg).sum() * pg / S**2
-    inf += (theta @ wif.T)[:, codes]
-    se = np.sqrt((inf**2).sum(1)) / n
-    return att, se
-
-
-def simulate(*, n_clusters: int, alpha: float, seed: int, reps: int = 4000, n_units: int = 400, n_periods: int = 24,
-             effects: tuple[float, ...] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4), power: float = 0.8,
-             chunk: int = 500, lang: Lang = "zh") -> SimulatedDesign:
-    """TWFE and Callaway–Sant'Anna power curves of a staggered roll-out, vectorised over replications.
-
-    One stack of ``reps`` simulated panels serves every effect size (the estimators are linear in the
-    effect and their standard errors do not depend on it); the Monte Carlo standard error of each power
-    figure is ``sqrt(p (1 - p) / reps)``, at most ``0.5 / sqrt(reps)`` (0.0079 for 4,000 replications).
-    """
-    from scipy import stats
-
-    lab = Labels(lang)
-    design = staggered_design(n_units, n_periods, n_clusters=n_clusters, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    est: dict[str, list[Any]] = {"twfe": [], "cs": []}
-    for start in range(0, int(reps), int(chunk)):
-        y = _draw_errors(design, min(int(chunk), int(reps) - start), rng)
-        est["twfe"].append(twfe_batch(y, design))
-        est["cs"].append(cs_batch(y, design))
-    crit = {"twfe": stats.t.ppf(1 - alpha / 2, n_units - 1), "cs": stats.norm.ppf(1 - alpha / 2)}
-    curves = {}
-    for key, name in (("twfe", lab("twfe")), ("cs", lab("callaway_santanna"))):
-        b = np.concatenate([e[0] for e in est[key]])
-        s = np.concatenate([e[1] for e in est[key]])
-        rows = []
-        for e in effects:
-            p = float((np.abs(b + e) / s > crit[key]).mean())
-            rows.append({"effect": float(e), "power": p, "std_error": float(np.sqrt(p * (1 - p) / len(b)))})
-        curves[name] = pd.DataFrame(rows)
-    info = {"n_units": n_units, "n_periods": n_periods, "n_clusters": int(n_clusters), "cluster": "unit",
-            "reps": int(reps), "alpha": alpha, "seed": seed}
-    return SimulatedDesign(curves=curves, mde={k: interpolate_mde(v, power) for k, v in curves.items()}, design=info)
+    return power_curve_plot(curves, lang=lang, target_power=power, xlabel=labels(lang).get(cal.outcome), mde=mdes)
 
 
 def simulation_figure(sim: SimulatedDesign, *, lang: Lang = "zh", power: float = 0.8):
@@ -499,7 +219,7 @@ def data_notice(lang: Lang = "zh", root: str | os.PathLike[str] | None = None) -
             zh="> **数据说明：本文的标定使用模拟（合成）演示数据**，不代表任何真实经营主体、银行或地区；设计参数应以真实数据重新标定。",
             en="> **Data notice: the calibration uses synthetic demo data**, which describe no real business, bank or "
                "county; the design parameters should be re-estimated on real data.")
-    return lab.pick(zh="> 数据来源：见附录所列数据文件。", en="> Data: see the data files listed in the appendix.")
+    return files_in_appendix_notice(lab)
 
 
 def provenance_note(sim: SimulatedDesign, *, lang: Lang = "zh") -> str:
@@ -528,7 +248,8 @@ CAPTIONS = {
 
 
 def caption(key: str, lang: Lang = "zh", **kw: str) -> str:
-    return CAPTIONS[key][lang].format(**kw)
+    """Caption ``key`` of this paper, its fields filled from ``kw``."""
+    return fill_caption(CAPTIONS, key, lang, **kw)
 
 
 def front_matter(cal: Calibration, *, n_clusters: int, icc: float, alpha: float, power: float = 0.8,
@@ -539,12 +260,12 @@ def front_matter(cal: Calibration, *, n_clusters: int, icc: float, alpha: float,
     title = lab.pick(zh="个体工商户外汇贷款试点评估的统计功效", en="How much can the FX-loans evaluation detect? A power analysis")
     abstract = lab.pick(
         zh=f"本文在评估之前，为第 2 项任务（推广个体工商户国内外汇贷款）的效果评估计算统计功效和最小可检测效应。以演示面板标定的残差方差、序列相关和组内相关系数计，"
-           f"{J} 个聚类的双重差分设计在 {power:.0%} 功效下可检测的最小效应为 {m:.3f}。" + ("本文数据为模拟演示数据。" if cal.synthetic else ""),
+           f"{J} 个聚类的双重差分设计在 {power:.0%} 功效下可检测的最小效应为 {m:.3f}。" + synthetic_sentence(lab, cal.synthetic),
         en=f"Before the evaluation, we compute the power and the minimum detectable effect of the evaluation of task 2 "
            f"(domestic FX loans to individual businesses). With the residual variance, serial correlation and "
            f"intra-cluster correlation calibrated on the demo panel, a difference-in-differences design with {J} clusters "
-           f"detects effects of {m:.3f} or more with {power:.0%} power." + (" The data are synthetic demo data." if cal.synthetic else ""),
+           f"detects effects of {m:.3f} or more with {power:.0%} power." + synthetic_sentence(lab, cal.synthetic),
     )
-    return {"title": title, "abstract": abstract, "lang": lang,
-            "task": lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"),
-            "synthetic": cal.synthetic}
+    return paper_front_matter(
+        lab, title=title, abstract=abstract, synthetic=cal.synthetic,
+        task=lab.pick(zh="任务 2：推广个体工商户国内外汇贷款融资", en="Task 2: FX loans to individual businesses"))
