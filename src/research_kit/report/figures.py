@@ -153,13 +153,12 @@ def _event_frame(obj: Result | pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, i
     """The event-time table of a result (and its binned window), or the DataFrame itself."""
     if isinstance(obj, pd.DataFrame):
         return obj, None
-    frame = obj.extra.get("event_time") if isinstance(obj, Result) else None
-    if not isinstance(frame, pd.DataFrame):
+    frame = obj.event_time if isinstance(obj, Result) else None
+    if frame is None:
         raise TypeError(f"{type(obj).__name__} has no event-time estimates to plot; pass rk.did.event_study(...), "
                         "a Callaway-Sant'Anna aggregate('dynamic') result, or a DataFrame with event_time, estimate, "
                         "conf_low, conf_high.")
-    window = obj.info.get("window") if obj.info.get("bin_endpoints") else None
-    return frame, (None if window is None else (int(window[0]), int(window[1])))
+    return frame, obj.binned_window
 
 
 @themed

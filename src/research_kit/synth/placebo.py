@@ -53,17 +53,27 @@ class PlaceboResult(Result):
     placebos: pd.DataFrame = field(default_factory=pd.DataFrame)
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    @property
+    def treated(self) -> Any:
+        """The treated unit."""
+        return self.info["treated"]
+
+    @property
+    def treatment_time(self) -> Any:
+        """The first treated period."""
+        return self.info["treatment_time"]
+
     def plot(self, ax: Any = None, *, kind: Literal["gaps", "ratios"] = "gaps", lang: Literal["zh", "en"] = "zh",
              ylabel: str = "", **kwargs: Any) -> Any:
         """The treated gap against the placebo cloud (``"gaps"``) or the RMSPE ratios (``"ratios"``)."""
         from research_kit.report import synth_plots as _plots  # the plotting layer, at call time
 
         check_option("kind", kind, ("gaps", "ratios"))
-        treated = self.info["treated"]
+        treated = self.treated
         if kind == "ratios":
             return _plots.ratio_plot(self.placebos, treated=treated, ax=ax, lang=lang, **kwargs)
         excluded = self.placebos.loc[self.placebos["excluded"], "unit"].tolist()
-        return _plots.placebo_gaps_plot(self.gaps, treated=treated, start=self.info["treatment_time"],
+        return _plots.placebo_gaps_plot(self.gaps, treated=treated, start=self.treatment_time,
                                         excluded=excluded, ax=ax, lang=lang, ylabel=ylabel)
 
 
@@ -173,7 +183,7 @@ def placebo_test(
         check_option("v_search", v_search, ("global", "synth"))
     if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive number of processes, got {n_jobs!r}.")
-    treated = result.info["treated"]
+    treated = result.treated
     donors = list(result.weights.index)
     rows = [_summary(result, treated, True)]
     gaps = {treated: result.gap}
