@@ -181,7 +181,7 @@ class TargetTracking:
     def _repr_html_(self) -> str:
         return self.summary().as_html()
 
-    def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 4,
+    def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 3,
              **kwargs: Any) -> Any:
         """Dashboard of small multiples (see :func:`research_kit.timeseries.dashboard_plot`); returns the Figure."""
         from research_kit.report.dashboard import dashboard_plot
