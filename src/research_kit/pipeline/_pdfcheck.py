@@ -182,8 +182,8 @@ def check_pdf(path: str | Path, *, margins: tuple[float, float] = (0.0, 0.0), to
                     if _overlaps(a, b, overlap):
                         problems.append(LayoutProblem(page.number + 1, "overlap", a.text[:40], b.text[:40], y=a.y0))
             for words, y in collisions(page):
-                left, right = words.split("|")
-                problems.append(LayoutProblem(page.number + 1, "overlap", left, right, y=y))
+                first, second = words.split("|")
+                problems.append(LayoutProblem(page.number + 1, "overlap", first, second, y=y))
             if len(problems) >= limit:
                 return problems[:limit]
     return problems

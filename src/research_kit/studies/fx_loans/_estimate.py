@@ -303,10 +303,10 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     twfe_cells = None
     if cells["treated"].nunique() == 2 and cells["cell"].nunique() > 2:
         bacon = did.bacon_decomposition(cells, outcome="y", unit="cell", time="t", treat="treated")
-        twfe_cells = float(bacon.attrs["twfe"])
+        twfe_cells = float(bacon.twfe)
     honest: pd.DataFrame | None = None
     breakdown: float = float("nan")
-    lost = sa.extra["event_time"]
+    lost = sa.event_time
     lost = sorted(int(e) for e in lost.loc[lost["std_error"].isna() & (lost["event_time"] != -1), "event_time"])
     if not lost:  # the sensitivity analysis needs the covariance of every event time
         honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
@@ -318,7 +318,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         if len(in_table):
             breakdown = min(float(breakdown), float(in_table.min()))
     no_comparison = _no_comparison(panel, outcome, control_group)
-    n_clusters = {name: int(r.info.get("n_clusters") or 0) for name, r in
+    n_clusters = {name: int(r.n_clusters or 0) for name, r in
                   (("twfe", es), ("sun_abraham", sa), ("imputation", imp), ("callaway_santanna", cs))}
     return FxEstimates(
         county=county_txt, outcome=outcome, estimator=estimator, control_group=control_group, leads=leads,

@@ -291,11 +291,11 @@ def _boot_reps(est: FxEstimates) -> int:
 
 def _n_boot_clusters(est: FxEstimates) -> int:
     o = est.outcomes.get(est.outcome)
-    return int((o.cs_boot.info.get("n_clusters") if o is not None and o.cs_boot is not None else 0) or 0)
+    return int((o.cs_boot.n_clusters if o is not None and o.cs_boot is not None else 0) or 0)
 
 
 def _n_clusters(est: FxEstimates) -> int:
-    return int(est.cs.info.get("n_clusters") or 0)
+    return int(est.cs.n_clusters or 0)
 
 
 def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
@@ -327,7 +327,7 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     parts = []
     for oc, o in est.outcomes.items():
         name = _outcome_name(oc, lang)
-        sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.info.get("level", 0.95)), lang=lang)
+        sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.level), lang=lang)
         has_ci = significance_class(o.cs.conf_low, o.cs.conf_high) != "unknown"  # else ``sig`` says there is none
         ci = _ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)
         parts.append(lab.pick(
@@ -371,7 +371,7 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
                "computed (the outcome barely varies in this sample), so the two are not compared."))
         boot = None
     if boot is not None:
-        gb = int(boot.info.get("n_clusters") or 0)
+        gb = int(boot.n_clusters or 0)
         w_boot, w_main = boot.conf_high - boot.conf_low, o.cs.conf_high - o.cs.conf_low
         if level == est.cluster:
             parts.append(lab.pick(
@@ -462,20 +462,20 @@ def _pretrend_rows(est: FxEstimates, lang: Lang) -> list[tuple[str, dict[str, An
     lab = labels(lang)
     rows = [("TWFE", est.es_twfe), ("Sun–Abraham", est.sa), (lab.pick(zh="插补估计（BJS）", en="Imputation (BJS)"), est.imputation)]
     out: list[tuple[str, dict[str, Any] | None, int]] = [
-        (name, r.info.get("pretrend"), int(r.info.get("n_clusters") or 0)) for name, r in rows]
-    out.append(("Callaway–Sant'Anna", est.extra.get("cs_pretest"), int(est.cs.info.get("n_clusters") or 0)))
+        (name, r.info.get("pretrend"), int(r.n_clusters or 0)) for name, r in rows]
+    out.append(("Callaway–Sant'Anna", est.extra.get("cs_pretest"), int(est.cs.n_clusters or 0)))
     means = est.extra.get("pre_mean") or {}
     for key, name, r in (("twfe", "TWFE", est.es_twfe), ("sun_abraham", "Sun–Abraham", est.sa)):
         if means.get(key):
             out.append((lab.pick(zh=f"{name}：开办前系数均值", en=f"{name}: mean of pre-programme coefficients"),
-                        means[key], int(r.info.get("n_clusters") or 0)))
+                        means[key], int(r.n_clusters or 0)))
     return out
 
 
 def pretrend_verdict_of(est: FxEstimates, *, lang: Lang = "zh") -> PretrendVerdict:
     rows = _pretrend_rows(est, lang)
     return pretrend_verdict([(n, t) for n, t, _ in rows], n_clusters={n: g for n, _, g in rows if g},
-                            alpha=1 - float(est.cs.info.get("level", 0.95)))
+                            alpha=1 - float(est.cs.level))
 
 
 def pretrend_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
@@ -538,8 +538,8 @@ def bacon_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
         lab.pick(zh="权重", en="Weight"): summ["weight"].to_numpy(),
         lab.pick(zh="加权平均估计", en="Weighted mean estimate"): summ["avg_est"].to_numpy(),
     })
-    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {fmt(est.bacon.attrs['twfe'], 3)}。",
-                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {fmt(est.bacon.attrs['twfe'], 3)}.")
+    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {fmt(est.bacon.twfe, 3)}。",
+                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {fmt(est.bacon.twfe, 3)}.")
     return table(frame, digits=3, caption=caption("bacon", lang, outcome=est.outcome), notes=(note,))
 
 
@@ -562,7 +562,7 @@ def bacon_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         zh=f"Goodman-Bacon 分解要求平衡面板，因此分解的是 {n_cells} 个县 × 银行单元（共 {n_all} 个单元中每月都有观测的单元）月度均值上的 TWFE 回归（表 {TABLES.index('bacon') + 1}）。",
         en=f"The Goodman-Bacon decomposition needs a balanced panel, so it decomposes the TWFE regression on the monthly "
            f"means of the {n_cells} county × bank cells observed every month (of {n_all}) (Table {TABLES.index('bacon') + 1}).")
-    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.attrs["twfe"]),
+    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.twfe),
                   robust=est.cs.estimate)
     s = bacon_gap_sentence(g, robust_name="Callaway–Sant'Anna", unit_name=lab.pick(zh="个体工商户", en="business"),
                            cell_name=lab.pick(zh="县 × 银行单元", en="county × bank cell"), lang=lang,
@@ -594,7 +594,7 @@ def honest_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 
     if est.honest is None:
         return None
-    return honest_plot(est.honest, original=est.honest.attrs.get("original"), lang=lang)
+    return honest_plot(est.honest, original=est.honest.original, lang=lang)
 
 
 def honest_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
@@ -769,7 +769,7 @@ def bacon_gap_share(est: FxEstimates) -> float | None:
 
     if est.bacon is None:
         return None
-    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.attrs["twfe"]),
+    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.twfe),
                   robust=est.cs.estimate)
     if abs(g.gap) <= 0.1 * float(est.cs.std_error) or g.weight_forbidden == 0:
         return None
