@@ -303,6 +303,23 @@ def test_typed_properties_replace_the_info_keys_tables_and_plots_read() -> None:
     assert "County + Month" in set(table.body.iloc[:, 1])
 
 
+def test_typed_properties_the_studies_read() -> None:
+    sp = small_staggered_panel()
+    es = rk.did.event_study(sp, outcome="y", unit="id", time="t", cohort="g")
+    cov = es.covariance
+    k = int(es.event_time["std_error"].notna().sum())  # the reference period has no row in the covariance
+    assert cov is not None and cov.shape == (k, k)
+    pre = es.pretrend_test
+    assert pre is not None and set(pre) >= {"statistic", "df", "p_value"}
+    assert es.bootstrap_reps is None and es.distribution is None  # analytic inference, not a test
+    cs = rk.did.callaway_santanna(sp, outcome="y", unit="id", time="t", cohort="g", control_group="not_yet",
+                                  bootstrap=99, seed=1)
+    assert cs.bootstrap_reps == 99 and cs.pretrend_test is not None
+    test = Result.from_arrays(["stat"], [3.2], [float("nan")], nobs=10, estimator="hausman",
+                              info={"distribution": "chi2(2)"})
+    assert test.distribution == "chi2(2)" and test.covariance is None
+
+
 def test_honest_and_bacon_tables_carry_typed_settings() -> None:
     sp = small_staggered_panel()
     es = rk.did.event_study(sp, outcome="y", unit="id", time="t", cohort="g")

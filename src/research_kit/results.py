@@ -320,6 +320,34 @@ class Result:
         return frame.copy() if isinstance(frame, pd.DataFrame) else None
 
     @property
+    def covariance(self) -> np.ndarray | None:
+        """Covariance matrix of the reported coefficients where the estimator stores it; None otherwise.
+
+        Event studies: the estimated event times in the order of :attr:`event_time` (the reference period
+        left out), then the overall ATT for Sun-Abraham and imputation.
+        """
+        v = self.extra.get("vcov_matrix")
+        return None if v is None else np.array(v, dtype=float)
+
+    @property
+    def bootstrap_reps(self) -> int | None:
+        """Bootstrap (or placebo) draws behind the inference; None when the inference is analytic."""
+        n = self.info.get("reps", self.info.get("bootstrap"))
+        return None if n is None or isinstance(n, bool) else int(n)
+
+    @property
+    def pretrend_test(self) -> dict[str, Any] | None:
+        """Joint Wald test that the pre-treatment coefficients are zero (statistic, df, p_value), where computed."""
+        t = self.info.get("pretrend", self.info.get("pretest"))
+        return dict(t) if isinstance(t, dict) else None
+
+    @property
+    def distribution(self) -> str | None:
+        """Reference distribution of a test statistic (e.g. ``"chi2(3)"``); None for estimates."""
+        d = self.info.get("distribution")
+        return None if d is None else str(d)
+
+    @property
     def binned_window(self) -> tuple[int, int] | None:
         """(first, last) event time when the endpoints bin every earlier / later period; None when not binned."""
         window = self.info.get("window") if self.info.get("bin_endpoints") else None

@@ -73,6 +73,11 @@ class IVResult(LinearModelsResult):
     """
 
     @property
+    def instruments(self) -> tuple[str, ...]:
+        """The excluded instruments."""
+        return tuple(map(str, self.info.get("instruments") or ()))
+
+    @property
     def _lm(self) -> Any:
         return self.fit
 
