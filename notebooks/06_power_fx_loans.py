@@ -42,7 +42,7 @@ rk.report.markdown(study.data_notice(lang))
 # %% [markdown] tags=["lang-en"]
 # ## 1 Question
 #
-# The evaluation of task 2 (see the FX-loans paper) compares individual businesses in bank × county cells that have started the
+# The evaluation of task 2 (see the FX loan paper) compares individual businesses in bank × county cells that have started the
 # programme with those that have not yet. The programme starts by county or by bank × county, businesses of a county share common
 # shocks, and a business's outcomes are strongly correlated from month to month; so how large an effect the evaluation can reliably
 # detect depends on the number of clusters, the intra-cluster correlation and the serial correlation — not only on the number of

@@ -1,4 +1,28 @@
-"""Checks of user options shared by every module (one place for one message)."""
+"""Checks of user options shared by every module (one place for one message), and the rules of the one vocabulary.
+
+The vocabulary every public function follows (``tests/test_vocabulary.py`` holds it):
+
+* ``level=0.95`` is the confidence level of intervals (``alpha=`` only as a deprecated alias,
+  see :func:`check_level`). The power functions' ``alpha=0.05`` is something else, the *size of a
+  test*, and has that one name in every function of :mod:`research_kit.power`.
+* ``cluster=`` names the clustering column(s); ``vcov=`` the variance type
+  (:func:`shared_vocabulary`); ``missing="drop"`` the missing-value policy (:func:`missing_values`).
+* ``method=`` chooses the *procedure that computes the function's main output*, among procedures
+  aimed at the same quantity, with ``Literal`` values checked by :func:`check_option`:
+  the estimator of the treatment effect (``did.callaway_santanna``: ``"dr" | "ipw" | "reg"``;
+  ``did.event_study``: ``"twfe" | "sun_abraham" | "callaway_santanna" | "imputation"``;
+  ``synth.synthetic_did``: ``"sdid" | "sc" | "did"``), the construction of a confidence set
+  (``did.honest_did``: ``"C-LF" | "projection"``), the test statistic (``IVResult.overid``,
+  ``IVResult.endogeneity``), the multiple-testing correction (``inference.adjust_pvalues``) or the
+  power calculation (``power.power_curve``: ``"did" | "two_sample" | "simulation"``). It never
+  chooses the variance (``vcov=``), the interval level, the clustering, the comparison group
+  (``control_group=``) or the form of the output.
+* ``seed=`` is the one name for randomness (never ``random_state=`` or ``rng=``). Every estimator,
+  inference and power function that draws random numbers defaults to ``seed=0``: the same call
+  gives the same numbers, as a paper must; ``seed=None`` asks for fresh entropy. The demo-data
+  simulators of :mod:`research_kit.simulate` also take an integer seed, whose default is the seed of
+  the shipped demo data (0 where no shipped data depends on it).
+"""
 
 from __future__ import annotations
 

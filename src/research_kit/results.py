@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -193,7 +193,7 @@ class Result:
         meta.setdefault("df", df)
         return cls(table=table, nobs=int(nobs), estimator=estimator, term=term, info=meta, extra=dict(extra or {}))
 
-    def with_info(self, **info: Any) -> Result:
+    def with_info(self, **info: Any) -> Self:
         """Return a copy with more model facts."""
         return replace(self, info={**self.info, **info})
 
@@ -241,7 +241,7 @@ class Result:
         """The coefficient table: term, estimate, std_error, statistic, p_value, conf_low, conf_high."""
         return self.table[TIDY_COLUMNS].copy()
 
-    def with_level(self, level: float) -> Result:
+    def with_level(self, level: float) -> Self:
         """The same result with intervals at confidence ``level`` (t with the result's df, else normal).
 
         For results whose intervals are not ``estimate ± critical value × std_error`` (bootstrap bands,
@@ -275,6 +275,12 @@ class Result:
         return None if c is None else (c if isinstance(c, str) else " + ".join(map(str, c)))
 
     @property
+    def cluster_columns(self) -> tuple[str, ...]:
+        """The clustering column(s) one by one (empty when not clustered)."""
+        c = self.info.get("cluster")
+        return () if c is None or c == "" else ((c,) if isinstance(c, str) else tuple(map(str, c)))
+
+    @property
     def n_clusters(self) -> int | None:
         """Number of clusters (None when not clustered)."""
         n = self.info.get("n_clusters")
@@ -297,6 +303,55 @@ class Result:
         """R-squared where the estimator defines one."""
         r = self.info.get("r2")
         return None if r is None else float(r)
+
+    @property
+    def control_group(self) -> str | None:
+        """Comparison units of a DiD estimator (``"never"``, ``"not_yet"``); None where it does not apply."""
+        c = self.info.get("control_group")
+        return None if c is None else str(c)
+
+    @property
+    def event_time(self) -> pd.DataFrame | None:
+        """Event-time estimates of an event study or dynamic aggregation (None for other results).
+
+        Columns: event_time, estimate, std_error, conf_low, conf_high, ...
+        """
+        frame = self.extra.get("event_time")
+        return frame.copy() if isinstance(frame, pd.DataFrame) else None
+
+    @property
+    def covariance(self) -> np.ndarray | None:
+        """Covariance matrix of the reported coefficients where the estimator stores it; None otherwise.
+
+        Event studies: the estimated event times in the order of :attr:`event_time` (the reference period
+        left out), then the overall ATT for Sun-Abraham and imputation.
+        """
+        v = self.extra.get("vcov_matrix")
+        return None if v is None else np.array(v, dtype=float)
+
+    @property
+    def bootstrap_reps(self) -> int | None:
+        """Bootstrap (or placebo) draws behind the inference; None when the inference is analytic."""
+        n = self.info.get("reps", self.info.get("bootstrap"))
+        return None if n is None or isinstance(n, bool) else int(n)
+
+    @property
+    def pretrend_test(self) -> dict[str, Any] | None:
+        """Joint Wald test that the pre-treatment coefficients are zero (statistic, df, p_value), where computed."""
+        t = self.info.get("pretrend", self.info.get("pretest"))
+        return dict(t) if isinstance(t, dict) else None
+
+    @property
+    def distribution(self) -> str | None:
+        """Reference distribution of a test statistic (e.g. ``"chi2(3)"``); None for estimates."""
+        d = self.info.get("distribution")
+        return None if d is None else str(d)
+
+    @property
+    def binned_window(self) -> tuple[int, int] | None:
+        """(first, last) event time when the endpoints bin every earlier / later period; None when not binned."""
+        window = self.info.get("window") if self.info.get("bin_endpoints") else None
+        return None if window is None else (int(window[0]), int(window[1]))
 
     # ------------------------------------------------------------------ output
     def _summary_notes(self) -> list[str]:
@@ -342,7 +397,7 @@ class Result:
         """
         from research_kit.report.figures import coef_plot, event_study_plot  # the plotting layer, at call time
 
-        if isinstance(self.extra.get("event_time"), pd.DataFrame):
+        if self.event_time is not None:
             fig = event_study_plot(self, ax=ax, **kwargs)
             return ax if ax is not None else fig.axes[0]
         return coef_plot(self, ax=ax, **kwargs)

@@ -248,3 +248,21 @@ def test_shipped_demo_data_validates():
     assert report["rollout"].rows == 54
     # every shipped dataset is synthetic except the list of e-CNY pilot areas (real facts, PBoC announcements)
     assert [d.name for d in report.datasets if not d.synthetic] == ["ecny_pilot_areas"]
+
+
+def test_provenance_lists_the_datasets_the_paper_loaded(project: Project, monkeypatch):
+    from research_kit.data import loading
+    from research_kit.report import provenance
+
+    prepare(project.root)
+    monkeypatch.setattr(loading, "_LOADED", {})  # a fresh kernel: nothing loaded yet
+    every = {f["dataset"] for f in provenance({}, root=project.root)["files"]}
+    assert len(every) > 2  # nothing loaded: every prepared dataset, never an empty table
+    load("fx_loans", project.root)
+    load("businesses", project.root)
+    load("fx_loans", project.root)
+    assert loading.loaded_datasets() == ("fx_loans", "businesses")
+    files = provenance({}, root=project.root)["files"]
+    assert {f["dataset"] for f in files} == {"fx_loans", "businesses"}
+    # an explicit list wins
+    assert {f["dataset"] for f in provenance({}, datasets=["businesses"], root=project.root)["files"]} == {"businesses"}

@@ -61,6 +61,16 @@ def test_layout_check_fails_on_a_table_wider_than_the_text(tmp_path: Path) -> No
     assert "99999999999999" in str(problems[0])
 
 
+def test_layout_check_fails_on_a_word_that_runs_into_the_next_column(tmp_path: Path) -> None:
+    """A header word wider than its column runs into the next cell: PyMuPDF sees one line, the check two words."""
+    body = ("#table(columns: (36pt, 36pt, 36pt), stroke: none, inset: 4pt, [*Targets*], [*achieved*], [*no data*],"
+            " [*Milestones*], [*Milestones*], [x])\n")
+    problems = check_pdf(_typst_pdf(tmp_path, "#set text(size: 8pt)\n" + body), margins=MARGINS)
+    assert [p.kind for p in problems] == ["overlap", "overlap"] and "Milestones" in str(problems[0])
+    wide = body.replace("36pt", "60pt")  # the same header in columns wide enough
+    assert check_pdf(_typst_pdf(tmp_path, "#set text(size: 8pt)\n" + wide), margins=MARGINS) == []
+
+
 def test_layout_check_passes_the_same_table_when_it_breaks_with_a_repeated_header(tmp_path: Path) -> None:
     import pymupdf
 
@@ -94,7 +104,8 @@ def test_broken_pdf_fails_the_render_and_the_previous_site_stays(project: Path, 
 # ---------------------------------------------------------------------------- a paper like the studies write
 
 def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估", lang: str = "zh",
-           variant: str = "jinhua", bib: bool = True) -> Path:
+           variant: str = "jinhua", bib: bool = True, extra: str = "", study: str = "fx_loans",
+           abstract: str = "") -> Path:
     """An executed paper with hand-numbered captions, a long table, citations, cross-references and an appendix."""
     reports = root / "reports"
     if bib and not (reports / "references.bib").exists():
@@ -103,16 +114,16 @@ def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估
         shutil.copytree(ROOT / "reports/csl", reports / "csl")
         shutil.copy(ROOT / "reports/frame.yaml", reports / "frame.yaml")
     nb = nbformat.v4.new_notebook()
-    nb.metadata["research_kit"] = {"title": title, "abstract": "摘要。" if lang == "zh" else "Abstract.",
+    nb.metadata["research_kit"] = {"title": title, "abstract": abstract or ("摘要。" if lang == "zh" else "Abstract."),
                                    "lang": lang, "task": "2", "synthetic": True, "date": "2026-12-05",
                                    "parameters": {"county": "all"}}
     nb.metadata["papermill"] = {"end_time": "2026-12-05T17:30:00.000000"}  # naive UTC: 6 Dec in Shanghai
     zh = lang == "zh"
-    prose = nbformat.v4.new_markdown_cell(
+    prose = nbformat.v4.new_markdown_cell((
         ("## 1 引言\n\n交错开办时 TWFE 可能有偏[@goodmanbacon2021]，\n因此使用 @callaway2021 的估计量。"
          "结果见表 2，趋势见图 1。\n\n## 2 结果") if zh else
         ("## 1 Introduction\n\nWith staggered adoption TWFE can be biased [@goodmanbacon2021]; we use\n"
-         "@callaway2021. Results are in Table 2, trends in Figure 1.\n\n## 2 Results"))
+         "@callaway2021. Results are in Table 2, trends in Figure 1.\n\n## 2 Results")) + extra)
     table = nbformat.v4.new_code_cell("t")
     cap = "表 2  各县外汇贷款余额" if zh else "Table 2  FX loan balances by county"
     lines = "\n".join(f"| 县 {i} | {100 + i:.1f} | {i % 5} |" for i in range(rows))
@@ -128,7 +139,7 @@ def _paper(root: Path, *, rows: int = 40, title: str = "外汇贷款试点评估
     prov.outputs = [nbformat.v4.new_output("display_data", data={
         "text/markdown": "**数据文件（sha256 前 16 位）**\n\n| 数据集 | 文件 |\n|:---|:---|\n"})]
     nb.cells = [prose, table, figure, appendix, prov]
-    path = root / "reports/papers/fx_loans" / f"{variant}.ipynb"
+    path = root / "reports/papers" / study / f"{variant}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
@@ -229,6 +240,57 @@ def test_appendix_is_not_searchable_and_empty_data_table_is_explained(rendered) 
     assert 'data-pagefind-filter="政策任务"' in page and 'data-pagefind-filter="语言:中文"' in page
 
 
+# Chinese inside math, primes and superscripts (written as the studies write them)
+MATH = ("\n\n完成率 $r = \\text{实际}/\\text{目标}$，导数 $y'$，平方 $x^2$，估计值 $\\hat\\beta'$。\n\n"
+        "$$\\text{缺口}_{i} = \\text{目标}_i - \\hat\\beta' x_i^2$$\n\n## 3 讨论")
+MATH_CJK = "实际目标缺口"
+
+
+def _embedded_fonts(page: str) -> list[object]:
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    return [TTFont(io.BytesIO(base64.b64decode(b))) for b in re.findall(r"data:font/woff;base64,([A-Za-z0-9+/=]+)", page)]
+
+
+def test_chinese_in_math_has_glyphs_and_primes_sit_as_superscripts(project: Path) -> None:
+    import pymupdf
+
+    _paper(project, extra=MATH)
+    (paper,) = R.render_site(formats=("html", "docx", "pdf"), search=False).papers
+    # HTML (MathML): the Chinese stays text inside <math>, the page's CJK subsets (regular and bold) hold its
+    # glyphs, and the math font stack puts that subset first (a browser's math font has no Chinese)
+    page = paper.outputs["html"].read_text(encoding="utf-8")
+    maths = "".join(re.sub(r"<annotation.*?</annotation>", "", m) for m in re.findall(r"<math.*?</math>", page, re.S))
+    assert '<mtext mathvariant="normal">目标</mtext>' in maths and set(MATH_CJK) <= set(maths)
+    fonts = _embedded_fonts(page)
+    assert len(fonts) == 2 and all(ord(c) in f.getBestCmap() for f in fonts for c in MATH_CJK)
+    assert re.search(r'math\s*\{\s*font-family:\s*"RK Noto Sans CJK SC",\s*math', page)
+    assert "<msup><mi>y</mi><mo>′</mo></msup>" in maths and "<msup><mi>x</mi><mn>2</mn></msup>" in maths
+    assert re.search(r'<msup><mover><mi>β</mi><mo accent="true">̂</mo></mover><mo>′</mo></msup>', maths)
+    # DOCX (OMML): Chinese runs are normal text in the East Asian font; the prime is the superscript of its base
+    xml = _docx_xml(paper.outputs["docx"])
+    run = r'<m:r><m:rPr><m:nor ?/>(?:(?!</m:r>).)*<w:rFonts w:eastAsiaTheme="minorEastAsia"(?:(?!</m:r>).)*<m:t>{}</m:t>'
+    assert all(re.search(run.format(w), xml) for w in ("实际", "目标", "缺口")), "CJK math runs without a CJK font"
+    assert re.search(r"<m:sSup><m:e><m:r><m:t>y</m:t></m:r></m:e><m:sup><m:r>(?:(?!</m:r>).)*<m:t>′</m:t>", xml)
+    assert re.search(r"<m:sSup><m:e><m:r><m:t>x</m:t></m:r></m:e><m:sup><m:r><m:t>2</m:t>", xml)
+    # PDF: the Chinese of the formulas is set in the CJK font (no missing glyphs); primes and exponents are raised,
+    # smaller and right of their base
+    with pymupdf.open(str(paper.outputs["pdf"])) as doc:
+        chars = [(c["c"], s["font"], s["size"], c["bbox"]) for p in doc for b in p.get_text("rawdict")["blocks"]
+                 for ln in b.get("lines", []) for s in ln["spans"] for c in s["chars"]]
+    text = "".join(c for c, *_ in chars)
+    assert "完成率𝑟=实际/目标" in text.replace(" ", "") and "缺口𝑖=目标𝑖" in text.replace(" ", "")
+    assert all("CJK" in font for c, font, *_ in chars if c in MATH_CJK)
+    pairs = {(a[0], b[0]): (a, b) for a, b in zip(chars, chars[1:]) if "Math" in a[1] and "Math" in b[1]}
+    for base, mark in (("𝑦", "′"), ("𝑥", "2"), ("\u0302", "′")):  # y', x^2, the prime after the hat of β̂
+        a, b = pairs[(base, mark)]
+        assert b[2] < 0.8 * a[2], (base, mark)                            # smaller
+        assert b[3][3] < a[3][3] - 0.2 * a[2] and b[3][0] >= a[3][0], (base, mark)  # raised, to the right
+
+
 def test_pages_link_their_other_language_version(rendered) -> None:
     root, report = rendered
     zh = next(p for p in report.papers if p.variant == "jinhua").outputs["html"].read_text(encoding="utf-8")
@@ -279,6 +341,7 @@ def test_frame_file_and_errors(tmp_path: Path) -> None:
     ("The AAN model and ETS(A,Ad,N).", ["AAN", "ETS(A,Ad,N)"]),
     ("变体 jinhua_en 的结果。", ["jinhua_en"]),
     ("Callaway–Sant'Anna, TWFE, 2×2, $\\beta_{it}$, ANOVA.", []),
+    ("Review of Economics and Statistics, 2019. DOI:10.1162/rest_a_00760. 见 not_yet。", ["not_yet"]),
     ("正文。\n\n::: {.appendix data-pagefind-ignore=\"all\"}\n\n| business_id |\n", []),
 ])
 def test_find_internals(text: str, hits: list[str]) -> None:
@@ -341,3 +404,135 @@ def test_reference_list_placed_once(tmp_path: Path, prose: str, refs: int) -> No
     md = M.notebook_to_markdown(nb, tmp_path, meta=M.paper_metadata(nb, study="s", variant="v"))
     assert md.count("{#refs}") == refs
     assert refs == 0 or md.index("{#refs}") < md.index("附录")
+
+
+# ---------------------------------------------------------------------------- wide tables in the PDF
+
+def _typst_of(tmp_path: Path, markdown: str) -> str:
+    """Markdown through Pandoc and the renderer's filter to Typst (as the PDF route does)."""
+    import subprocess
+
+    src = tmp_path / "t.md"
+    src.write_text("---\nlang: zh\n---\n\n" + markdown, encoding="utf-8")
+    assets = P._site.assets_dir()
+    return subprocess.run([P._pandoc_path(), str(src), "-f", "markdown", "-t", "typst",
+                           f"--lua-filter={assets / 'rk.lua'}"], capture_output=True, text=True, check=True).stdout
+
+
+def _pipe_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(":---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+
+
+def test_wide_table_columns_follow_content_and_a_heading_stays_with_a_landscape_table(tmp_path: Path) -> None:
+    status = ["指标", "2025 年目标", "口径", "最新值", "报告期", "2025 年末预测", "达标概率", "状态", "预测模型"]
+    row = ["个体工商户外汇贷款发放额（累计）", "3 亿美元", "累计（自 2022-01 起）", "6.30", "2025Q4", "", "", "已完成", ""]
+    typ = _typst_of(tmp_path, "Table: 表 1：进展\n\n" + _pipe_table(status, [row] * 30))
+    widths = [float(w) for w in re.search(r"columns: \(([^)]*)\)", typ).group(1).replace("%", "").split(",")]
+    assert len(widths) == 9 and abs(sum(widths) - 100) < 0.5
+    assert widths[0] > 2 * widths[3] and widths[0] > widths[7]  # the long name column is wider than the numbers
+    assert "#show table: set text(size: 8pt)" in typ and "flipped" not in typ  # 8 pt portrait, not landscape
+    # many columns of long unbreakable words cannot wrap to portrait: landscape, with its heading on that page
+    words = [f"Identifier{i:02d}Column" for i in range(10)]
+    typ = _typst_of(tmp_path, "## 4 宽表\n\nTable: 表 2：宽表\n\n" + _pipe_table(words, [words] * 3))
+    assert typ.index("#page(flipped: true)") < typ.index("== 4 宽表") < typ.index("#table(")
+    # a narrow table keeps automatic widths (as narrow as its content)
+    typ = _typst_of(tmp_path, _pipe_table(["县", "余额"], [["金东区", "1.0"]]))
+    assert "columns: 2" in typ and "8pt" not in typ
+
+
+def test_search_index_holds_no_figure_data(project: Path) -> None:
+    """Pagefind takes a page's first image as searchable metadata: a data: URI would fill the index with base64."""
+    import gzip
+
+    _paper(project)
+    R.render_site(formats=("html",), search=True)
+    fragments = list((project / "reports/_site/pagefind/fragment").glob("*.pf_fragment"))
+    assert fragments
+    data = b"".join(gzip.decompress(f.read_bytes()) for f in fragments)
+    assert "外汇贷款".encode() in data and b"base64" not in data and b"data:image" not in data
+
+
+def test_dashboard_figure_is_legible_at_page_width() -> None:
+    """Nine panels of the targets dashboard, printed at the A4 text width (6.5 in): no text below 7 pt."""
+    import numpy as np
+    import pandas as pd
+    from matplotlib.text import Text
+
+    from research_kit.timeseries import track_targets
+
+    idx = pd.period_range("2021-01", "2024-12", freq="M")
+    rng = np.random.default_rng(5)
+    series = {f"k{i}": pd.Series(100 + np.cumsum(1 + rng.normal(0, 1, len(idx))), index=idx) for i in range(9)}
+    targets = pd.DataFrame([{"id": k, "indicator_zh": "跨境贸易投资高水平开放试点指标" + k, "indicator_en": f"Indicator {k}",
+                             "target": 190.0, "unit": "亿元", "unit_en": "CNY 100m", "kind": "level",
+                             "deadline": "2025-12", "window_start": "", "quote": "……"} for k in series])
+    fig = track_targets(series, targets).plot(lang="zh", ncols=3)
+    scale = 6.5 / fig.get_size_inches()[0]  # the renderer sets figures at the text width
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    assert len(texts) > 9 * 8  # titles, status lines, axis labels, tick labels, legend
+    small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()[:20]) for t in texts if t.get_fontsize() * scale < 7})
+    assert small == [], small
+
+
+def test_search_ranks_a_papers_own_topic_first(project: Path, tmp_path: Path) -> None:
+    """Pagefind in headless Chromium: the FX paper comes before a targets paper that also mentions FX loans."""
+    import functools
+    import http.server
+    import threading
+
+    (project / "studies.yaml").write_text("studies:\n  fx_loans: {}\n  targets_2025: {}\n", encoding="utf-8")
+    _paper(project, abstract="本文评估个体工商户外汇贷款试点。")
+    _paper(project, lang="en", variant="jinhua_en", title="Domestic FX loans to individual businesses",
+           abstract="We evaluate the pilot of FX loans to individual businesses.")
+    targets = ("\n\n试点目标共 20 项，其中一项是个体工商户外汇贷款发放额。" + "目标进展良好，目标按期评价。" * 20)
+    _paper(project, study="targets_2025", title="试点目标与里程碑评价", extra=targets, abstract="本文评价试点目标。")
+    _paper(project, study="targets_2025", lang="en", variant="jinhua_en", title="Targets and milestones of the pilot",
+           abstract="We assess the targets of the pilot.",
+           extra="\n\nOne of the 20 targets is FX loans to individual businesses." + " Targets are on track." * 20)
+    R.render_site(formats=("html",), search=True)
+    site = project / "reports/_site"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    from test_build import _browser
+
+    driver = _browser(tmp_path)
+    driver.set_script_timeout(60)
+    try:
+        driver.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        ranked = {}
+        for query in ("外汇贷款", "FX loans", "目标", "targets"):
+            ranked[query] = driver.execute_async_script("""
+                const [q, done] = arguments;
+                import('/pagefind/pagefind.js').then(async pf => {
+                  const r = await pf.search(q);
+                  done(await Promise.all(r.results.map(async x => (await x.data()).url)));
+                }).catch(e => done(String(e)));""", query)
+    finally:
+        driver.quit()
+        server.shutdown()
+    assert ranked["外汇贷款"][0] == "/fx_loans/jinhua.html" and "/targets_2025/jinhua.html" in ranked["外汇贷款"], ranked
+    assert ranked["FX loans"][0] == "/fx_loans/jinhua_en.html" and "/targets_2025/jinhua_en.html" in ranked["FX loans"]
+    assert ranked["目标"][0] == "/targets_2025/jinhua.html" and ranked["targets"][0] == "/targets_2025/jinhua_en.html"
+
+
+def test_rollout_figure_is_legible_at_page_width() -> None:
+    """The FX paper's roll-out heat map (9 counties x 6 banks), printed at 6.5 in: no text below 8 pt."""
+    import pandas as pd
+    from matplotlib.text import Text
+
+    from research_kit.report.figures import rollout_plot
+
+    counties = [f"县{i}" for i in range(9)]
+    banks = ["boc", "icbc", "ccb", "abc", "jhb", "rcb"]
+    roll = pd.DataFrame([{"county": c, "bank": b,
+                          "start_month": pd.NaT if (i + j) % 5 == 0 else pd.Timestamp(2023, 1 + 3 * ((i + j) % 4), 1)}
+                         for i, c in enumerate(counties) for j, b in enumerate(banks)])
+    fig = rollout_plot(roll, row="county", col="bank", start="start_month", lang="zh")
+    scale = 6.5 / fig.get_size_inches()[0]
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    assert sum("-" in t.get_text() for t in texts) >= 40  # the cells' start months are drawn
+    small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()[:12]) for t in texts if t.get_fontsize() * scale < 8})
+    assert small == [], small

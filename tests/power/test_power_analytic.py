@@ -178,3 +178,43 @@ def test_the_collapsed_estimate_is_the_2x2_did():
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_power_results_are_the_number_with_typed_fields_a_one_line_repr_and_a_summary():
+    import inspect
+    import pickle
+
+    from research_kit.power import PowerResult
+    from research_kit.results import Result, Summary
+
+    m = mde_did(40, cluster_size=20, n_pre=6, n_post=6, icc=0.05, autocorr=0.5, alpha=0.1)
+    assert isinstance(m, PowerResult) and isinstance(m, float) and not isinstance(m, Result)
+    se = did_se(40, cluster_size=20, n_pre=6, n_post=6, icc=0.05, autocorr=0.5)
+    # the fields are the inputs and the solved quantity: the MDE reaches the target power exactly
+    assert (m.solved_for, m.power, m.mde, m.effect, m.alpha, m.df, m.std_error) == ("mde", 0.8, float(m), float(m),
+                                                                                    0.1, 38.0, se)
+    assert float(power_did(m, 40, cluster_size=20, n_pre=6, n_post=6, icc=0.05, autocorr=0.5, alpha=0.1)) \
+        == pytest.approx(0.8, abs=1e-10)
+    assert m.design == {"n_clusters": 40, "cluster_size": 20, "n_pre": 6, "n_post": 6, "icc": 0.05, "autocorr": 0.5,
+                        "cluster_autocorr": None, "correlation": "ar1", "sd": 1.0, "treated_share": 0.5}
+    # backward compatible: arithmetic and formatting give plain numbers
+    assert type(m / 2) is float and f"{m:.3f}" == f"{float(m):.3f}" and str(m) == repr(float(m))
+    assert repr(m) == (f"<PowerResult did: MDE = {float(m):.4f} at 80% power (two-sided test of size 0.1, "
+                       f"t with 38 df; se {se:.4f})>")
+    p = power_two_sample(0.5, 64, dist="normal")
+    assert p.solved_for == "power" and p.mde is None and p.df is None and p.effect == 0.5
+    assert repr(p) == f"<PowerResult two_sample: power = {float(p):.3f} at effect 0.5000 (two-sided test of size " \
+                      f"0.05, normal; se {np.sqrt(2 / 64):.4f})>"
+    s = m.summary()
+    assert isinstance(s, Summary) and s._repr_html_().startswith("<div>")
+    text = str(s)
+    assert text.splitlines()[0] == "PowerResult: did" and "minimum detectable effect" in text
+    assert any(line.split() == ["n_clusters", "40"] for line in text.splitlines())
+    back = pickle.loads(pickle.dumps(m))
+    assert back == m and repr(back) == repr(m) and back.design == m.design
+    with pytest.raises(AttributeError, match="immutable"):
+        m.power = 0.9  # type: ignore[misc]
+    # one name for the test size in every power function: alpha (an interval level would be level=)
+    for fn in (power_from_se, mde_from_se, power_two_sample, mde_two_sample, power_did, mde_did):
+        params = inspect.signature(fn).parameters
+        assert params["alpha"].default == 0.05 and "level" not in params, fn.__name__

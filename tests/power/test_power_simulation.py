@@ -32,21 +32,23 @@ def test_simulated_power_matches_the_analytic_2x2():
     effect = mde_did(N, n_pre=4, n_post=4, sd=SD, power=0.5)
     r = simulate_power(effect, reps=REPS, seed=100, **DESIGN)
     p = power_did(effect, N, n_pre=4, n_post=4, sd=SD)
-    assert abs(r.estimate - p) < 4 * np.sqrt(p * (1 - p) / REPS), (r.estimate, p)
-    draws = r.extra["draws"]
+    assert abs(r - p) < 4 * np.sqrt(p * (1 - p) / REPS), (r.power, p)
+    draws = r.draws
     se = SD * np.sqrt((1 / 4 + 1 / 4) / (0.25 * N))
     assert abs(draws["estimate"].std(ddof=1) / se - 1) < 4 / np.sqrt(2 * (REPS - 1))
-    assert abs(r.table.set_index("term").loc["bias", "estimate"]) < 4 * se / np.sqrt(REPS)
+    assert abs(r.bias) < 4 * se / np.sqrt(REPS)
+    assert r.bias == pytest.approx(draws["estimate"].mean() - effect, rel=1e-12)
+    assert r.mc_std_error == pytest.approx(np.sqrt(r.power * (1 - r.power) / REPS), rel=1e-12)
 
 
 def test_size_under_no_effect():
     r = simulate_power(0.0, reps=REPS, seed=7, **DESIGN)
-    assert abs(r.estimate - 0.05) < 4 * np.sqrt(0.05 * 0.95 / REPS)
+    assert abs(r.power - 0.05) < 4 * np.sqrt(0.05 * 0.95 / REPS)
 
 
 def test_common_random_numbers_shift_estimates_exactly():
-    a = simulate_power(0.1, reps=5, seed=3, **DESIGN).extra["draws"]
-    b = simulate_power(0.4, reps=5, seed=3, **DESIGN).extra["draws"]
+    a = simulate_power(0.1, reps=5, seed=3, **DESIGN).draws
+    b = simulate_power(0.4, reps=5, seed=3, **DESIGN).draws
     np.testing.assert_allclose(b["estimate"] - a["estimate"], 0.3, rtol=1e-9)
     np.testing.assert_allclose(b["std_error"], a["std_error"], rtol=1e-9)
 
@@ -55,10 +57,12 @@ def test_callaway_santanna_is_unbiased_with_staggered_cohorts():
     with pytest.warns(UserWarning, match="clusters"):  # 9 clusters: FewClustersWarning, emitted once
         r = simulate_power(0.3, n_units=240, n_periods=10, estimator="callaway_santanna", cluster="cluster",
                            reps=25, seed=11)
-    draws = r.extra["draws"]
-    assert len(draws) == 25 and r.info["estimator"] == "callaway_santanna"
+    draws = r.draws
+    assert len(draws) == 25 and r.design["estimator"] == "callaway_santanna" and r.reps == r.nobs == 25
+    assert any("clusters" in w for w in r.estimator_warnings)
     assert abs(draws["estimate"].mean() - 0.3) < 4 * draws["estimate"].std(ddof=1) / np.sqrt(25)
-    assert r.estimate == pytest.approx(draws["reject"].mean())
+    assert r.power == r == pytest.approx(draws["reject"].mean())
+    assert repr(r).startswith("<SimulatedPower callaway_santanna: power = ") and "25 replications" in repr(r)
 
 
 def test_power_curve_and_plot():

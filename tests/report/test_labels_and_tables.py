@@ -78,6 +78,42 @@ def test_table_formats_columns() -> None:
     assert list(t.body.iloc[0]) == ["x", "1,234.5", "25.00%"]
 
 
+def test_table_prints_as_aligned_text_with_caption_and_notes_cjk_counting_two_columns() -> None:
+    from research_kit.report.tables import text_width
+
+    t = regression_table([_r(1.2345, 0.1, cluster="县", n_clusters=9), _r(-0.5, 0.25)], lang="zh",
+                         labels={"ATT": "平均处理效应"})
+    t = type(t)(t.body, caption="表 1：回归结果", notes=t.notes)
+    text = str(t)
+    assert repr(t) == text and "body=" not in text and "DataFrame" not in text
+    lines = text.splitlines()
+    assert lines[0] == "表 1：回归结果"
+    rules = [i for i, line in enumerate(lines) if line and set(line) == {"-"}]
+    assert rules == [1, 3, 4 + len(t.body)]  # above and below the header, under the body
+    assert lines[rules[2] + 1:] == list(t.notes) == ["括号内为标准误。"]
+    header, body = lines[2], lines[4: rules[2]]
+    width = text_width(lines[1])
+    # the last column is right-aligned: every row that has a value there ends at the rule's display width,
+    # although the header holds full-width characters and the first column Chinese labels
+    full = [line for line, last in zip(body, t.body.iloc[:, -1], strict=True) if last]
+    assert len(full) == 3 and {text_width(line) for line in full + [header]} == {width}
+    assert len({len(line) for line in full}) > 1  # (character counts differ: the widths are display widths)
+    assert body[0].split() == ["平均处理效应", "1.234", "-0.500"]
+
+
+def test_text_width_counts_wide_characters_twice() -> None:
+    from research_kit.report.tables import text_width
+
+    assert (text_width("abc"), text_width("义乌市"), text_width("（1）"), text_width("é")) == (3, 6, 5, 1)
+    import pandas as pd
+
+    from research_kit.report.tables import Table
+
+    t = Table(pd.DataFrame({"县": ["义乌市", "浦江县", "Jinhua"], "值": ["1.0", "22.50", "3"]}), caption="表 2")
+    assert str(t).splitlines() == ["表 2", "-------------", "县         值", "-------------",
+                                   "义乌市    1.0", "浦江县  22.50", "Jinhua      3", "-------------"]
+
+
 def test_sentence_numbers_come_from_the_result() -> None:
     r = Result.from_arrays(["ATT"], [2.0], [0.5], nobs=1234, estimator="callaway_santanna")
     zh = sentence(r, lang="zh")

@@ -97,7 +97,7 @@ def _fake(p_value=0.5, in_time=1.0, sc_est=50.0, pre_rmspe=20.0, pre_mean=2000.0
                                                      "pre_rmspe_cutoff": 2.0, "rmspe_ratio": 2.5})
     sc = SimpleNamespace(estimate=sc_est, pre_rmspe=pre_rmspe)
     return SimpleNamespace(treated="金华市", placebo=placebo, sc=sc, pre_mean=pre_mean, outcome="retail_pc",
-                           in_time=SimpleNamespace(estimate=in_time, info={"treatment_time": pd.Timestamp("2021-04-01")}),
+                           in_time=SimpleNamespace(estimate=in_time, treatment_time=pd.Timestamp("2021-04-01")),
                            in_time_months=12, sdid=SimpleNamespace(estimate=sc_est, conf_low=sdid[0], conf_high=sdid[1]),
                            truth=None)
 

@@ -131,7 +131,7 @@ def test_instrument_strength_branches(lang):
 
 
 def _fake(p):
-    return SimpleNamespace(p_value=p, statistic=1.0, info={"distribution": "chi2(2)"})
+    return SimpleNamespace(p_value=p, statistic=1.0, distribution="chi2(2)")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -146,7 +146,7 @@ def test_specification_test_branches(shipped, lang):
             return _fake(self.over_p)
 
     def text(mundlak_p, endo_p, over_p, n_instr=2):
-        iv = IV(endo_p=endo_p, over_p=over_p, info={"instruments": ["z"] * n_instr})
+        iv = IV(endo_p=endo_p, over_p=over_p, instruments=("z",) * n_instr)
         return study.tests_paragraph(dataclasses.replace(est, mundlak=_fake(mundlak_p), hausman=_fake(0.5), fe_iv=iv),
                                      lang=lang)
 

@@ -196,7 +196,7 @@ def test_yiwu_explains_why_no_interval_covers_the_truth(yiwu, lang) -> None:
     # every estimator covers its own estimand: the truth is a different average (months without any comparison)
     for key, r in o.robust.items():
         assert r.conf_low <= o.estimands[key] <= r.conf_high, key
-    nc = est.extra["no_comparison"]
+    nc = est.no_comparison
     assert nc["share"] > 0.5 and nc["truth_without"] > nc["truth_with"]
     text = study.truth_paragraph(est, lang=lang)
     assert f"{nc['share']:.0%}" in text and f"{nc['truth_without']:.3f}" in text
@@ -213,16 +213,16 @@ def test_sector_paragraph_branches(est, lang) -> None:
 
     import pandas as pd
 
-    sec = est.extra["sectors"]
+    sec = est.sectors
     assert len(sec) >= 2 and (sec["n_businesses"] >= study.MIN_SECTOR_BUSINESSES).all()
     table = study.sector_table(est, lang=lang).to_markdown()
     assert all(f"{x:.3f}" in table for x in sec["estimate"])
     frame = lambda lo, hi: pd.DataFrame({"sector": ["hardware", "food"], "n_businesses": [100, 80],  # noqa: E731
                                          "estimate": [1.0, 0.2], "conf_low": lo, "conf_high": hi, "truth": [1.0, 0.2]})
-    apart = dataclasses.replace(est, extra={**est.extra, "sectors": frame([0.8, -0.1], [1.2, 0.5])})
-    overlap = dataclasses.replace(est, extra={**est.extra, "sectors": frame([0.1, -0.1], [1.9, 0.5])})
+    apart = dataclasses.replace(est, sectors=frame([0.8, -0.1], [1.2, 0.5]))
+    overlap = dataclasses.replace(est, sectors=frame([0.1, -0.1], [1.9, 0.5]))
     a, o = study.sector_paragraph(apart, lang=lang), study.sector_paragraph(overlap, lang=lang)
-    none = study.sector_paragraph(dataclasses.replace(est, extra={**est.extra, "sectors": frame([0.8, -0.1], [1.2, 0.5]).iloc[:1]}), lang=lang)
+    none = study.sector_paragraph(dataclasses.replace(est, sectors=frame([0.8, -0.1], [1.2, 0.5]).iloc[:1]), lang=lang)
     if lang == "zh":
         assert "五金机电（1.000）" in a and "可区分" in a and "不能区分" in o and "没有足够多的行业" in none
         assert "五金机电的区间不含零" in a

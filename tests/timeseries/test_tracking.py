@@ -179,8 +179,36 @@ def test_missing_short_and_extra_series(monthly_rw):
     st = r.status.set_index("id")
     assert st.loc["y", "status"] == "no_data" and st.loc["z", "status"] == "no_data"
     assert st.loc["x", "status"] != "no_data"
-    assert r.info["untracked_series"] == ["other"]
+    assert r.untracked_series == ("other",)
+    with pytest.warns(DeprecationWarning, match="TargetTracking.info is deprecated"):
+        assert r.info["untracked_series"] == ["other"]
     assert np.isnan(r.tidy().set_index("term").loc["y", "estimate"])
+    assert r.counts["no_data"] == 2 and sum(r.counts.values()) == r.n_targets == 3
+    text = str(r.summary())
+    assert "Series without a target (not tracked): other" in text and "3 targets: " in text
+
+
+def test_tracking_is_its_own_result_type_with_typed_settings_repr_and_summary(monthly_rw):
+    from research_kit.results import Result, Summary
+
+    r = track_targets({"x": monthly_rw}, one_target(target=150.0), as_of="2024-12", level=0.9)
+    assert not isinstance(r, Result)  # a tracking result is not a regression
+    assert (r.horizon_end, r.as_of, r.criterion, r.level, r.thresholds) == ("2025-12", "2024-12", "aicc", 0.9,
+                                                                            (0.4, 0.8))
+    assert r.models == ("ANN", "AAN", "AAdN") and r.nobs == int(r.status["n_obs"].sum()) > 0
+    status = str(r.status.loc[0, "status"])
+    assert repr(r) == f"<TargetTracking: 1 target (1 {status.replace('_', ' ')}); horizon 2025-12, as of 2024-12>"
+    s = r.summary()
+    assert isinstance(s, Summary) and s._repr_html_().startswith("<div>")
+    lines = str(s).splitlines()
+    assert lines[0] == "TargetTracking: track_targets" and "90% low" in str(s)
+    row = next(line for line in lines if line.startswith("x "))
+    cells = row.split()
+    assert cells[1] == status and cells[-1] == r.status.loc[0, "model"]
+    assert float(cells[2]) == pytest.approx(r.status.loc[0, "forecast"], abs=5e-4)
+    assert float(cells[3]) == 150.0
+    assert float(cells[4]) == pytest.approx(r.status.loc[0, "probability"], rel=1e-2)
+    assert str(r) == str(s)
 
 
 def test_window_before_series_start_warns(monthly_rw):

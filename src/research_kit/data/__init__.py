@@ -26,7 +26,7 @@ from research_kit.data.catalog import (
 from research_kit.data.counties import COUNTIES, COUNTY_CODES, county_code, county_name
 from research_kit.data.ledger import LedgerError, ledger_to_panel
 from research_kit.data.link import MatchReport, link
-from research_kit.data.loading import StaleDataWarning, identifier_values, load
+from research_kit.data.loading import StaleDataWarning, identifier_values, load, loaded_datasets
 from research_kit.data.manifest import read_raw_manifest, sha256_file, write_raw_manifest
 from research_kit.data.normalize import (
     UNITS,
@@ -73,6 +73,7 @@ __all__ = [
     "ledger_to_panel",
     "link",
     "load",
+    "loaded_datasets",
     "load_catalog",
     "normalize_code",
     "parse_amount",

@@ -19,7 +19,19 @@ from research_kit import paths
 from research_kit.data.catalog import load_catalog
 from research_kit.data.manifest import read_processed_manifest, sha256_file
 
-__all__ = ["StaleDataWarning", "identifier_values", "load"]
+__all__ = ["StaleDataWarning", "identifier_values", "load", "loaded_datasets"]
+
+#: catalog names loaded by :func:`load` in this process, in first-load order (what a paper's appendix lists)
+_LOADED: dict[str, None] = {}
+
+
+def loaded_datasets() -> tuple[str, ...]:
+    """Catalog names of the datasets :func:`load` has returned in this process, in the order first loaded.
+
+    :func:`research_kit.report.provenance` lists these in a paper's appendix when it is not
+    told which datasets the paper used.
+    """
+    return tuple(_LOADED)
 
 
 class StaleDataWarning(UserWarning):
@@ -88,6 +100,7 @@ def load(name: str, root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             "(or research_kit.data.prepare()) to validate data/raw and build data/processed."
         )
     frame = pd.read_parquet(path)
+    _LOADED.setdefault(name, None)
     keys = set(spec.entity_keys)
     for col in spec.columns:
         if col.name not in frame.columns:

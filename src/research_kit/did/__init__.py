@@ -13,11 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from research_kit.did.bacon import BACON_TYPES, bacon_decomposition, bacon_summary
+from research_kit.did.bacon import BACON_TYPES, BaconTable, bacon_decomposition, bacon_summary
 from research_kit.did.callaway_santanna import CallawaySantAnnaResult, CellSkippedWarning, callaway_santanna
 from research_kit.did.event_study import event_study
 from research_kit.did.honest import METHODS as HONEST_METHODS
-from research_kit.did.honest import HonestGridWarning, honest_breakdown, honest_did, honest_rm, rm_identified_set
+from research_kit.did.honest import (
+    HonestGridWarning,
+    HonestTable,
+    honest_breakdown,
+    honest_did,
+    honest_rm,
+    rm_identified_set,
+)
 from research_kit.did.imputation import NotImputableWarning, imputation
 from research_kit.did.sun_abraham import sun_abraham
 from research_kit.did.twfe import twfe, two_by_two
@@ -31,6 +38,8 @@ __all__ = [
     "HonestGridWarning",
     "DroppedUnitsWarning",
     "NotImputableWarning",
+    "BaconTable",
+    "HonestTable",
     "bacon_decomposition",
     "bacon_plot",
     "bacon_summary",

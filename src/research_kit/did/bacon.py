@@ -39,7 +39,7 @@ from research_kit._validation import missing_values
 from research_kit.did.twfe import _numeric
 from research_kit.tabular.encode import check_missing, check_unique, encode_time, require_columns
 
-__all__ = ["bacon_decomposition", "bacon_summary", "BACON_TYPES"]
+__all__ = ["BaconTable", "bacon_decomposition", "bacon_summary", "BACON_TYPES"]
 
 #: Comparison types, in the order they are reported (R ``bacondecomp`` labels).
 BACON_TYPES = ("Earlier vs Later Treated", "Later vs Earlier Treated", "Treated vs Untreated",
@@ -62,6 +62,29 @@ def _cohorts(d: np.ndarray, treat: str) -> np.ndarray:
     return first
 
 
+class BaconTable(pd.DataFrame):
+    """The table of :func:`bacon_decomposition`: one row per 2x2 comparison, a DataFrame with typed totals.
+
+    ``twfe`` is the weighted sum of the comparisons (the TWFE estimate on the cells), ``variance_of_treatment``
+    the variance of the residualised treatment that scales the weights.
+    """
+
+    @property
+    def _constructor(self) -> type[BaconTable]:
+        return BaconTable
+
+    @property
+    def twfe(self) -> float:
+        """The TWFE estimate: the weighted sum of the comparisons' estimates."""
+        return float(self.attrs["twfe"]) if "twfe" in self.attrs else float((self["weight"] * self["estimate"]).sum())
+
+    @property
+    def variance_of_treatment(self) -> float | None:
+        """Variance of the two-way demeaned treatment."""
+        v = self.attrs.get("variance_of_treatment")
+        return None if v is None else float(v)
+
+
 @missing_values
 def bacon_decomposition(
     df: pd.DataFrame,
@@ -70,7 +93,7 @@ def bacon_decomposition(
     unit: str,
     time: str,
     treat: str,
-) -> pd.DataFrame:
+) -> BaconTable:
     """All 2x2 comparisons behind the TWFE estimate, with their weights.
 
     Parameters
@@ -185,9 +208,10 @@ def bacon_decomposition(
     tab["type"] = tab["type"].astype(str)
     if pd.api.types.is_float_dtype(tab["treated"]) and np.all(np.mod(tab["treated"], 1) == 0):
         tab["treated"] = tab["treated"].astype(np.int64)
-    tab.attrs["twfe"] = float((tab["weight"] * tab["estimate"]).sum())
-    tab.attrs["variance_of_treatment"] = float(total)
-    return tab
+    out = BaconTable(tab)
+    out.attrs["twfe"] = float((tab["weight"] * tab["estimate"]).sum())
+    out.attrs["variance_of_treatment"] = float(total)
+    return out
 
 
 def bacon_summary(table: pd.DataFrame) -> pd.DataFrame:

@@ -229,7 +229,7 @@ def callaway_santanna(
     base_period: BasePeriod = "varying",
     cluster: str | None = None,
     bootstrap: int | None = None,
-    seed: int | None = None,
+    seed: int | None = 0,
     level: float = 0.95,
     alpha: float | None = None,
     unbalanced: Unbalanced = "error",
@@ -264,7 +264,7 @@ def callaway_santanna(
         standard errors and pointwise intervals. With draws, intervals for the
         cells are uniform (sup-t) bands.
     seed
-        Seed for the bootstrap.
+        Seed for the bootstrap (default 0: the same call gives the same draws; None: fresh entropy).
     level
         Confidence level of the intervals (default 0.95); ``alpha=`` (1 - level) is deprecated.
     unbalanced

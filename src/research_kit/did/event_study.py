@@ -244,8 +244,10 @@ def _cs_event_study(df, outcome, unit, time, cohort, leads, lags, reference, clu
     cs = callaway_santanna(df, outcome=outcome, unit=unit, time=time, cohort=cohort,
                            control_group=control_group, cluster=cluster, level=level, unbalanced=unbalanced)
     agg = cs.aggregate("dynamic", min_e=-np.inf if leads is None else -leads, max_e=np.inf if lags is None else lags)
-    table = agg.extra["event_time"]
-    inf = agg.extra["influence_function"]
+    table = agg.event_time
+    if table is None:  # pragma: no cover - aggregate("dynamic") always fills it
+        raise RuntimeError("the dynamic aggregation has no event-time table.")
+    inf = agg.extra["influence_function"]  # filled by the same package's aggregation (research_kit.did._aggte)
     pre = np.flatnonzero(table["event_time"].to_numpy() < 0)
     pretrend = None
     if pre.size and cs.fit is not None:

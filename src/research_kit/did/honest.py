@@ -78,7 +78,7 @@ from scipy.special import ndtri
 
 from research_kit._validation import check_level, check_option
 
-__all__ = ["METHODS", "HonestGridWarning", "honest_breakdown", "honest_did", "honest_rm", "rm_identified_set"]
+__all__ = ["METHODS", "HonestGridWarning", "HonestTable", "honest_breakdown", "honest_did", "honest_rm", "rm_identified_set"]
 
 Method = Literal["C-LF", "projection"]
 METHODS: tuple[str, ...] = ("C-LF", "projection")
@@ -389,6 +389,43 @@ def _clf_interval(tests: list[_PieceTest], *, theta_hat: float, sd_theta: float,
     return float(grid[acc].min()), float(grid[acc].max())
 
 
+
+class HonestTable(pd.DataFrame):
+    """The table of :func:`honest_rm` / :func:`honest_did`: a DataFrame whose settings are typed properties.
+
+    One row per ``Mbar``: mbar, conf_low, conf_high, method, id_low, id_high. ``original`` is the original (non-robust) interval, ``level`` its confidence level, ``target`` the
+    targeted effect (``honest_did``) and ``critical_value`` the sup-t value (``method="projection"``).
+    """
+
+    @property
+    def _constructor(self) -> type[HonestTable]:
+        return HonestTable
+
+    @property
+    def original(self) -> tuple[float, float] | None:
+        """The original interval of the target (normal, at ``level``)."""
+        o = self.attrs.get("original")
+        return None if o is None else (float(o[0]), float(o[1]))
+
+    @property
+    def level(self) -> float | None:
+        """Confidence level of the intervals."""
+        v = self.attrs.get("level")
+        return None if v is None else float(v)
+
+    @property
+    def target(self) -> str | None:
+        """The targeted effect of :func:`honest_did` (``"e=0"``, ``"average"``, ...); None for :func:`honest_rm`."""
+        v = self.attrs.get("target")
+        return None if v is None else str(v)
+
+    @property
+    def critical_value(self) -> float | None:
+        """The sup-t critical value of ``method="projection"`` (None for C-LF)."""
+        v = self.attrs.get("critical_value")
+        return None if v is None else float(v)
+
+
 def honest_rm(
     betahat: Sequence[float] | np.ndarray,
     sigma: np.ndarray,
@@ -403,7 +440,7 @@ def honest_rm(
     grid_points: int = 1000,
     grid_lb: float | None = None,
     grid_ub: float | None = None,
-) -> pd.DataFrame:
+) -> HonestTable:
     """Relative-magnitudes sensitivity table from event-study coefficients and their covariance.
 
     Parameters
@@ -477,7 +514,7 @@ def honest_rm(
     rows = [{"mbar": float(mb), "conf_low": lo, "conf_high": hi, "method": method,
              "id_low": theta - mb * w * m_hat, "id_high": theta + mb * w * m_hat}
             for mb, (lo, hi) in zip(mbars, intervals)]
-    out = pd.DataFrame(rows)
+    out = HonestTable(rows)
     out.attrs["original"] = (theta - z1 * se_theta, theta + z1 * se_theta)
     out.attrs["level"] = 1 - alpha
     out.attrs["method"] = method
@@ -493,7 +530,7 @@ def honest_did(
     level: float = 0.95,
     alpha: float | None = None,
     method: Method = "C-LF",
-) -> pd.DataFrame:
+) -> HonestTable:
     """Relative-magnitudes sensitivity of an event study (TWFE or Sun–Abraham, reference period -1).
 
     Parameters

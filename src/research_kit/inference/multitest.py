@@ -135,7 +135,7 @@ def romano_wolf(
     cluster: str,
     weights: Literal["rademacher", "webb"] = "webb",
     reps: int = 9999,
-    seed: Any = None,
+    seed: Any = 0,
 ) -> pd.DataFrame:
     """Romano--Wolf adjusted p-values for the effect of one treatment on a family of outcomes.
 

@@ -25,6 +25,7 @@ from linearmodels import IV2SLS
 from scipy import stats
 
 from research_kit.panel._common import (
+    LinearModelsResult,
     check_option,
     hypothesis_result,
     quiet_linearmodels,
@@ -62,7 +63,7 @@ def _from_wald(name: str, test: Any, nobs: int, info: dict[str, Any]) -> Result:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class IVResult(Result):
+class IVResult(LinearModelsResult):
     """Estimates of an instrumental-variables model, with instrument diagnostics.
 
     ``info`` holds ``endog``, ``instruments``, ``exog``, ``cov_type``,
@@ -72,8 +73,13 @@ class IVResult(Result):
     """
 
     @property
+    def instruments(self) -> tuple[str, ...]:
+        """The excluded instruments."""
+        return tuple(map(str, self.info.get("instruments") or ()))
+
+    @property
     def _lm(self) -> Any:
-        return self.extra["linearmodels"]
+        return self.fit
 
     def first_stage(self) -> pd.DataFrame:
         """First-stage diagnostics, one row per endogenous regressor.

@@ -12,6 +12,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ from research_kit.inference import FEW_CLUSTERS, FewClustersWarning, warn_user
 from research_kit.results import Result
 
 __all__ = [
+    "LinearModelsResult",
     "CovType",
     "DroppedRegressorsWarning",
     "Kernel",
@@ -155,6 +157,31 @@ def resolve_cov_type(cov_type: str, cluster: list[str], default: str, allowed: S
     return "kernel" if cov_type == "driscoll_kraay" else cov_type
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class LinearModelsResult(Result):
+    """A result fitted by linearmodels (``panel.pooled/fe/re/first_difference``, and the base of ``IVResult``).
+
+    Its model facts are typed properties; ``fit`` is linearmodels' own results object.
+    """
+
+    @property
+    def fit(self) -> Any:
+        """The results object of linearmodels (its ``summary``, ``cov``, ``resids``, ...)."""
+        return self.extra["linearmodels"]
+
+    @property
+    def cov_type(self) -> str | None:
+        """The variance type as linearmodels names it (``"unadjusted"``, ``"robust"``, ``"clustered"``, ...)."""
+        c = self.info.get("cov_type")
+        return None if c is None else str(c)
+
+    @property
+    def dependent(self) -> str | None:
+        """Name of the dependent variable."""
+        d = self.info.get("dependent")
+        return None if d is None else str(d)
+
+
 def to_result(
     res: Any,
     *,
@@ -164,9 +191,9 @@ def to_result(
     info: Mapping[str, Any],
     extra: Mapping[str, Any] | None = None,
     level: float = 0.95,
-    cls: type[Result] = Result,
-) -> Result:
-    """A :class:`Result` with linearmodels' estimates, standard errors, p-values and intervals."""
+    cls: type[LinearModelsResult] | None = None,
+) -> LinearModelsResult:
+    """A :class:`LinearModelsResult` (or ``cls``) with linearmodels' estimates, standard errors, p-values and intervals."""
     params = res.params
     terms = [str(t) for t in params.index]
     ci = res.conf_int(level=level)
@@ -186,10 +213,8 @@ def to_result(
         info={"nobs": int(res.nobs), **dict(info)},
         extra={"linearmodels": res, **dict(extra or {})},
     )
-    if cls is Result:
-        return base
-    return cls(table=base.table, nobs=base.nobs, estimator=base.estimator, term=base.term,
-               info=base.info, extra=base.extra)
+    return (cls or LinearModelsResult)(table=base.table, nobs=base.nobs, estimator=base.estimator, term=base.term,
+                                       info=base.info, extra=base.extra)
 
 
 def hypothesis_result(

@@ -51,6 +51,7 @@ from research_kit.panel._common import (
     CovType,
     DroppedRegressorsWarning,
     Kernel,
+    LinearModelsResult,
     bartlett_bandwidth,
     check_few_clusters,
     check_formula,
@@ -64,7 +65,6 @@ from research_kit.panel._common import (
     warn_dropped,
     warn_no_intercept,
 )
-from research_kit.results import Result
 
 __all__ = ["fe", "first_difference", "pooled", "re"]
 
@@ -191,7 +191,7 @@ def _fit(
     fixed_effects: tuple[str, ...] | None = None,
     fit_formula: str | None = None,
     needs_intercept: bool = False,
-) -> tuple[Result, Any]:
+) -> tuple[LinearModelsResult, Any]:
     check_formula(formula)
     clusters = cluster_list(cluster)
     cov = resolve_cov_type(cov_type, clusters, "unadjusted", _PANEL_COV)
@@ -269,7 +269,7 @@ def pooled(
     bandwidth: float | None = None,
     debiased: bool = True,
     weights: str | None = None,
-) -> Result:
+) -> LinearModelsResult:
     """Pooled OLS on a panel (``linearmodels.PooledOLS``).
 
     Parameters
@@ -306,7 +306,7 @@ def pooled(
     >>> df["x"] = rng.normal(size=200)
     >>> df["y"] = 1.0 + 2.0 * df["x"] + rng.normal(size=200)
     >>> r = rkp.pooled(df, "y ~ 1 + x", entity="id", time="t", cluster="id")
-    >>> round(r.estimate, 2), r.info["n_clusters"]
+    >>> round(r.estimate, 2), r.n_clusters
     (1.93, 50)
     """
     result, _ = _fit(PooledOLS, df, formula, estimator="pooled_ols", entity=entity, time=time, cov_type=cov_type,
@@ -332,7 +332,7 @@ def fe(
     debiased: bool = True,
     drop_absorbed: bool = False,
     weights: str | None = None,
-) -> Result:
+) -> LinearModelsResult:
     """Fixed effects (within) estimator (``linearmodels.PanelOLS``).
 
     Entity effects (and time effects with ``time_effects=True``) are removed by
@@ -379,7 +379,7 @@ def fe(
     >>> df["x"] = a + rng.normal(size=500)
     >>> df["y"] = 0.5 * df["x"] + 2 * a + rng.normal(size=500)
     >>> r = rkp.fe(df, "y ~ x", entity="id", time="t", cluster="id")
-    >>> round(r.estimate, 2), r.info["fixed_effects"]
+    >>> round(r.estimate, 2), r.fixed_effects
     (0.5, ('id',))
     """
     check_formula(formula)
@@ -414,7 +414,7 @@ def re(
     debiased: bool = True,
     small_sample: bool = False,
     weights: str | None = None,
-) -> Result:
+) -> LinearModelsResult:
     """Random effects (one-way, entity) GLS (``linearmodels.RandomEffects``).
 
     The variance components are Swamy–Arora-type estimates (R ``plm``'s default);
@@ -473,7 +473,7 @@ def first_difference(
     bandwidth: float | None = None,
     debiased: bool = True,
     weights: str | None = None,
-) -> Result:
+) -> LinearModelsResult:
     """First-difference estimator (``linearmodels.FirstDifferenceOLS``).
 
     Regresses ``y[t] - y[t-1]`` on the differenced regressors within each entity

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.inference import warn_user
-from research_kit.panel._common import check_option, hypothesis_result
+from research_kit.panel._common import LinearModelsResult, check_option, hypothesis_result
 from research_kit.results import Result
 
 __all__ = ["HausmanWarning", "Sigma", "hausman"]
@@ -42,12 +42,12 @@ class HausmanWarning(UserWarning):
 
 
 def _lm(result: Any, role: str) -> Any:
-    if not isinstance(result, Result) or "linearmodels" not in result.extra:
+    if not isinstance(result, LinearModelsResult):
         raise TypeError(
-            f"{role} must be a Result from research_kit.panel (it keeps the linearmodels fit in "
-            f"extra['linearmodels']), got {type(result).__name__}."
+            f"{role} must be a result of research_kit.panel.fe / re (it keeps the linearmodels fit), "
+            f"got {type(result).__name__}."
         )
-    return result.extra["linearmodels"]
+    return result.fit
 
 
 def hausman(
@@ -111,16 +111,17 @@ def hausman(
             f"estimators {fe_result.estimator!r} and {re_result.estimator!r}."
         )
     for r, role in ((fe_result, "fe_result"), (re_result, "re_result")):
-        if r.info.get("cov_type") != "unadjusted":
+        if not isinstance(r, LinearModelsResult) or r.cov_type != "unadjusted":
             raise ValueError(
-                f"{role} was fitted with cov_type {r.info.get('cov_type')!r}; the classical Hausman test needs "
+                f"{role} was fitted with cov_type {getattr(r, 'cov_type', None)!r}; the classical Hausman test needs "
                 "cov_type='unadjusted' for both models (random effects must be efficient under the null). "
                 "Refit them, or use research_kit.panel.mundlak for a cluster-robust test."
             )
-    if fe_result.nobs != re_result.nobs or fe_result.info.get("dependent") != re_result.info.get("dependent"):
+    fe_dep, re_dep = getattr(fe_result, "dependent", None), getattr(re_result, "dependent", None)
+    if fe_result.nobs != re_result.nobs or fe_dep != re_dep:
         raise ValueError(
             "the two models must explain the same outcome with the same observations; got "
-            f"{fe_result.info.get('dependent')!r} (N = {fe_result.nobs}) and {re_result.info.get('dependent')!r} "
+            f"{fe_dep!r} (N = {fe_result.nobs}) and {re_dep!r} "
             f"(N = {re_result.nobs})."
         )
     in_fe = set(res_c.params.index)

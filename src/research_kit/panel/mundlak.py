@@ -101,7 +101,7 @@ def mundlak(
     cl = entity if cluster is None else cluster
     base_fit = re if estimator == "re" else pooled
     base = base_fit(df, formula, entity=entity, time=time, cluster=cl)
-    lm = base.extra["linearmodels"]
+    lm = base.fit
     used = lm.resids.index
     frame = _panel_frame(df, entity, time, {"cluster": cl}).loc[used]
     exog = lm.model.exog.dataframe.loc[used]

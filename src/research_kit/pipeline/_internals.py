@@ -29,7 +29,9 @@ _PATTERNS = (
     re.compile(r"(?<![A-Za-z])(?:[AMN][AMN]d?[AMN]|ETS\([AMN],\s*[AMN]d?,\s*[AMN]\))(?![A-Za-z])"),  # ETS codes
 )
 # Markdown constructs whose text is not prose: math, link targets, attributes, HTML tags, media paths.
-_NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\]\([^)]*\)|\{[#.][^}]*\}|<[^>\n]+>|```.*?```", re.S)
+# DOIs of the reference list ("DOI:10.1162/rest_a_00760") are identifiers of the works cited, not internals.
+_NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\]\([^)]*\)|\{[#.][^}]*\}|<[^>\n]+>|```.*?```"
+                        r"|\b10\.\d{4,9}/[^\s<>\]]+", re.S)
 _APPENDIX_DIV = re.compile(r"^::: \{\.appendix.*", re.M | re.S)
 
 

@@ -170,10 +170,17 @@ def _md_escape(text: str) -> str:
 
 
 _CAPTION_STYLES = re.compile(r'<w:pStyle w:val="(?:ImageCaption|TableCaption)"\s*/>')
+# A math run holding Chinese (\text{目标}): Word sets math in Cambria Math, which has no CJK glyphs; the run
+# gets the document's East Asian theme font, as Pandoc does for Chinese prose.
+_CJK_MATH_RUN = re.compile(r"<m:r>(<m:rPr>(?:(?!</m:rPr>).)*</m:rPr>)?(<m:t(?: [^>]*)?>[^<]*[\u3000-\u9fff\uff00-\uffef])")
+_CJK_MATH_FONT = '<w:rPr><w:rFonts w:eastAsiaTheme="minorEastAsia" w:hint="eastAsia" /></w:rPr>'
 
 
 def _docx_caption_style(docx: Path) -> None:
-    """Give figure and table captions Word's own "Caption" style (Pandoc writes "Image/Table Caption")."""
+    """Give figure and table captions Word's own "Caption" style (Pandoc writes "Image/Table Caption").
+
+    Also gives math runs with Chinese characters the East Asian font (see ``_CJK_MATH_RUN``).
+    """
     import zipfile
 
     tmp = docx.with_suffix(".tmp.docx")
@@ -181,7 +188,9 @@ def _docx_caption_style(docx: Path) -> None:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "word/document.xml":
-                data = _CAPTION_STYLES.sub('<w:pStyle w:val="Caption" />', data.decode("utf-8")).encode("utf-8")
+                xml = _CAPTION_STYLES.sub('<w:pStyle w:val="Caption" />', data.decode("utf-8"))
+                xml = _CJK_MATH_RUN.sub(lambda m: f"<m:r>{m.group(1) or ''}{_CJK_MATH_FONT}{m.group(2)}", xml)
+                data = xml.encode("utf-8")
             zout.writestr(item, data)
     os.replace(tmp, docx)
 

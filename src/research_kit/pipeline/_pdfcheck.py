@@ -10,7 +10,9 @@ positions of the text on every page (PyMuPDF) and reports
   ``tolerance`` points into the left/right margin;
 * ``overlap``: two lines of text whose boxes overlap (same-size text, each
   covering more than ``overlap`` of the smaller one's height and a visible
-  width), which is what rows printed on top of each other look like.
+  width), which is what rows printed on top of each other look like; or text
+  that runs into the next text on its baseline (a word wider than its table
+  column, see :func:`collisions`).
 
 Sub- and superscripts, accents and other small marks of math are not lines of
 their own for this purpose (their font is a math font or they are smaller
@@ -31,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LayoutProblem", "PdfLayoutError", "check_pdf", "page_lines", "describe"]
+__all__ = ["LayoutProblem", "PdfLayoutError", "check_pdf", "collisions", "page_lines", "describe"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,44 @@ def page_lines(page: object) -> list[_Line]:
     return out
 
 
+def collisions(page: object, share: float = 0.3) -> list[tuple[str, float]]:
+    """Text that runs into the next text on the same baseline: (the two words, y).
+
+    PyMuPDF joins text that touches into one line, so a word wider than its table
+    column ("Milestones" in a narrow header cell) that runs into the next cell is
+    one line, not two overlapping ones. Within a line, a character that starts more
+    than ``share`` of the font size left of where the previous one ended is such a
+    collision. Accents, math and CJK punctuation (whose half-empty boxes Typst
+    overlaps on purpose) are not counted.
+    """
+    import unicodedata
+
+    out: list[tuple[str, float]] = []
+    data = page.get_text("rawdict")  # type: ignore[attr-defined]
+    for block in data.get("blocks", []):
+        for line in block.get("lines", []):
+            prev: tuple[float, float, str] | None = None  # previous character's right edge, baseline, word so far
+            for span in line.get("spans", []):
+                if "math" in str(span.get("font", "")).lower():
+                    prev = None
+                    continue
+                for c in span.get("chars", []):
+                    ch = c.get("c", "")
+                    if not ch.strip() or ch in _NO_INK:
+                        prev = None
+                        continue
+                    if unicodedata.combining(ch):
+                        continue
+                    x0, x1, base = c["bbox"][0], c["bbox"][2], c["origin"][1]
+                    if prev is not None and abs(base - prev[1]) < 0.5 and x0 < prev[0] - share * span["size"]:
+                        out.append((f"{prev[2]}|{ch}", base))
+                        prev = None
+                        continue
+                    word = (prev[2] if prev is not None else "") + ch
+                    prev = (x1, base, word[-12:])
+    return out
+
+
 def _overlaps(a: _Line, b: _Line, share: float) -> bool:
     if a.math or b.math:
         return False
@@ -141,6 +181,9 @@ def check_pdf(path: str | Path, *, margins: tuple[float, float] = (0.0, 0.0), to
                         break
                     if _overlaps(a, b, overlap):
                         problems.append(LayoutProblem(page.number + 1, "overlap", a.text[:40], b.text[:40], y=a.y0))
+            for words, y in collisions(page):
+                first, second = words.split("|")
+                problems.append(LayoutProblem(page.number + 1, "overlap", first, second, y=y))
             if len(problems) >= limit:
                 return problems[:limit]
     return problems

@@ -5,7 +5,10 @@ which segments Chinese into words) indexes the paper pages of the temporary
 site into ``_site/pagefind/``: its JavaScript, CSS, WebAssembly and index
 fragments are plain files of the site, so search works on the intranet without
 any host. Only the paper bodies are indexed (``data-pagefind-body`` in the paper
-template); the index and failure pages are not.
+template); the index and failure pages are not. The paper template declares an empty
+page image: Pagefind would otherwise store the first figure's ``data:`` URI (some
+200 KB of base64) as searchable metadata, which quadrupled the index and ranked
+papers by chance matches inside the base64 for short Latin queries ("FX").
 
 Chinese and English papers go into **one** index (``--force-language zh``):
 otherwise Pagefind keeps one index per language and a reader of the Chinese

@@ -109,12 +109,13 @@ def _search_ui(labels: Mapping[str, str], base: str = "") -> dict[str, Any]:
 
 def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated: str, *, search: bool = False,
                 search_css: str = "", filename: str = "index.html", base: str = "",
-                other: tuple[str, str] | None = None) -> Path:
+                other: tuple[str, str] | None = None, api: str = "") -> Path:
     """Write ``index.html``: papers grouped by policy task, then study; with ``search``, the Pagefind search box.
 
     Without search the page is self-contained; with it, it loads ``pagefind/`` and
     ``assets/fonts/`` of the site (local files). ``base`` is the path from the page to the site root
-    (``"../"`` for ``en/index.html``); ``other`` is (language, href) of the index in the other language.
+    (``"../"`` for ``en/index.html``); ``other`` is (language, href) of the index in the other language;
+    ``api`` the path of the API reference's first page from the site root (``""``: no link).
     """
     import jinja2
 
@@ -143,7 +144,7 @@ def write_index(site: Path, entries: list[dict[str, Any]], lang: str, generated:
         search_ui=json.dumps(_search_ui(labels, base), ensure_ascii=False), base=base,
         filter_names=json.dumps([labels["task"], "语言" if lang == "zh" else "Language"], ensure_ascii=False),
         other_label=LABELS[other[0]]["index_label"] if other else "", other_href=other[1] if other else "",
-        other_lang=("zh-CN" if other[0] == "zh" else "en") if other else "",
+        other_lang=("zh-CN" if other[0] == "zh" else "en") if other else "", api_href=base + api if api else "",
     )
     index = site / filename
     index.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@
       <study>/<variant>.failed.html   only when the latest run of the paper failed
       pagefind/                   the search index, UI script, CSS and WebAssembly (local files)
       assets/fonts/               CJK font subsets for the search results of the index page
+      api/                        the API reference from the docstrings (pdoc; see research_kit.pipeline.api_docs)
 
 Each paper goes notebook → Markdown (:mod:`research_kit.pipeline._markdown`,
 figures written to a media folder) → Pandoc (HTML with ``--embed-resources
@@ -59,7 +60,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from research_kit import paths
-from research_kit.pipeline import _fault, _search, _site
+from research_kit.pipeline import _fault, _search, _site, api_docs
 from research_kit.pipeline import _paper_render as _paper
 from research_kit.pipeline._fonts import embed_cjk_font
 from research_kit.pipeline._frame import frame_hash
@@ -388,11 +389,12 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
                 other = "en" if lang_default == "zh" else "zh"
                 partial = _site.write_index(tmp, [e for e in entries if e["lang"] != other], lang_default,
                                             generated, search=search, search_css=search_css,
-                                            filename="index.html.partial", other=(other, f"{other}/index.html"))
+                                            filename="index.html.partial", other=(other, f"{other}/index.html"),
+                                            api=api_docs.API_ENTRY)
                 embed_cjk_font(partial)
                 second = _site.write_index(tmp, [e for e in entries if e["lang"] == other], other, generated,
                                            search=search, search_css=search_css, filename=f"{other}/index.html",
-                                           base="../", other=(lang_default, "../index.html"))
+                                           base="../", other=(lang_default, "../index.html"), api=api_docs.API_ENTRY)
                 embed_cjk_font(second)
                 (tmp / _site.MANIFEST).write_text(json.dumps(
                     {"generator": "research_kit", "rendered_at": generated, "formats": list(fmts),
@@ -402,12 +404,15 @@ def render_site(root: str | os.PathLike[str] | None = None, *, formats: Sequence
                     _search.finish_indexing(indexer, tmp)
             index = tmp / "index.html"
             os.replace(partial, index)
-            check_offline(tmp, shown_as=site)
             if ids is not None:
                 from research_kit.report.disclosure import check_no_microdata
 
                 check_no_microdata(tmp, ids, shown_as=site,  # figures' text too; name the site, not tmp
                                    notebooks=[s.good for s in sources if s.good is not None])
+            # The API reference (both indexes link it) comes from the package's docstrings, never from data: it is
+            # added after the microdata check (its examples show made-up identifiers), before the offline check.
+            api_docs.add_to_site(tmp, root=project, previous=site)
+            check_offline(tmp, shown_as=site)
             _fault.point("site-assembly")
             _site.swap(tmp, site)
         except BaseException:

@@ -9,6 +9,10 @@
   estimators);
 * :func:`power_curve` and :func:`power_curve_plot`.
 
+Every power and MDE function returns a :class:`PowerResult` (the number itself, with the test and
+design as typed fields, a one-line repr and ``summary()``); :func:`simulate_power` a
+:class:`SimulatedPower`. ``alpha`` is the size of the test in every function (not an interval level).
+
 Examples
 --------
 >>> from research_kit.power import mde_did
@@ -32,6 +36,7 @@ from research_kit.power.analytic import (
     serial_corr_matrix,
 )
 from research_kit.power.curve import POWER_LABELS, power_curve
+from research_kit.power.result import PowerResult, SimulatedPower
 from research_kit.power.simulation import SimCluster, SimEstimator, simulate_power
 
 __all__ = [
@@ -39,7 +44,9 @@ __all__ = [
     "Alternative",
     "Correlation",
     "Dist",
+    "PowerResult",
     "SimCluster",
+    "SimulatedPower",
     "SimEstimator",
     "did_se",
     "mde_did",

@@ -31,6 +31,10 @@ Two designs:
   post-only comparison of cluster means with Bloom's design effect
   ``icc + (1 - icc)/m``.
 
+Every power and MDE function returns a :class:`~research_kit.power.result.PowerResult`: the
+solved number itself (a ``float``) with the test and the design as typed fields. ``alpha`` is the
+size of the test in every one of them (not an interval level; see :mod:`research_kit.power.result`).
+
 Power uses the noncentral t (or normal) distribution with noncentrality
 ``effect / SE`` and counts both tails for two-sided tests; the MDE solves
 ``power(MDE) = power`` exactly (root finding), which is within 1e-6 of Bloom's
@@ -39,10 +43,14 @@ multiplier ``(t_{1-α/2} + t_{power}) SE`` for large df.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import inspect
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
 import numpy as np
 from scipy import optimize, stats
+
+from research_kit.power.result import PowerResult, Solved
 
 __all__ = [
     "Alternative",
@@ -77,14 +85,30 @@ def _prob(name: str, value: float, *, open_low: bool = True) -> float:
 
 
 def power_from_se(effect: float, se: float, *, alpha: float = 0.05, alternative: Alternative = "two-sided",
-                  dist: Dist = "t", df: float | None = None) -> float:
+                  dist: Dist = "t", df: float | None = None) -> PowerResult:
     """Power of a test of ``effect = 0`` whose estimate has standard error ``se``.
+
+    ``alpha`` is the size of the test (not an interval level). Returns a :class:`PowerResult`
+    whose value is the power.
 
     Examples
     --------
     >>> round(power_from_se(2.8, 1.0, dist="normal"), 3)
     0.8
     """
+    p = _power(effect, se, alpha=alpha, alternative=alternative, dist=dist, df=df)
+    return _result(p, "power", power=p, effect=effect, se=se, df=df, alpha=alpha, alternative=alternative, dist=dist,
+                   method="from_se", design={"std_error": float(se)})
+
+
+def _result(value: float, solved_for: Solved, *, power: float, effect: float, se: float, df: float | None,
+            alpha: float, alternative: str, dist: str, method: str, design: dict[str, Any]) -> PowerResult:
+    return PowerResult(value, solved_for=solved_for, power=power, effect=effect, std_error=se,
+                       df=None if dist == "normal" else df, alpha=alpha, alternative=alternative, method=method,
+                       design=design)
+
+
+def _power(effect: float, se: float, *, alpha: float, alternative: str, dist: str, df: float | None) -> float:
     _check("alternative", alternative, get_args(Alternative))
     _check("dist", dist, get_args(Dist))
     alpha = _prob("alpha", alpha)
@@ -114,21 +138,29 @@ def power_from_se(effect: float, se: float, *, alpha: float = 0.05, alternative:
 
 
 def mde_from_se(se: float, *, alpha: float = 0.05, power: float = 0.8, alternative: Alternative = "two-sided",
-                dist: Dist = "t", df: float | None = None) -> float:
+                dist: Dist = "t", df: float | None = None) -> PowerResult:
     """Smallest effect detected with probability ``power`` (positive; for ``"smaller"``, its size).
+
+    ``alpha`` is the size of the test. Returns a :class:`PowerResult` whose value is the MDE.
 
     Examples
     --------
     >>> round(mde_from_se(1.0, dist="normal"), 4)  # Bloom's multiplier 1.96 + 0.84
     2.8016
     """
+    m = _mde(se, alpha=alpha, power=power, alternative=alternative, dist=dist, df=df)
+    return _result(m, "mde", power=power, effect=m, se=se, df=df, alpha=alpha, alternative=alternative, dist=dist,
+                   method="from_se", design={"std_error": float(se)})
+
+
+def _mde(se: float, *, alpha: float, power: float, alternative: str, dist: str, df: float | None) -> float:
     power = _prob("power", power)
     sign = -1.0 if alternative == "smaller" else 1.0
     if power <= alpha / (2 if alternative == "two-sided" else 1):
         raise ValueError(f"power ({power}) must exceed the test's size under no effect; raise power or lower alpha.")
 
     def gap(e: float) -> float:
-        return power_from_se(sign * e, se, alpha=alpha, alternative=alternative, dist=dist, df=df) - power
+        return _power(sign * e, se, alpha=alpha, alternative=alternative, dist=dist, df=df) - power
 
     hi = float(se)
     while gap(hi) < 0:
@@ -143,7 +175,7 @@ def _check_n(name: str, value: float, minimum: float) -> float:
 
 
 def power_two_sample(effect: float, nobs1: float, *, ratio: float = 1.0, sd: float = 1.0, alpha: float = 0.05,
-                     alternative: Alternative = "two-sided", dist: Dist = "t") -> float:
+                     alternative: Alternative = "two-sided", dist: Dist = "t") -> PowerResult:
     """Power of a two-sample comparison of means (no clustering).
 
     Parameters
@@ -155,10 +187,15 @@ def power_two_sample(effect: float, nobs1: float, *, ratio: float = 1.0, sd: flo
     sd
         Outcome standard deviation (common to both groups).
     alpha, alternative
-        Test size and direction (``"larger"``: effect > 0).
+        Test size (not an interval level) and direction (``"larger"``: effect > 0).
     dist
         ``"t"`` (pooled t test, df = n1 + n2 - 2; statsmodels ``TTestIndPower``)
         or ``"normal"`` (statsmodels ``NormalIndPower``).
+
+    Returns
+    -------
+    PowerResult
+        The power (the value itself), with the effect, standard error, test and design as fields.
 
     Examples
     --------
@@ -168,11 +205,13 @@ def power_two_sample(effect: float, nobs1: float, *, ratio: float = 1.0, sd: flo
     n1 = _check_n("nobs1", nobs1, 2)
     n2 = _check_n("ratio * nobs1", ratio * n1, 1)
     se = float(sd) * np.sqrt(1 / n1 + 1 / n2)
-    return power_from_se(effect, se, alpha=alpha, alternative=alternative, dist=dist, df=n1 + n2 - 2)
+    p = _power(effect, se, alpha=alpha, alternative=alternative, dist=dist, df=n1 + n2 - 2)
+    return _result(p, "power", power=p, effect=effect, se=se, df=n1 + n2 - 2, alpha=alpha, alternative=alternative,
+                   dist=dist, method="two_sample", design={"nobs1": n1, "nobs2": n2, "sd": float(sd)})
 
 
 def mde_two_sample(nobs1: float, *, ratio: float = 1.0, sd: float = 1.0, alpha: float = 0.05, power: float = 0.8,
-                   alternative: Alternative = "two-sided", dist: Dist = "t") -> float:
+                   alternative: Alternative = "two-sided", dist: Dist = "t") -> PowerResult:
     """Minimum detectable difference in means of a two-sample comparison (see :func:`power_two_sample`).
 
     Examples
@@ -183,7 +222,9 @@ def mde_two_sample(nobs1: float, *, ratio: float = 1.0, sd: float = 1.0, alpha: 
     n1 = _check_n("nobs1", nobs1, 2)
     n2 = _check_n("ratio * nobs1", ratio * n1, 1)
     se = float(sd) * np.sqrt(1 / n1 + 1 / n2)
-    return mde_from_se(se, alpha=alpha, power=power, alternative=alternative, dist=dist, df=n1 + n2 - 2)
+    m = _mde(se, alpha=alpha, power=power, alternative=alternative, dist=dist, df=n1 + n2 - 2)
+    return _result(m, "mde", power=power, effect=m, se=se, df=n1 + n2 - 2, alpha=alpha, alternative=alternative,
+                   dist=dist, method="two_sample", design={"nobs1": n1, "nobs2": n2, "sd": float(sd)})
 
 
 def serial_corr_matrix(n_periods: int, autocorr: float, correlation: Correlation = "ar1") -> np.ndarray:
@@ -258,9 +299,21 @@ def did_se(n_clusters: float, *, cluster_size: float = 1, n_pre: int = 1, n_post
     return float(np.sqrt(v_delta / (P * (1 - P) * J)))
 
 
+def _did_design(n_clusters: float, design: Mapping[str, Any]) -> dict[str, Any]:
+    """Every input of :func:`did_se` (defaults filled in), for the result's ``design``."""
+    bound = inspect.signature(did_se).bind(n_clusters, **design)
+    bound.apply_defaults()
+    out = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in bound.arguments.items()}
+    if out.get("corr_matrix") is None:
+        out.pop("corr_matrix", None)
+    return out
+
+
 def power_did(effect: float, n_clusters: float, *, alpha: float = 0.05, alternative: Alternative = "two-sided",
-              dist: Dist = "t", **design: float) -> float:
+              dist: Dist = "t", **design: float) -> PowerResult:
     """Power of the clustered 2×2 DiD (design options of :func:`did_se`; t with ``J - 2`` df).
+
+    ``alpha`` is the size of the test. Returns a :class:`PowerResult` whose value is the power.
 
     Examples
     --------
@@ -268,12 +321,18 @@ def power_did(effect: float, n_clusters: float, *, alpha: float = 0.05, alternat
     0.95
     """
     se = did_se(n_clusters, **design)  # type: ignore[arg-type]
-    return power_from_se(effect, se, alpha=alpha, alternative=alternative, dist=dist, df=float(n_clusters) - 2)
+    df = float(n_clusters) - 2
+    p = _power(effect, se, alpha=alpha, alternative=alternative, dist=dist, df=df)
+    return _result(p, "power", power=p, effect=effect, se=se, df=df, alpha=alpha, alternative=alternative, dist=dist,
+                   method="did", design=_did_design(n_clusters, design))
 
 
 def mde_did(n_clusters: float, *, alpha: float = 0.05, power: float = 0.8, alternative: Alternative = "two-sided",
-            dist: Dist = "t", **design: float) -> float:
+            dist: Dist = "t", **design: float) -> PowerResult:
     """Minimum detectable effect of the clustered 2×2 DiD (design options of :func:`did_se`).
+
+    ``alpha`` is the size of the test. Returns a :class:`PowerResult` whose value is the MDE
+    (``m.std_error``, ``m.df`` and ``m.design`` hold the rest).
 
     Examples
     --------
@@ -281,4 +340,7 @@ def mde_did(n_clusters: float, *, alpha: float = 0.05, power: float = 0.8, alter
     0.233
     """
     se = did_se(n_clusters, **design)  # type: ignore[arg-type]
-    return mde_from_se(se, alpha=alpha, power=power, alternative=alternative, dist=dist, df=float(n_clusters) - 2)
+    df = float(n_clusters) - 2
+    m = _mde(se, alpha=alpha, power=power, alternative=alternative, dist=dist, df=df)
+    return _result(m, "mde", power=power, effect=m, se=se, df=df, alpha=alpha, alternative=alternative, dist=dist,
+                   method="did", design=_did_design(n_clusters, design))

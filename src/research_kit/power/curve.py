@@ -56,16 +56,16 @@ def power_curve(effects: Sequence[float] | np.ndarray, *, method: Method = "did"
         if method == "did":
             design = dict(design)
             n = design.pop("n_clusters")
-            rows.append({"effect": e, "power": power_did(e, n, **design), "std_error": 0.0})
+            rows.append({"effect": e, "power": float(power_did(e, n, **design)), "std_error": 0.0})
             design["n_clusters"] = n
         elif method == "two_sample":
             design = dict(design)
             n = design.pop("nobs1")
-            rows.append({"effect": e, "power": power_two_sample(e, n, **design), "std_error": 0.0})
+            rows.append({"effect": e, "power": float(power_two_sample(e, n, **design)), "std_error": 0.0})
             design["nobs1"] = n
         else:
             r = simulate_power(float(e), **design)
-            rows.append({"effect": e, "power": r.estimate, "std_error": r.std_error})
+            rows.append({"effect": e, "power": r.power, "std_error": r.mc_std_error})
     out = pd.DataFrame(rows)
     out["method"] = method
     return out

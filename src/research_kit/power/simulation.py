@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from research_kit.power.analytic import _check
-from research_kit.results import Result
+from research_kit.power.result import SimulatedPower
 
 __all__ = ["SimCluster", "SimEstimator", "simulate_power"]
 
@@ -57,7 +57,7 @@ def simulate_power(
     reps: int = 200,
     alpha: float = 0.05,
     seed: int = 0,
-) -> Result:
+) -> SimulatedPower:
     """Power of a staggered DiD design by simulation.
 
     Parameters
@@ -76,17 +76,16 @@ def simulate_power(
         Number of simulated panels (the Monte Carlo standard error of power is at
         most ``0.5 / sqrt(reps)``).
     alpha
-        Size of the two-sided test.
+        Size of the two-sided test (not an interval level).
     seed
         Seed; replication ``k`` uses ``seed + k``.
 
     Returns
     -------
-    Result
-        Terms ``"power"`` (headline: rejection rate, std_error = Monte Carlo se),
-        ``"mean_estimate"`` (mean ATT estimate) and ``"bias"`` (mean estimate minus
-        ``effect``); ``extra["draws"]`` holds one row per replication
-        (rep, estimate, std_error, p_value, reject).
+    SimulatedPower
+        The power (the rejection rate, the value itself) with ``mc_std_error`` (its Monte Carlo
+        standard error), ``mean_estimate``, ``bias`` (mean estimate minus ``effect``) and ``draws``
+        (one row per replication: rep, estimate, std_error, p_value, reject).
 
     Warns
     -----
@@ -97,7 +96,7 @@ def simulate_power(
     >>> from research_kit.power import simulate_power
     >>> r = simulate_power(0.5, n_units=200, n_periods=6, cohorts=[4], never_share=0.5, cluster="unit", reps=20,
     ...                    seed=1)
-    >>> 0 <= r.estimate <= 1, r.nobs
+    >>> 0 <= r.power <= 1, r.reps
     (True, 20)
     """
     from research_kit.simulate import staggered_panel
@@ -127,11 +126,12 @@ def simulate_power(
     draws = pd.DataFrame(rows)
     p_hat = float(draws["reject"].mean())
     est = draws["estimate"]
-    mc_se = [np.sqrt(max(p_hat * (1 - p_hat), 1e-12) / reps), est.std(ddof=1) / np.sqrt(reps),
-             est.std(ddof=1) / np.sqrt(reps)]
-    info = {"estimator": estimator, "cluster": cluster, "n_units": n_units, "n_periods": n_periods,
-            "n_clusters": n_clusters, "cohorts": None if cohorts is None else list(cohorts),
-            "never_share": never_share, "alpha": alpha, "reps": int(reps), "seed": seed, "effect": float(effect),
-            "estimator_warnings": sorted(seen), "simulator": "research_kit.simulate.staggered_panel (constant effect)"}
-    return Result.from_arrays(["power", "mean_estimate", "bias"], [p_hat, est.mean(), est.mean() - float(effect)],
-                              mc_se, nobs=int(reps), estimator="simulate_power", info=info, extra={"draws": draws})
+    design = {"estimator": estimator, "cluster": cluster, "control_group": control_group, "n_units": n_units,
+              "n_periods": n_periods, "n_clusters": n_clusters, "cohorts": None if cohorts is None else list(cohorts),
+              "never_share": never_share, "simulator": "research_kit.simulate.staggered_panel (constant effect)"}
+    return SimulatedPower(p_hat, solved_for="power", power=p_hat, effect=float(effect),
+                          std_error=float(draws["std_error"].mean()), df=None, alpha=float(alpha),
+                          alternative="two-sided", method="simulation", design=design,
+                          mc_std_error=float(np.sqrt(max(p_hat * (1 - p_hat), 1e-12) / reps)),
+                          mean_estimate=float(est.mean()), bias=float(est.mean() - float(effect)), reps=int(reps),
+                          seed=int(seed), draws=draws, estimator_warnings=tuple(sorted(seen)))

@@ -35,6 +35,31 @@ class DensityResult(Result):
     ``statistic`` and ``p_value`` are the robust bias-corrected test of ``rddensity``.
     """
 
+    @property
+    def cutoff(self) -> float:
+        """The cutoff ``c``."""
+        return float(self.info["cutoff"])
+
+    @property
+    def running(self) -> str:
+        """Name of the running variable."""
+        return str(self.info["running"])
+
+    @property
+    def running_values(self) -> np.ndarray:
+        """The running variable of the sample the densities were estimated from."""
+        return np.asarray(self.extra["running"])
+
+    @property
+    def h(self) -> tuple[float, float]:
+        """Bandwidth (left, right) of the density estimates."""
+        return float(self.info["h_left"]), float(self.info["h_right"])
+
+    @property
+    def n_sides(self) -> tuple[int, int]:
+        """Observations (left, right) of the cutoff."""
+        return int(self.info["n_left"]), int(self.info["n_right"])
+
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Histogram of the running variable on each side, with the estimated densities at the cutoff.
 

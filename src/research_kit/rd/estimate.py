@@ -89,6 +89,12 @@ class RDResult(Result):
         return None if fs is None else fs.copy()
 
     @property
+    def first_stage_jump(self) -> float | None:
+        """Fuzzy RD: the jump in take-up at the cutoff (first-stage estimate); None for a sharp design."""
+        j = self.info.get("first_stage_jump")
+        return None if j is None else float(j)
+
+    @property
     def bias_corrected(self) -> float:
         """The bias-corrected point estimate (centre of the robust interval)."""
         return float(self.table.loc[self.table["term"] == "Bias-Corrected", "estimate"].iloc[0])

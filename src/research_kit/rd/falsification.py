@@ -38,8 +38,8 @@ class PlaceboSkippedWarning(UserWarning):
 
 def _row(r: RDResult) -> dict[str, Any]:
     row = r.tidy().set_index("term").loc["Robust"].to_dict()
-    return {"term": "Robust", **row, "conventional": r.conventional, "h_left": r.info["h_left"],
-            "h_right": r.info["h_right"], "n_eff_left": r.info["n_eff_left"], "n_eff_right": r.info["n_eff_right"]}
+    return {"term": "Robust", **row, "conventional": r.conventional, "h_left": r.h[0], "h_right": r.h[1],
+            "n_eff_left": r.n_effective[0], "n_eff_right": r.n_effective[1]}
 
 
 def _check_options(options: dict[str, Any]) -> None:
@@ -208,8 +208,8 @@ def bandwidth_sensitivity(
         if m == 1.0:
             r = base
         else:
-            h = (m * base.info["h_left"], m * base.info["h_right"])
-            b = (m * base.info["b_left"], m * base.info["b_right"])
+            h = (m * base.h[0], m * base.h[1])
+            b = (m * base.b[0], m * base.b[1])
             r = rdd(df, outcome=outcome, running=running, cutoff=cutoff, h=h, b=b, **rdd_options)
         rows.append({"multiplier": float(m), **_row(r)})
     out = pd.DataFrame(rows)

@@ -47,13 +47,18 @@ TS_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: Width of one panel (inches) and the smallest type size (points) of the dashboard.
+PANEL_WIDTH = 2.3
+FONT = 7.5
+
+
 def _x(periods: pd.Series | pd.PeriodIndex) -> np.ndarray:
     return pd.PeriodIndex(periods).to_timestamp(how="start").to_numpy()
 
 
 @themed
 def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence[str] | None = None,
-                   ncols: int = 4, start: str | None = "2021-01") -> Figure:
+                   ncols: int = 3, start: str | None = "2021-01") -> Figure:
     """Small multiples of every tracked indicator.
 
     Each panel shows the tracked quantity (the level, the cumulative sum from the
@@ -93,7 +98,9 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
     n = max(1, len(chosen))
     ncols = max(1, min(ncols, n))
     nrows = max(1, math.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.55 * nrows), squeeze=False)
+    # Panels 2.3 in wide: three a row make 6.9 in, about the text width of an A4 page (6.5 in) and of the HTML
+    # column, so the type sizes below print at 7-8 pt. More columns shrink the text below that in print.
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PANEL_WIDTH * ncols, 2.2 * nrows), squeeze=False)
     first = pd.Period(start, freq="M") if start else None
     qs = [(0.95, 0.15), (0.80, 0.22), (0.50, 0.32)]
     for ax, key in zip(axes.flat, chosen, strict=False):
@@ -123,17 +130,19 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
             ax.axhline(row["target_value"], color=color, lw=1.0, ls=":")
             ax.plot(_x(pd.PeriodIndex([row["deadline"]])), [row["target_value"]], marker="D", ms=4, color=color)
         name = row["indicator_zh"] if lang == "zh" else row["indicator_en"]
-        width = 16 if lang == "zh" else 32
+        width = 14 if lang == "zh" else 28
         prob = row["probability"]
         shown = "< 1%" if prob < 0.01 else ("> 99%" if prob > 0.99 else f"{prob:.0%}")
         ptxt = f"{lab('probability')} {shown}" if np.isfinite(prob) and row["status"] not in ("achieved", "missed") else ""
-        ax.set_title("\n".join(textwrap.wrap(str(name), width)[:2]), fontsize=8.5, loc="left", fontweight="normal")
+        ax.set_title("\n".join(textwrap.wrap(str(name), width)[:3]), fontsize=8.5, loc="left", fontweight="normal")
+        lo_y, hi_y = ax.get_ylim()  # headroom for the status line, which then never covers the data
+        ax.set_ylim(lo_y, hi_y + 0.22 * (hi_y - lo_y))
         ax.text(0.02, 0.97, f"{lab(row['status'])}  {ptxt}", transform=ax.transAxes, va="top", ha="left",
-                fontsize=7.5, color=color)
+                fontsize=FONT, color=color)
         unit = row["unit"] if lang == "zh" else (row["unit_en"] or row["unit"])
         ylab = lab(row["kind"]) if row["kind"] == "annual_growth" else f"{lab(row['kind'])} ({unit})"
-        ax.set_ylabel(ylab, fontsize=7)
-        ax.tick_params(labelsize=6.5)
+        ax.set_ylabel(ylab, fontsize=FONT)
+        ax.tick_params(labelsize=FONT)
         lo, hi = ax.get_xlim()
         if hi - lo < 2 * 365:  # a short window (e.g. a 2025 annual total): label quarters
             ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
@@ -149,13 +158,13 @@ def dashboard_plot(tracking: TargetTracking, *, lang: Lang = "zh", ids: Sequence
                plt.Line2D([], [], color="#555555", lw=1.0, ls=":", marker="D", ms=4, label=lab("target"))]
     handles += [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLORS[s], label=lab(s))
                 for s in ("achieved", "on_track", "at_risk", "off_track")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7.5, bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=FONT, bbox_to_anchor=(0.5, 0.0))
     bottom = 0.06 if nrows > 2 else 0.12
     if missing:
         names = [st.loc[i, "indicator_zh"] if lang == "zh" else st.loc[i, "indicator_en"] for i in missing]
         sep = "；" if lang == "zh" else "; "
         fig.text(0.5, bottom, f"{lab('no_data')}{'：' if lang == 'zh' else ': '}{sep.join(map(str, names))}",
-                 ha="center", va="bottom", fontsize=7, color=STATUS_COLORS["no_data"], wrap=True)
+                 ha="center", va="bottom", fontsize=FONT, color=STATUS_COLORS["no_data"], wrap=True)
         bottom += 0.025 if nrows > 2 else 0.05
     fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig

@@ -86,7 +86,7 @@ def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = N
                 ax: Any = None) -> Any:
     """Robust intervals against ``Mbar`` beside the original interval (HonestDiD's sensitivity plot).
 
-    Returns the matplotlib Figure. ``original`` defaults to ``table.attrs["original"]``.
+    Returns the matplotlib Figure. ``original`` defaults to the table's own (``HonestTable.original``).
 
     Examples
     --------
@@ -111,7 +111,9 @@ def honest_plot(table: pd.DataFrame, *, original: tuple[float, float] | None = N
         fig, ax = plt.subplots()
     else:
         fig = ax.figure
-    orig = original if original is not None else table.attrs.get("original")
+    from research_kit.did.honest import HonestTable
+
+    orig = original if original is not None else (table.original if isinstance(table, HonestTable) else None)
     mb = table["mbar"].to_numpy(dtype=float)
     step = float(np.min(np.diff(np.unique(mb)))) if np.unique(mb).size > 1 else 0.5
     if orig is not None:

@@ -153,13 +153,12 @@ def _event_frame(obj: Result | pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, i
     """The event-time table of a result (and its binned window), or the DataFrame itself."""
     if isinstance(obj, pd.DataFrame):
         return obj, None
-    frame = obj.extra.get("event_time") if isinstance(obj, Result) else None
-    if not isinstance(frame, pd.DataFrame):
+    frame = obj.event_time if isinstance(obj, Result) else None
+    if frame is None:
         raise TypeError(f"{type(obj).__name__} has no event-time estimates to plot; pass rk.did.event_study(...), "
                         "a Callaway-Sant'Anna aggregate('dynamic') result, or a DataFrame with event_time, estimate, "
                         "conf_low, conf_high.")
-    window = obj.info.get("window") if obj.info.get("bin_endpoints") else None
-    return frame, (None if window is None else (int(window[0]), int(window[1])))
+    return frame, obj.binned_window
 
 
 @themed
@@ -168,7 +167,7 @@ def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang:
                  end: pd.Timestamp | None = None) -> Figure:
     """Which cell starts when: a heat map of adoption dates (rows × columns)."""
     lab = Labels(lang)
-    fig, ax = _new_axes(None, (7.5, 4.0))
+    fig, ax = _new_axes(None, (6.5, 4.0))  # printed at about page width: labels stay >= 8 pt
     d = rollout.copy()
     d["_label"] = d[start].dt.strftime("%Y-%m").where(d[start].notna(), "—")
     origin = d[start].min()
@@ -180,12 +179,12 @@ def rollout_plot(rollout: pd.DataFrame, *, row: str, col: str, start: str, lang:
     import seaborn as sns
 
     sns.heatmap(grid, annot=text.to_numpy(), fmt="", cmap="viridis_r", cbar=False, ax=ax,
-                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 7}, mask=grid.isna())
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 8.5}, mask=grid.isna())
     ax.set_facecolor("#eeeeee")
     ax.grid(False)
     ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" ", "\n", 1) if len(t.get_text()) > 10 else t.get_text()
                                     for t in ax.get_xticklabels()])
-    ax.tick_params(axis="x", labelrotation=0, labelsize=8)
+    ax.tick_params(axis="x", labelrotation=0, labelsize=8.5)
     ax.tick_params(axis="y", labelrotation=0)
     ax.set_xlabel(lab(col) if col in ("bank", "county") else col)
     ax.set_ylabel(lab(row) if row in ("bank", "county") else row)

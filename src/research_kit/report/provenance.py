@@ -48,7 +48,16 @@ def git_commit(root: str | os.PathLike[str] | None = None) -> str:
 
 def provenance(parameters: Mapping[str, Any], *, datasets: list[str] | None = None,
                root: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Collect the facts of this run."""
+    """Collect the facts of this run.
+
+    ``datasets`` names the processed datasets whose input files the appendix lists; by default the
+    ones :func:`research_kit.data.load` returned in this process (the paper's own inputs), or every
+    dataset when nothing was loaded through it.
+    """
+    if datasets is None:
+        from research_kit.data.loading import loaded_datasets
+
+        datasets = list(loaded_datasets()) or None
     manifest_path = paths.processed_dir(root) / "manifest.json"
     files: list[dict[str, Any]] = []
     if manifest_path.is_file():

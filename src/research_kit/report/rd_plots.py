@@ -90,15 +90,15 @@ def density_plot(result: DensityResult, ax: Any = None, **kwargs: Any) -> Any:
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 4.0))
-    x = result.extra["running"]
-    c = float(result.info["cutoff"])
-    lo, hi = c - result.info["h_left"], c + result.info["h_right"]
+    x = result.running_values
+    c = result.cutoff
+    lo, hi = c - result.h[0], c + result.h[1]
     x = x[(x >= lo) & (x <= hi)]
     # one common bin width so that the two histograms are comparable densities
     width = (hi - lo) / bins
     edges_l = c - width * np.arange(int(np.ceil((c - lo) / width)) + 1)[::-1]
     edges_r = c + width * np.arange(int(np.ceil((hi - c) / width)) + 1)
-    n_all = float(result.info["n_left"] + result.info["n_right"])
+    n_all = float(sum(result.n_sides))
     for k, (edges, part) in enumerate(((edges_l, x[x < c]), (edges_r, x[x >= c]))):
         counts, e = np.histogram(part, bins=edges)
         ax.bar(e[:-1], counts / (n_all * width), width=width, align="edge", color=PALETTE[k], alpha=0.35, lw=0)
@@ -109,6 +109,6 @@ def density_plot(result: DensityResult, ax: Any = None, **kwargs: Any) -> Any:
                                                   [row["conf_high"] - row["estimate"]]],
                     fmt="o", color=PALETTE[k], capsize=4, ms=5, zorder=4)
     ax.axvline(c, color="grey", lw=0.9, ls="--")
-    ax.set_xlabel(xlabel if xlabel is not None else str(result.info["running"]))
+    ax.set_xlabel(xlabel if xlabel is not None else result.running)
     ax.set_ylabel(ylabel)
     return ax

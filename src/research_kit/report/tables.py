@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,7 +21,7 @@ import pandas as pd
 from research_kit.report.labels import Labels, Lang
 from research_kit.results import Result
 
-__all__ = ["Table", "format_amount", "format_number", "regression_table", "table"]
+__all__ = ["Table", "format_amount", "format_number", "regression_table", "table", "text_width"]
 
 
 def format_number(x: object, *, digits: int = 3, thousands: bool = True, percent: bool = False) -> str:
@@ -85,9 +86,46 @@ def format_amount(value: float, unit: str, *, lang: Lang = "zh", digits: int = 2
     return f"{currency} {format_number(base, digits=0)}"
 
 
-@dataclass(frozen=True)
+def text_width(s: str) -> int:
+    """Columns ``s`` takes in a terminal: 2 for wide (CJK, full-width) characters, 0 for combining marks.
+
+    Examples
+    --------
+    >>> text_width("ATT"), text_width("估计值"), text_width("ＡＢ")
+    (3, 6, 4)
+    """
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+               for ch in s)
+
+
+def _pad(s: str, width: int, align: str) -> str:
+    gap = max(width - text_width(s), 0)
+    if align == "r":
+        return " " * gap + s
+    if align == "c":
+        return " " * (gap // 2) + s + " " * (gap - gap // 2)
+    return s + " " * gap
+
+
+@dataclass(frozen=True, repr=False)
 class Table:
-    """A formatted table with a caption and notes."""
+    """A formatted table with a caption and notes.
+
+    ``print(t)`` (and ``t`` at a Python prompt) shows it as aligned plain text (:meth:`to_text`); a notebook
+    shows its Markdown form; :meth:`to_html` and :meth:`to_latex` give the other forms.
+
+    Examples
+    --------
+    >>> t = Table(pd.DataFrame({"项": ["ATT"], "估计值": ["1.23"]}), caption="表 1", notes=("注：示例。",))
+    >>> print(t)
+    表 1
+    -----------
+    项   估计值
+    -----------
+    ATT    1.23
+    -----------
+    注：示例。
+    """
 
     body: pd.DataFrame
     caption: str = ""
@@ -158,6 +196,28 @@ class Table:
             out.append(r"\par\footnotesize " + esc(n))
         out.append(r"\end{table}")
         return "\n".join(out) + "\n"
+
+    def to_text(self) -> str:
+        """The table as plain text: caption, columns aligned by display width (CJK characters count two), notes."""
+        aligns = self._aligns()
+        head = [" ".join(str(c).split("\n")) for c in self.body.columns]
+        rows = [[" ".join(str(v).split("\n")) for v in row] for row in self.body.itertuples(index=False)]
+        widths = [max([text_width(h)] + [text_width(r[i]) for r in rows]) for i, h in enumerate(head)]
+        rule = "-" * (sum(widths) + 2 * max(len(widths) - 1, 0))
+
+        def line(cells: Sequence[str], header: bool = False) -> str:
+            return "  ".join(_pad(c, w, "l" if header and i == 0 else a)
+                             for i, (c, w, a) in enumerate(zip(cells, widths, aligns, strict=True))).rstrip()
+
+        out = [self.caption] if self.caption else []
+        out += [rule, line(head, header=True), rule, *(line(r) for r in rows), rule, *self.notes]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -259,12 +319,12 @@ def regression_table(
         return " + ".join(labels.get(str(v), lab.get(str(v))) for v in items)
 
     facts = [
-        ("fixed_effects", lambda r: _names(r.info.get("fixed_effects"))),
-        ("control_group", lambda r: lab.get(str(r.info["control_group"])) if r.info.get("control_group") else None),
-        ("cluster", lambda r: _names(r.info.get("cluster"))),
-        ("n_clusters", lambda r: format_number(int(r.info["n_clusters"])) if r.info.get("n_clusters") else None),
+        ("fixed_effects", lambda r: _names(list(r.fixed_effects) or None)),
+        ("control_group", lambda r: lab.get(r.control_group) if r.control_group else None),
+        ("cluster", lambda r: _names(list(r.cluster_columns) or None)),
+        ("n_clusters", lambda r: format_number(r.n_clusters) if r.n_clusters else None),
         ("nobs", lambda r: format_number(int(r.nobs))),
-        ("r2", lambda r: format_number(float(r.info["r2"]), digits=3) if r.info.get("r2") is not None else None),
+        ("r2", lambda r: format_number(r.r2, digits=3) if r.r2 is not None else None),
     ]
     for key, get in facts:
         vals = [get(r) for r in results]

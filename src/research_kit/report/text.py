@@ -32,7 +32,7 @@ def sentence(result: Result, *, lang: Lang = "zh", design: str | None = None, un
     check_lang(lang)
     lab = Labels(lang)
     name = design or lab.get(result.estimator)
-    level = int(round(100 * float(result.info.get("level", 0.95))))
+    level = int(round(100 * result.level))
     est = format_number(result.estimate, digits=digits)
     lo, hi = format_number(result.conf_low, digits=digits), format_number(result.conf_high, digits=digits)
     p = result.p_value

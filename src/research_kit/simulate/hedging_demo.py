@@ -49,7 +49,7 @@ def rd_data(
     design: Literal["sharp", "fuzzy"] = "sharp",
     effect: float = 0.5,
     first_stage: float = 0.6,
-    seed: int | None = None,
+    seed: int | None = 0,
 ) -> pd.DataFrame:
     """A cross-section for RD with a known jump at the cutoff 0.
 
@@ -68,7 +68,7 @@ def rd_data(
         The true effect of ``d`` at the cutoff is ``effect``, the true jump of
         ``d`` is ``first_stage``.
     seed
-        Random seed.
+        Random seed (default 0, as every function of research_kit that draws random numbers).
 
     Returns
     -------
@@ -135,7 +135,7 @@ def hedging_guarantee_demo(
     take_up: float = 0.6,
     effect_hedge: float = 15.0,
     manipulation: float = 0.0,
-    seed: int | None = None,
+    seed: int | None = 0,
 ) -> HedgingRDData:
     """Small firms, a guarantee-eligibility threshold and FX hedging (SYNTHETIC).
 
@@ -173,7 +173,7 @@ def hedging_guarantee_demo(
     manipulation
         Share (0-1) of firms just below the threshold that misreport to become eligible.
     seed
-        Random seed.
+        Random seed (default 0, as every function of research_kit that draws random numbers).
 
     Returns
     -------
@@ -266,7 +266,7 @@ def smallfirm_guarantee_demo(
     take_up: float = 0.6,
     effect_hedge: float = 15.0,
     manipulation: float = 0.0,
-    seed: int | None = None,
+    seed: int | None = 0,
 ) -> HedgingRDData:
     """Exporting wholesale firms around the small-firm revenue threshold and FX hedging (SYNTHETIC).
 

@@ -139,6 +139,16 @@ class SyntheticControlResult(Result):
         return pd.Series(self.paths["synthetic"].to_numpy(), index=self.paths["time"].to_numpy(), name="synthetic")
 
     @property
+    def treated(self) -> Any:
+        """The treated unit."""
+        return self.info["treated"]
+
+    @property
+    def treatment_time(self) -> Any:
+        """The first treated period."""
+        return self.info["treatment_time"]
+
+    @property
     def pre_rmspe(self) -> float:
         """Root mean squared prediction error of the synthetic unit before treatment."""
         return float(self.info["pre_rmspe"])
@@ -180,7 +190,7 @@ class SyntheticControlResult(Result):
         from research_kit.report import synth_plots as _plots  # the plotting layer, at call time
 
         check_option("kind", kind, ("both", "paths", "gap"))
-        name = str(self.info.get("treated"))
+        name = str(self.treated)
         if kind == "paths":
             return _plots.paths_plot(self.paths, treated_name=name, ax=ax, lang=lang, ylabel=ylabel)
         if kind == "gap":

@@ -55,17 +55,27 @@ class PlaceboResult(Result):
     placebos: pd.DataFrame = field(default_factory=pd.DataFrame)
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    @property
+    def treated(self) -> Any:
+        """The treated unit."""
+        return self.info["treated"]
+
+    @property
+    def treatment_time(self) -> Any:
+        """The first treated period."""
+        return self.info["treatment_time"]
+
     def plot(self, ax: Any = None, *, kind: Literal["gaps", "ratios"] = "gaps", lang: Literal["zh", "en"] = "zh",
              ylabel: str = "", **kwargs: Any) -> Any:
         """The treated gap against the placebo cloud (``"gaps"``) or the RMSPE ratios (``"ratios"``)."""
         from research_kit.report import synth_plots as _plots  # the plotting layer, at call time
 
         check_option("kind", kind, ("gaps", "ratios"))
-        treated = self.info["treated"]
+        treated = self.treated
         if kind == "ratios":
             return _plots.ratio_plot(self.placebos, treated=treated, ax=ax, lang=lang, **kwargs)
         excluded = self.placebos.loc[self.placebos["excluded"], "unit"].tolist()
-        return _plots.placebo_gaps_plot(self.gaps, treated=treated, start=self.info["treatment_time"],
+        return _plots.placebo_gaps_plot(self.gaps, treated=treated, start=self.treatment_time,
                                         excluded=excluded, ax=ax, lang=lang, ylabel=ylabel)
 
 
@@ -107,7 +117,7 @@ def _placebo_jobs(result: SyntheticControlResult, v_search: str | None, *, share
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DroppedDonorsWarning)
         full = wide_panel(spec.data, outcome=spec.outcome, unit=spec.unit, time=spec.time,
-                          treated=result.info["treated"], treatment_time=spec.treatment_time, donors=tuple(donors))
+                          treated=result.treated, treatment_time=spec.treatment_time, donors=tuple(donors))
     table = None if spec.predictors is None else predictor_table(spec, full)
     pos = {u: i for i, u in enumerate(full.units)}
     jobs: list[_Job] = []
@@ -235,7 +245,7 @@ def _placebo_result(result: SyntheticControlResult, fits: list[SyntheticControlR
     """The permutation table, p-values and gap paths of the treated fit and its placebo fits."""
     spec = result.spec
     assert spec is not None
-    treated = result.info["treated"]
+    treated = result.treated
     donors = list(result.weights.index)
     rows = [_summary(result, treated, True)]
     gaps = {treated: result.gap}

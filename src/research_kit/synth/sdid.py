@@ -248,7 +248,7 @@ def synthetic_did(
     method: Method = "sdid",
     se: SEMethod = "placebo",
     reps: int = 200,
-    seed: int | None = None,
+    seed: int | None = 0,
     level: float = 0.95,
     donors: Any = None,
 ) -> SyntheticDiDResult:
@@ -274,7 +274,7 @@ def synthetic_did(
     reps
         Replications of the placebo or bootstrap standard error.
     seed
-        Seed of the replications.
+        Seed of the replications (default 0: the same call gives the same draws; None: fresh entropy).
     level
         Confidence level of the normal interval ``τ̂ ± z se``.
     donors

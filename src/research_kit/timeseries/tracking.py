@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research_kit.results import TIDY_COLUMNS, Result
+from research_kit.results import TIDY_COLUMNS, Summary
 from research_kit.timeseries.forecast import Criterion, ModelName, fit_forecast
 from research_kit.timeseries.targets import check_targets
 
@@ -55,14 +55,14 @@ class TargetDataWarning(UserWarning):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class TargetTracking(Result):
-    """Forecasts of every target's tracked quantity at its deadline.
+class TargetTracking:
+    """Forecasts of every target's tracked quantity at its deadline (not a regression: its own result type).
 
-    ``tidy()`` has one row per target: ``term`` = target id, ``estimate`` = forecast
-    mean of the tracked quantity at the deadline, ``std_error`` = its forecast
-    standard deviation, ``conf_low``/``conf_high`` = the prediction interval,
-    ``statistic`` = (estimate - target) / std_error and ``p_value`` = the forecast
-    probability of *missing* the target (1 - ``probability``).
+    ``tidy()`` has one row per target in the shared columns: ``term`` = target id, ``estimate`` =
+    forecast mean of the tracked quantity at the deadline, ``std_error`` = its forecast standard
+    deviation, ``conf_low``/``conf_high`` = the prediction interval (at ``level``), ``statistic`` =
+    (estimate - target) / std_error and ``p_value`` = the forecast probability of *missing* the target
+    (1 - ``probability``). ``repr()`` is one line; ``summary()`` a compact table of statuses.
 
     Attributes
     ----------
@@ -76,13 +76,57 @@ class TargetTracking(Result):
         id -> DataFrame of the observed periods: ``period, value, tracked``.
     criteria
         id -> the information criteria of the candidate models.
+    horizon_end, as_of
+        Last month forecast; the last month of data used (None: all).
+    criterion, models
+        The information criterion and the candidate models.
+    thresholds
+        ``(lower, upper)`` probabilities separating off-track / at-risk / on-track.
+    level
+        Coverage of the prediction intervals.
+    untracked_series
+        Ids of series given without a target (not tracked).
     """
 
-    status: pd.DataFrame = field(default_factory=pd.DataFrame)
+    status: pd.DataFrame
     forecasts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     history: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     criteria: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    horizon_end: str = "2025-12"
+    as_of: str | None = None
+    criterion: str = "aicc"
+    models: tuple[str, ...] = ()
+    thresholds: tuple[float, float] = (0.4, 0.8)
+    level: float = 0.95
+    untracked_series: tuple[str, ...] = ()
 
+    # ------------------------------------------------------------------ typed facts
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of targets by status (every status of :data:`STATUSES`, zeros included)."""
+        vc = self.status["status"].value_counts() if len(self.status) else pd.Series(dtype=int)
+        return {s: int(vc.get(s, 0)) for s in STATUSES}
+
+    @property
+    def n_targets(self) -> int:
+        """Number of targets tracked (rows of the status table)."""
+        return len(self.status)
+
+    @property
+    def nobs(self) -> int:
+        """Observations used, summed over the indicator series."""
+        return int(self.status["n_obs"].sum()) if len(self.status) else 0
+
+    @property
+    def info(self) -> Mapping[str, Any]:
+        """Deprecated: the settings as a dict; use the typed attributes (``horizon_end``, ``untracked_series``, ...)."""
+        warnings.warn("TargetTracking.info is deprecated: use its attributes (horizon_end, as_of, criterion, models, "
+                      "thresholds, level, counts, untracked_series).", DeprecationWarning, stacklevel=2)
+        return {"horizon_end": self.horizon_end, "as_of": self.as_of, "criterion": self.criterion,
+                "models": list(self.models), "thresholds": self.thresholds, "level": self.level, "df": None,
+                "statuses": {k: v for k, v in self.counts.items() if v}, "untracked_series": list(self.untracked_series)}
+
+    # ------------------------------------------------------------------ output
     def status_table(self) -> pd.DataFrame:
         """One row per target.
 
@@ -92,9 +136,54 @@ class TargetTracking(Result):
         """
         return self.status.copy()
 
-    def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 4,
+    def tidy(self) -> pd.DataFrame:
+        """One row per target in the shared columns (term, estimate, std_error, statistic, p_value, conf_low, conf_high)."""
+        st = self.status
+        if not len(st):
+            return pd.DataFrame(columns=TIDY_COLUMNS)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stat = (st["forecast"] - st["target_value"]) / st["std_error"]
+        return pd.DataFrame({
+            "term": st["id"].astype(str), "estimate": st["forecast"].astype(float),
+            "std_error": st["std_error"].astype(float), "statistic": stat.astype(float),
+            "p_value": 1.0 - st["probability"].astype(float), "conf_low": st["pi_lower"].astype(float),
+            "conf_high": st["pi_upper"].astype(float),
+        })[TIDY_COLUMNS].reset_index(drop=True)
+
+    def summary(self) -> Summary:
+        """A compact table: settings, then per target its status, forecast, target and probability."""
+        st = self.status
+        tab = pd.DataFrame({
+            "": st["id"].astype(str), "Status": st["status"].astype(str), "Forecast": st["forecast"].astype(float),
+            "Target": st["target_value"].astype(float), "P(reach)": st["probability"].astype(float),
+            f"{self.level:.0%} low": st["pi_lower"].astype(float),
+            f"{self.level:.0%} high": st["pi_upper"].astype(float), "Model": st["model"].astype(str),
+        })
+        settings = [("Horizon", self.horizon_end), ("As of", self.as_of or "all data"),
+                    ("Model choice", f"{self.criterion.upper()} among {', '.join(self.models)}"),
+                    ("Thresholds", f"off track < {self.thresholds[0]:g} <= at risk < {self.thresholds[1]:g} "
+                                   "<= on track")]
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.counts.items() if n)
+        notes = [f"{self.n_targets} target{'' if self.n_targets == 1 else 's'}: {counts}; {self.level:.0%} prediction intervals; "
+                 f"N = {self.nobs:,} observations"]
+        if self.untracked_series:
+            notes.append(f"Series without a target (not tracked): {', '.join(self.untracked_series)}")
+        return Summary("TargetTracking: track_targets", settings, tab, notes, digits=3)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.counts.items() if n) or "none"
+        return (f"<TargetTracking: {self.n_targets} target{'' if self.n_targets == 1 else 's'} ({counts}); horizon {self.horizon_end}"
+                f"{'' if self.as_of is None else f', as of {self.as_of}'}>")
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    def plot(self, ax: Any = None, *, lang: str = "zh", ids: Sequence[str] | None = None, ncols: int = 3,
              **kwargs: Any) -> Any:
-        """Dashboard of small multiples (see :func:`research_kit.timeseries.dashboard_plot`)."""
+        """Dashboard of small multiples (see :func:`research_kit.timeseries.dashboard_plot`); returns the Figure."""
         from research_kit.report.dashboard import dashboard_plot
 
         if kwargs:
@@ -348,7 +437,7 @@ def track_targets(
         ``id, period, value``. Flows for ``cumulative`` and ``annual_growth`` targets,
         levels otherwise; in the unit of the target. Targets without a series get
         status ``no_data``; series without a target are ignored (listed in
-        ``info["untracked_series"]``).
+        ``untracked_series`` of the result).
     targets
         The targets table (e.g. :func:`research_kit.studies.targets.load_targets`).
     horizon_end
@@ -366,9 +455,9 @@ def track_targets(
     Returns
     -------
     TargetTracking
-        A :class:`~research_kit.results.Result` with one term per target, the status
-        table, and per-indicator forecast and history frames; ``.plot()`` draws the
-        dashboard.
+        The status table, per-indicator forecast and history frames and the settings as typed
+        attributes; ``tidy()`` gives one row per target, ``summary()`` a compact table and
+        ``.plot()`` the dashboard.
 
     Warns
     -----
@@ -419,16 +508,6 @@ def track_targets(
     for note in notes:
         text, category = note if isinstance(note, tuple) else (note, TargetDataWarning)
         warnings.warn(text, category, stacklevel=2)
-    status = pd.DataFrame(rows)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = (status["forecast"] - status["target_value"]) / status["std_error"]
-    table = pd.DataFrame({
-        "term": status["id"], "estimate": status["forecast"], "std_error": status["std_error"], "statistic": stat,
-        "p_value": 1.0 - status["probability"], "conf_low": status["pi_lower"], "conf_high": status["pi_upper"],
-    })[TIDY_COLUMNS]
-    counts = status["status"].value_counts().to_dict()
-    info = {"horizon_end": str(h_end), "as_of": as_of, "criterion": criterion, "models": list(models),
-            "thresholds": (lo, hi), "level": level, "df": None, "statuses": counts,
-            "untracked_series": untracked}
-    base = TargetTracking(table=table, nobs=int(status["n_obs"].sum()), estimator="track_targets", info=info)
-    return replace(base, status=status, forecasts=forecasts, history=history, criteria=criteria)
+    return TargetTracking(status=pd.DataFrame(rows), forecasts=forecasts, history=history, criteria=criteria,
+                          horizon_end=str(h_end), as_of=as_of, criterion=str(criterion), models=tuple(models),
+                          thresholds=(lo, hi), level=float(level), untracked_series=tuple(untracked))

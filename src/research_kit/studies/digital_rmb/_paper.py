@@ -104,7 +104,7 @@ def caption(key: str, lang: Lang = "zh", **kw: Any) -> str:
 def figure_caption(key: str, est: RmbEstimates, lang: Lang = "zh") -> str:
     """Caption of a figure or table of this paper, filled in from the estimates."""
     return caption(key, lang, city=city_name(est.treated, lang), outcome=labels(lang)(est.outcome),
-                   fake=month(est.in_time.info["treatment_time"]))
+                   fake=month(est.in_time.treatment_time))
 
 
 def data_notice(synthetic: bool, lang: Lang = "zh") -> str:
@@ -224,7 +224,7 @@ def in_time_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     """The in-time placebo: a gap before the real pilot is small (branch 1) or not (branch 2) next to the effect."""
     lab = labels(lang)
     it, name = est.in_time, city_name(est.treated, lang)
-    fake = month(it.info["treatment_time"])
+    fake = month(it.treatment_time)
     head = lab.pick(
         zh=f"时间安慰剂检验只用真实试点前的数据，把试点时间假定为 {fake}（提前 {est.in_time_months} 个月）。"
            f"虚拟试点后至真实试点前，{name}与合成{name}之差平均为 {fmt(it.estimate)} 元，而真实试点后为 {fmt(est.sc.estimate)} 元。",

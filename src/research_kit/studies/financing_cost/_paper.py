@@ -73,7 +73,7 @@ def labels(lang: Lang = "zh") -> Labels:
 
 
 # --------------------------------------------------------------------------- text
-def _dist(text: str) -> str:
+def _dist(text: str | None) -> str:
     """A test's reference distribution as printed: chi2(2) -> χ²(2)."""
     return str(text).replace("chi2", "χ²")
 
@@ -171,12 +171,12 @@ def tests_paragraph(est: FinancingEstimates, *, lang: Lang = "zh", level: float 
     lab = labels(lang)
     h, m, f = est.hausman, est.mundlak, est.fe_iv
     endo = f.endogeneity("wooldridge_regression")
-    over = f.overid("wooldridge") if len(f.info["instruments"]) > 1 else None
+    over = f.overid("wooldridge") if len(f.instruments) > 1 else None
     re_bad = m.p_value < level
     head = lab.pick(
-        zh=f"Hausman 检验统计量为 {fmt(h.statistic)}（{_dist(h.info['distribution'])}，两模型均用随机效应的误差方差，{p_equals(h.p_value)}），"
+        zh=f"Hausman 检验统计量为 {fmt(h.statistic)}（{_dist(h.distribution)}，两模型均用随机效应的误差方差，{p_equals(h.p_value)}），"
            f"聚类稳健的 Mundlak 检验为 {fmt(m.statistic)}（{p_equals(m.p_value)}）：",
-        en=f"The Hausman statistic is {fmt(h.statistic)} ({_dist(h.info['distribution'])}, both models scaled by the "
+        en=f"The Hausman statistic is {fmt(h.statistic)} ({_dist(h.distribution)}, both models scaled by the "
            f"random-effects error variance, {p_equals(h.p_value)}) and the cluster-robust Mundlak test {fmt(m.statistic)} "
            f"({p_equals(m.p_value)}): ")
     re_txt = (lab.pick(zh="企业的不可观测特征与利率相关，随机效应估计不一致。",
@@ -303,14 +303,14 @@ def tests_table(est: FinancingEstimates, *, lang: Lang = "zh") -> Table:
         (lab("first_stage_f"), fs["f_stat"], f"F({int(fs['f_df1'])}, {int(fs['f_df2'])})", fs["f_pvalue"]),
         (lab("partial_r2"), fs["partial_r2"], "", np.nan),
     ]
-    if len(f.info["instruments"]) > 1:
+    if len(f.instruments) > 1:
         o = f.overid("wooldridge")
-        rows.append((lab("overid"), o.statistic, _dist(o.info["distribution"]), o.p_value))
+        rows.append((lab("overid"), o.statistic, _dist(o.distribution), o.p_value))
     e = f.endogeneity("wooldridge_regression")
     c = est.demand_check
-    rows += [(lab("endogeneity"), e.statistic, _dist(e.info["distribution"]), e.p_value),
-             (lab("hausman"), est.hausman.statistic, _dist(est.hausman.info["distribution"]), est.hausman.p_value),
-             (lab("mundlak"), est.mundlak.statistic, _dist(est.mundlak.info["distribution"]), est.mundlak.p_value),
+    rows += [(lab("endogeneity"), e.statistic, _dist(e.distribution), e.p_value),
+             (lab("hausman"), est.hausman.statistic, _dist(est.hausman.distribution), est.hausman.p_value),
+             (lab("mundlak"), est.mundlak.statistic, _dist(est.mundlak.distribution), est.mundlak.p_value),
              (lab("demand_check"), c.estimate / c.std_error, "t", c.p_value)]
     out = pd.DataFrame(rows, columns=[lab("test"), lab("statistic"), lab("distribution"), lab("p_value")])
     return table(out, digits={lab("statistic"): 2, lab("p_value"): 3}, caption=caption("tests", lang))

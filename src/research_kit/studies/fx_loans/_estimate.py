@@ -69,7 +69,21 @@ class FxEstimates:
     wild: Result | None = None
     bacon: pd.DataFrame | None = None
     honest: pd.DataFrame | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: Callaway-Sant'Anna's joint pre-trend Wald test (statistic, df, p_value), None without pre-periods
+    cs_pretest: dict[str, Any] | None = None
+    #: county x bank cells of the decomposition panel (treated-variation cells) and of the whole panel
+    n_cells: int = 0
+    n_cells_all: int = 0
+    #: the cell-level TWFE estimate that the Goodman-Bacon decomposition decomposes
+    twfe_cells: float | None = None
+    #: clusters of each estimator's standard errors
+    n_clusters: dict[str, int] = field(default_factory=dict)
+    #: treated business-months without any comparison (share and the truth with / without them)
+    no_comparison: dict[str, Any] = field(default_factory=dict)
+    #: effects by sector (one row per sector), None when not estimated
+    sectors: pd.DataFrame | None = None
+    #: 1-df tests of the mean pre-period coefficient, by estimator
+    pre_mean: dict[str, Any] = field(default_factory=dict)
     #: every outcome of the question (the main one included), in :data:`OUTCOMES` order
     outcomes: dict[str, OutcomeEstimates] = field(default_factory=dict)
     #: smallest Mbar whose robust interval for the average post effect includes 0 (0: already at Mbar = 0;
@@ -163,12 +177,11 @@ def pre_mean_test(result: Result) -> dict[str, float] | None:
 
     from research_kit.inference import wald_test
 
-    extra = getattr(result, "extra", {}) or {}
-    if "vcov_matrix" not in extra or "event_time" not in extra:
+    tab, cov = result.event_time, result.covariance
+    if tab is None or cov is None:
         return None
-    tab = extra["event_time"]
     est = tab.loc[tab["std_error"].notna()].sort_values("event_time")
-    V = np.asarray(extra["vcov_matrix"], dtype=float)
+    V = cov
     k = len(est)
     if V.shape[0] == k + 1:
         V = V[:k, :k]  # Sun-Abraham / imputation append the overall ATT
@@ -303,10 +316,10 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
     twfe_cells = None
     if cells["treated"].nunique() == 2 and cells["cell"].nunique() > 2:
         bacon = did.bacon_decomposition(cells, outcome="y", unit="cell", time="t", treat="treated")
-        twfe_cells = float(bacon.attrs["twfe"])
+        twfe_cells = float(bacon.twfe)
     honest: pd.DataFrame | None = None
     breakdown: float = float("nan")
-    lost = sa.extra["event_time"]
+    lost = sa.event_time
     lost = sorted(int(e) for e in lost.loc[lost["std_error"].isna() & (lost["event_time"] != -1), "event_time"])
     if not lost:  # the sensitivity analysis needs the covariance of every event time
         honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
@@ -318,7 +331,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         if len(in_table):
             breakdown = min(float(breakdown), float(in_table.min()))
     no_comparison = _no_comparison(panel, outcome, control_group)
-    n_clusters = {name: int(r.info.get("n_clusters") or 0) for name, r in
+    n_clusters = {name: int(r.n_clusters or 0) for name, r in
                   (("twfe", es), ("sun_abraham", sa), ("imputation", imp), ("callaway_santanna", cs))}
     return FxEstimates(
         county=county_txt, outcome=outcome, estimator=estimator, control_group=control_group, leads=leads,
@@ -328,11 +341,10 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         truth_event=truth_by_event_time(panel, outcome, leads=leads, lags=lags),
         n_businesses=int(panel["business_id"].nunique()), synthetic=synthetic,
         wild=wild, bacon=bacon, honest=honest,
-        extra={"cs_pretest": cs.info.get("pretest"), "n_cells": int(cells["cell"].nunique()),
-               "n_cells_all": int(panel["cell"].nunique()), "twfe_cells": twfe_cells, "n_clusters": n_clusters,
-               "no_comparison": no_comparison,
-               "sectors": sector_effects(panel, outcome, control_group=control_group, cluster=cluster, alpha=alpha),
-               "pre_mean": {"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)}},
+        cs_pretest=cs.pretrend_test, n_cells=int(cells["cell"].nunique()), n_cells_all=int(panel["cell"].nunique()),
+        twfe_cells=twfe_cells, n_clusters=n_clusters, no_comparison=no_comparison,
+        sectors=sector_effects(panel, outcome, control_group=control_group, cluster=cluster, alpha=alpha),
+        pre_mean={"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)},
         outcomes=per_outcome, breakdown=float(breakdown), honest_missing_se=tuple(lost), cluster=cluster, n_counties=int(len(counties)),
     )
 

@@ -271,10 +271,10 @@ def results_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
     if est.wild is not None:
         notes.append(lab.pick(
             zh=f"主要结果变量（{_outcome_name(est.outcome, lang)}）的 TWFE 以 9 个县为聚类的野聚类自助法（施加原假设、Webb 权重、"
-               f"{int(est.wild.info['reps']):,} 次抽样）：{p_text(est.wild.p_value)}，95% 置信区间 "
+               f"{int(est.wild.bootstrap_reps or 0):,} 次抽样）：{p_text(est.wild.p_value)}，95% 置信区间 "
                f"[{fmt(est.wild.conf_low, 3)}, {fmt(est.wild.conf_high, 3)}]。",
             en=f"Wild cluster bootstrap of TWFE for the main outcome ({lower_first(_outcome_name(est.outcome, lang))}), "
-               f"9 counties as clusters (null imposed, Webb weights, {int(est.wild.info['reps']):,} draws): "
+               f"9 counties as clusters (null imposed, Webb weights, {int(est.wild.bootstrap_reps or 0):,} draws): "
                f"{p_text(est.wild.p_value)}, 95% CI [{fmt(est.wild.conf_low, 3)}, {fmt(est.wild.conf_high, 3)}]."))
     return Table(body=body, caption=caption("results", lang), notes=tuple(notes))
 
@@ -286,16 +286,16 @@ def _boot_level(est: FxEstimates) -> str:
 
 def _boot_reps(est: FxEstimates) -> int:
     o = est.outcomes.get(est.outcome)
-    return int((o.cs_boot.info.get("bootstrap") if o is not None and o.cs_boot is not None else 0) or 0)
+    return int((o.cs_boot.bootstrap_reps if o is not None and o.cs_boot is not None else 0) or 0)
 
 
 def _n_boot_clusters(est: FxEstimates) -> int:
     o = est.outcomes.get(est.outcome)
-    return int((o.cs_boot.info.get("n_clusters") if o is not None and o.cs_boot is not None else 0) or 0)
+    return int((o.cs_boot.n_clusters if o is not None and o.cs_boot is not None else 0) or 0)
 
 
 def _n_clusters(est: FxEstimates) -> int:
-    return int(est.cs.info.get("n_clusters") or 0)
+    return int(est.cs.n_clusters or 0)
 
 
 def _effect_clause(oc: str, r: Result, lang: Lang) -> str:
@@ -327,7 +327,7 @@ def results_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     parts = []
     for oc, o in est.outcomes.items():
         name = _outcome_name(oc, lang)
-        sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.info.get("level", 0.95)), lang=lang)
+        sig = significance(o.cs.conf_low, o.cs.conf_high, level=float(o.cs.level), lang=lang)
         has_ci = significance_class(o.cs.conf_low, o.cs.conf_high) != "unknown"  # else ``sig`` says there is none
         ci = _ci_words(o.cs.conf_low, o.cs.conf_high, lang, p=o.cs.p_value)
         parts.append(lab.pick(
@@ -371,7 +371,7 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
                "computed (the outcome barely varies in this sample), so the two are not compared."))
         boot = None
     if boot is not None:
-        gb = int(boot.info.get("n_clusters") or 0)
+        gb = int(boot.n_clusters or 0)
         w_boot, w_main = boot.conf_high - boot.conf_low, o.cs.conf_high - o.cs.conf_low
         if level == est.cluster:
             parts.append(lab.pick(
@@ -406,10 +406,10 @@ def inference_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     if est.wild is not None:
         w = est.wild
         parts.append(lab.pick(
-            zh=f"对 TWFE，施加原假设的野聚类自助法（9 个县、Webb 权重、{int(w.info['reps']):,} 次抽样）在少量聚类下更可靠："
+            zh=f"对 TWFE，施加原假设的野聚类自助法（9 个县、Webb 权重、{int(w.bootstrap_reps or 0):,} 次抽样）在少量聚类下更可靠："
                f"{p_text(w.p_value)}，95% 置信区间 {fmt(w.conf_low, 3)} 至 {fmt(w.conf_high, 3)}，即 TWFE 估计{significance(w.conf_low, w.conf_high, lang=lang)}。",
             en=f"For TWFE, the wild cluster bootstrap with the null imposed (9 counties, Webb weights, "
-               f"{int(w.info['reps']):,} draws), which is reliable with few clusters, gives {p_text(w.p_value)} and a 95% "
+               f"{int(w.bootstrap_reps or 0):,} draws), which is reliable with few clusters, gives {p_text(w.p_value)} and a 95% "
                f"interval of {fmt(w.conf_low, 3)} to {fmt(w.conf_high, 3)}: the TWFE estimate is "
                f"{significance(w.conf_low, w.conf_high, lang=lang)}."))
     return ("" if lang == "zh" else " ").join(parts)
@@ -462,20 +462,20 @@ def _pretrend_rows(est: FxEstimates, lang: Lang) -> list[tuple[str, dict[str, An
     lab = labels(lang)
     rows = [("TWFE", est.es_twfe), ("Sun–Abraham", est.sa), (lab.pick(zh="插补估计（BJS）", en="Imputation (BJS)"), est.imputation)]
     out: list[tuple[str, dict[str, Any] | None, int]] = [
-        (name, r.info.get("pretrend"), int(r.info.get("n_clusters") or 0)) for name, r in rows]
-    out.append(("Callaway–Sant'Anna", est.extra.get("cs_pretest"), int(est.cs.info.get("n_clusters") or 0)))
-    means = est.extra.get("pre_mean") or {}
+        (name, r.pretrend_test, int(r.n_clusters or 0)) for name, r in rows]
+    out.append(("Callaway–Sant'Anna", est.cs_pretest, int(est.cs.n_clusters or 0)))
+    means = est.pre_mean
     for key, name, r in (("twfe", "TWFE", est.es_twfe), ("sun_abraham", "Sun–Abraham", est.sa)):
         if means.get(key):
             out.append((lab.pick(zh=f"{name}：开办前系数均值", en=f"{name}: mean of pre-programme coefficients"),
-                        means[key], int(r.info.get("n_clusters") or 0)))
+                        means[key], int(r.n_clusters or 0)))
     return out
 
 
 def pretrend_verdict_of(est: FxEstimates, *, lang: Lang = "zh") -> PretrendVerdict:
     rows = _pretrend_rows(est, lang)
     return pretrend_verdict([(n, t) for n, t, _ in rows], n_clusters={n: g for n, _, g in rows if g},
-                            alpha=1 - float(est.cs.info.get("level", 0.95)))
+                            alpha=1 - float(est.cs.level))
 
 
 def pretrend_table(est: FxEstimates, *, lang: Lang = "zh") -> Table:
@@ -538,8 +538,8 @@ def bacon_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
         lab.pick(zh="权重", en="Weight"): summ["weight"].to_numpy(),
         lab.pick(zh="加权平均估计", en="Weighted mean estimate"): summ["avg_est"].to_numpy(),
     })
-    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {fmt(est.bacon.attrs['twfe'], 3)}。",
-                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {fmt(est.bacon.attrs['twfe'], 3)}.")
+    note = lab.pick(zh=f"单元层面 TWFE 估计 = 各比较估计的加权和 = {fmt(est.bacon.twfe, 3)}。",
+                    en=f"Cell-level TWFE estimate = weighted sum of the comparisons = {fmt(est.bacon.twfe, 3)}.")
     return table(frame, digits=3, caption=caption("bacon", lang, outcome=est.outcome), notes=(note,))
 
 
@@ -557,12 +557,12 @@ def bacon_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
         return lab.pick(zh="该样本中县 × 银行单元的开办时间没有足够的变化，无法进行 Goodman-Bacon 分解。",
                         en="The county × bank cells of this sample have too little variation in timing for a "
                            "Goodman-Bacon decomposition.")
-    n_cells, n_all = est.extra.get("n_cells", 0), est.extra.get("n_cells_all", 0)
+    n_cells, n_all = est.n_cells, est.n_cells_all
     intro = lab.pick(
         zh=f"Goodman-Bacon 分解要求平衡面板，因此分解的是 {n_cells} 个县 × 银行单元（共 {n_all} 个单元中每月都有观测的单元）月度均值上的 TWFE 回归（表 {TABLES.index('bacon') + 1}）。",
         en=f"The Goodman-Bacon decomposition needs a balanced panel, so it decomposes the TWFE regression on the monthly "
            f"means of the {n_cells} county × bank cells observed every month (of {n_all}) (Table {TABLES.index('bacon') + 1}).")
-    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.attrs["twfe"]),
+    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.twfe),
                   robust=est.cs.estimate)
     s = bacon_gap_sentence(g, robust_name="Callaway–Sant'Anna", unit_name=lab.pick(zh="个体工商户", en="business"),
                            cell_name=lab.pick(zh="县 × 银行单元", en="county × bank cell"), lang=lang,
@@ -594,7 +594,7 @@ def honest_figure(est: FxEstimates, *, lang: Lang = "zh") -> Any:
 
     if est.honest is None:
         return None
-    return honest_plot(est.honest, original=est.honest.attrs.get("original"), lang=lang)
+    return honest_plot(est.honest, original=est.honest.original, lang=lang)
 
 
 def honest_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
@@ -633,7 +633,7 @@ def truth_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     reason = ""
     if missed and o.estimands:
         context = ""
-        nc = est.extra.get("no_comparison") or {}
+        nc = est.no_comparison
         if nc.get("share", 0) > 0 and nc.get("from_t") is not None:
             month = period_month(int(nc["from_t"])).strftime("%Y-%m")
             context = lab.pick(
@@ -677,7 +677,7 @@ def _sector_name(sector: str, lang: Lang) -> str:
 
 def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
     """Callaway–Sant'Anna by sector (sectors with enough businesses), with the simulated truth when synthetic."""
-    sec = est.extra.get("sectors")
+    sec = est.sectors
     if sec is None or sec.empty:
         return None
     lab = labels(lang)
@@ -698,7 +698,7 @@ def sector_table(est: FxEstimates, *, lang: Lang = "zh") -> Table | None:
 def sector_paragraph(est: FxEstimates, *, lang: Lang = "zh") -> str:
     """Which sectors gain most, and whether the sector differences are distinguishable (overlapping intervals)."""
     lab = labels(lang)
-    sec = est.extra.get("sectors")
+    sec = est.sectors
     n = TABLES.index("sectors") + 1
     ref = f"（表 {n}）" if lang == "zh" else f" (Table {n})"
     if sec is None or len(sec) < 2:
@@ -769,7 +769,7 @@ def bacon_gap_share(est: FxEstimates) -> float | None:
 
     if est.bacon is None:
         return None
-    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.attrs["twfe"]),
+    g = bacon_gap(bacon_summary(est.bacon), twfe_unit=est.twfe.estimate, twfe_cells=float(est.bacon.twfe),
                   robust=est.cs.estimate)
     if abs(g.gap) <= 0.1 * float(est.cs.std_error) or g.weight_forbidden == 0:
         return None

@@ -133,7 +133,7 @@ def results_paragraph(est: HedgingEstimates, *, lang: Lang = "zh") -> str:
     lab = labels(lang)
     s, fz = est.sharp, est.fuzzy
     y = lab(f"{est.outcome}_text")
-    fs = fz.info["first_stage_jump"]
+    fs = float(fz.first_stage_jump if fz.first_stage_jump is not None else float("nan"))  # fuzzy design: set
     unit = lab.pick(zh=" 个百分点", en=" percentage points")
     bw = BWSELECT[est.options["bwselect"]][lang]
     return lab.pick(

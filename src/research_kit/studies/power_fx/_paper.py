@@ -99,7 +99,7 @@ def calibration_paragraph(cal: Calibration, *, icc: float, lang: Lang = "zh") ->
         zh=f"我们用外汇贷款研究的分析面板（{cal.n_businesses:,} 家个体工商户）标定设计参数：去除主体和月份固定效应及开办效应后，"
            f"{name}的残差标准差为 {cal.sd:.3f}，相邻月份残差的相关系数为 {cal.autocorr:.2f}（按一阶自回归设定序列相关），"
            f"县 × 月的组内相关系数估计为 {cal.icc:.3f}。" + icc_sentence(cal, icc, lang=lang),
-        en=f"We calibrate the design on the FX-loans analysis panel ({cal.n_businesses:,} individual businesses): net of "
+        en=f"We calibrate the design on the FX loan study's analysis panel ({cal.n_businesses:,} individual businesses): net of "
            f"business and month effects and of the programme effect, the residual SD of {lower_first(name)} is {cal.sd:.3f}, "
            f"residuals of adjacent months correlate at {cal.autocorr:.2f} (used as an AR(1) serial correlation) and the "
            f"county × month intra-cluster correlation is estimated at {cal.icc:.3f}. " + icc_sentence(cal, icc, lang=lang),
@@ -257,7 +257,7 @@ def front_matter(cal: Calibration, *, n_clusters: int, icc: float, alpha: float,
     lab = labels(lang)
     J = int(n_clusters)
     m = mde_did(J, alpha=alpha, power=power, **_design(cal, J, icc=design_icc(cal, icc), n_pre=n_pre, n_post=n_post))
-    title = lab.pick(zh="个体工商户外汇贷款试点评估的统计功效", en="How much can the FX-loans evaluation detect? A power analysis")
+    title = lab.pick(zh="个体工商户外汇贷款试点评估的统计功效", en="How much can the FX loan evaluation detect? A power analysis")
     abstract = lab.pick(
         zh=f"本文在评估之前，为第 2 项任务（推广个体工商户国内外汇贷款）的效果评估计算统计功效和最小可检测效应。以演示面板标定的残差方差、序列相关和组内相关系数计，"
            f"{J} 个聚类的双重差分设计在 {power:.0%} 功效下可检测的最小效应为 {m:.3f}。" + synthetic_sentence(lab, cal.synthetic),
