@@ -93,8 +93,8 @@ def test_fit_sentence_branches(lang):
 
 
 def _fake(p_value=0.5, in_time=1.0, sc_est=50.0, pre_rmspe=20.0, pre_mean=2000.0, sdid=(-10.0, 100.0), n_exc=0):
-    placebo = SimpleNamespace(p_value=p_value, info={"n_units": 17, "rank": 3, "n_excluded": n_exc,
-                                                     "pre_rmspe_cutoff": 2.0, "rmspe_ratio": 2.5})
+    placebo = SimpleNamespace(p_value=p_value, n_units=17, rank=3, n_excluded=n_exc, pre_rmspe_cutoff=2.0,
+                              rmspe_ratio=2.5)
     sc = SimpleNamespace(estimate=sc_est, pre_rmspe=pre_rmspe)
     return SimpleNamespace(treated="金华市", placebo=placebo, sc=sc, pre_mean=pre_mean, outcome="retail_pc",
                            in_time=SimpleNamespace(estimate=in_time, treatment_time=pd.Timestamp("2021-04-01")),

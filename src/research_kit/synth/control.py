@@ -149,6 +149,16 @@ class SyntheticControlResult(Result):
         return self.info["treatment_time"]
 
     @property
+    def pre_periods(self) -> int:
+        """Periods before treatment (the fit window)."""
+        return int(self.info["pre_periods"])
+
+    @property
+    def post_periods(self) -> int:
+        """Periods from treatment on."""
+        return int(self.info["post_periods"])
+
+    @property
     def pre_rmspe(self) -> float:
         """Root mean squared prediction error of the synthetic unit before treatment."""
         return float(self.info["pre_rmspe"])

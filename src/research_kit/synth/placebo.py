@@ -65,6 +65,32 @@ class PlaceboResult(Result):
         """The first treated period."""
         return self.info["treatment_time"]
 
+    @property
+    def rmspe_ratio(self) -> float:
+        """The treated unit's post/pre RMSPE ratio (the test statistic)."""
+        return float(self.info["rmspe_ratio"])
+
+    @property
+    def rank(self) -> int:
+        """The treated unit's rank among the included units (1 = largest ratio)."""
+        return int(self.info["rank"])
+
+    @property
+    def n_units(self) -> int:
+        """Units in the permutation distribution (the treated unit and the donors kept)."""
+        return int(self.info["n_units"])
+
+    @property
+    def n_excluded(self) -> int:
+        """Donors left out for a poor pre-treatment fit (see :attr:`pre_rmspe_cutoff`)."""
+        return int(self.info["n_excluded"])
+
+    @property
+    def pre_rmspe_cutoff(self) -> float | None:
+        """Donors whose pre-treatment RMSPE exceeds this multiple of the treated unit's are left out (None: all kept)."""
+        c = self.info.get("pre_rmspe_cutoff")
+        return None if c is None else float(c)
+
     def plot(self, ax: Any = None, *, kind: Literal["gaps", "ratios"] = "gaps", lang: Literal["zh", "en"] = "zh",
              ylabel: str = "", **kwargs: Any) -> Any:
         """The treated gap against the placebo cloud (``"gaps"``) or the RMSPE ratios (``"ratios"``)."""

@@ -131,7 +131,7 @@ def data_paragraph(est: RmbEstimates, *, lang: Lang = "zh") -> str:
     n_donor = int(counts.get("donor", 0))
     n_excl = int(len(pool) - n_donor - 1)
     first, last = month(d["month"].min()), month(d["month"].max())
-    n_pre, n_post = int(est.sc.info["pre_periods"]), int(est.sc.info["post_periods"])
+    n_pre, n_post = est.sc.pre_periods, est.sc.post_periods
     name = city_name(est.treated, lang)
     donor_prov = sorted(set(pool.loc[pool["status"] == "donor", "province"]))
     prov_txt = "、".join(donor_prov) if lang == "zh" else ", ".join(PROVINCE_EN.get(p, p) for p in donor_prov)
@@ -194,8 +194,8 @@ def placebo_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float = 0.
     """The permutation test, with a branch for a rank that is and is not unusual at ``level``."""
     lab = labels(lang)
     p, name = est.placebo, city_name(est.treated, lang)
-    n_units, rank, n_exc = int(p.info["n_units"]), int(p.info["rank"]), int(p.info["n_excluded"])
-    cut = p.info["pre_rmspe_cutoff"]
+    n_units, rank, n_exc = p.n_units, p.rank, p.n_excluded
+    cut = p.pre_rmspe_cutoff
     exc = ""
     if cut is not None and n_exc > 0:
         exc = lab.pick(zh=f"（剔除试点前拟合误差超过{name} {fmt(cut, 1)} 倍的 {n_exc} 个对照城市后）",
@@ -203,11 +203,11 @@ def placebo_paragraph(est: RmbEstimates, *, lang: Lang = "zh", level: float = 0.
                           f"{fmt(cut, 1)} times {name}'s)")
     head = lab.pick(
         zh=f"安慰剂检验把每个对照城市依次当作“试点城市”，用其余对照城市构造合成控制{exc}。{name}试点后与试点前均方根预测误差之比为 "
-           f"{fmt(p.info['rmspe_ratio'])}，在 {n_units} 个城市中排第 {rank} 位，置换检验 p 值为 {fmt_p(p.p_value)}"
+           f"{fmt(p.rmspe_ratio)}，在 {n_units} 个城市中排第 {rank} 位，置换检验 p 值为 {fmt_p(p.p_value)}"
            f"（这一检验可能达到的最小 p 值为 {fmt(1 / n_units, 3)}）。",
         en=f"The placebo test treats each donor city in turn as if it had piloted and builds its synthetic control from "
            f"the other donors{exc}. {name}'s ratio of post- to pre-pilot root mean squared prediction error is "
-           f"{fmt(p.info['rmspe_ratio'])}, rank {rank} of {n_units} cities: a permutation p-value of {fmt_p(p.p_value)} "
+           f"{fmt(p.rmspe_ratio)}, rank {rank} of {n_units} cities: a permutation p-value of {fmt_p(p.p_value)} "
            f"(the smallest attainable is {fmt(1 / n_units, 3)}).",
     )
     if p.p_value <= level:

@@ -40,7 +40,6 @@ LABELS: dict[str, dict[str, str]] = {
     "random_effects": {"zh": "随机效应", "en": "Random effects"},
     "fixed_effects": {"zh": "双向固定效应", "en": "Two-way fixed effects"},
     "fe_2sls": {"zh": "固定效应两阶段最小二乘", "en": "Fixed-effects 2SLS"},
-    "firm_quarter": {"zh": "企业、季度", "en": "firm, quarter"},
     "unadjusted": {"zh": "常规（同方差）", "en": "Classical (homoskedastic)"},
     "robust": {"zh": "异方差稳健", "en": "Heteroskedasticity-robust"},
     "clustered": {"zh": "按企业聚类", "en": "Clustered by firm"},
@@ -264,8 +263,7 @@ def provenance_note(est: FinancingEstimates, *, lang: Lang = "zh") -> str:
 def results_table(est: FinancingEstimates, *, lang: Lang = "zh") -> Table:
     lab = labels(lang)
     names = [lab("pooled_ols"), lab("random_effects"), lab("fixed_effects"), lab("fe_2sls")]
-    fe_label = {str(est.fe.info["fixed_effects"]): lab("firm_quarter")}
-    iv_res = est.fe_iv.with_info(fixed_effects=est.fe.info["fixed_effects"])
+    iv_res = est.fe_iv.with_info(fixed_effects=est.fe.fixed_effects)  # the FE rows are labelled effect by effect
     se_note = lab(est.options["se"]) if est.options["se"] == "driscoll_kraay" else lab("clustered")
     note = lab.pick(
         zh=f"前三列标准误：{se_note}；两阶段最小二乘按企业聚类。混合最小二乘与随机效应包含季度虚拟变量（未列出）。"
@@ -276,7 +274,7 @@ def results_table(est: FinancingEstimates, *, lang: Lang = "zh") -> Table:
     iv_res = iv_res.with_info(r2=None)
     t = regression_table([est.pooled, est.re, est.fe, iv_res], lang=lang, model_names=names,
                          keep=["loan_rate", "log_exports"],
-                         labels={**{k: lab(k) for k in LABELS}, **fe_label, ENTITY: lab(ENTITY),
+                         labels={**{k: lab(k) for k in LABELS}, ENTITY: lab(ENTITY),
                                  TIME: lab.pick(zh="季度", en="quarter")},
                          caption=caption("results", lang), notes=[note])
     if lang == "zh":  # the shared row label is the symbol R²; a Chinese page names it
