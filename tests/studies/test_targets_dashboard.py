@@ -258,3 +258,15 @@ def test_assessment_workbook(small_runs, tmp_path):
     units = {row[0].value: row for row in wb["按责任单位"].iter_rows(min_row=2)}
     pbc = [c.value for c in units["人行金华市中心支行"]]
     assert pbc[5] == 1 and "资金池" in pbc[-1]  # digital RMB off track; the cash pool overdue
+
+
+def test_status_table_drops_forecast_columns_when_nothing_is_forecast(small_runs):
+    r, first = small_runs
+    assert "达标概率" in study.status_table(r, lang="zh").body.columns  # some targets forecast: columns kept
+    decided = r.now.targets.assign(status=["achieved", "missed"] * 10, pi_lower=1.0, pi_upper=1.0)
+    run = study.TargetsRun(now=type(r.now)(**{**r.now.__dict__, "targets": decided}), before=None, changed=r.changed)
+    for lang, cols in (("zh", ("2025 年末预测（95% 区间）", "达标概率", "预测模型")),
+                       ("en", ("End-2025 forecast (95% interval)", "P(target)", "Model"))):
+        t = study.status_table(run, lang=lang)
+        assert not set(cols) & set(t.body.columns) and len(t.align) == t.body.shape[1]
+        assert ("不再作预测" in t.notes[0]) if lang == "zh" else ("no forecast" in t.notes[0])

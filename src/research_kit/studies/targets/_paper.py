@@ -228,8 +228,16 @@ def status_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
         notes.append(lab.pick(zh=f"{x['name_zh']}：{x['converted']} 个填报值已换算为目标单位，例：{x['conversion_example']}。",
                               en=f"{x['name_en']}: {x['converted']} filed values converted to the target unit, e.g. "
                                  f"{example_en}."))
-    return Table(body=pd.DataFrame(rows), caption=caption("status", lang, as_of=r.as_of), notes=tuple(notes),
-                 align="lllrlrrll")
+    body = pd.DataFrame(rows)
+    align = "lllrlrrll"
+    forecast_cols = [lab("forecast_col"), lab("prob_col"), lab("model_col")]
+    if len(body) and (body[forecast_cols] == "").all().all():  # every target decided or without data: no forecasts
+        keep = [i for i, c in enumerate(body.columns) if c not in forecast_cols]
+        body, align = body.iloc[:, keep], "".join(align[i] for i in keep)
+        notes.insert(0, lab.pick(zh="截至报告日，各目标均已到期或尚无填报，不再作预测，故表中不列预测、达标概率和预测模型。",
+                                 en="At the report date every target is past its deadline or has no filings, so no "
+                                    "forecast, probability or model is shown."))
+    return Table(body=body, caption=caption("status", lang, as_of=r.as_of), notes=tuple(notes), align=align)
 
 
 def milestone_table(r: TargetsRun, *, lang: Lang = "zh") -> Table:
