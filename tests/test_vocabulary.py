@@ -43,7 +43,7 @@ def test_clustering_is_cluster(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["panel.pooled", "panel.fe", "panel.re", "panel.first_difference", "iv.tsls",
-                                  "iv.liml"])
+                                  "iv.liml", "synth.synthetic_did"])
 def test_variance_type_is_vcov(name: str) -> None:
     assert "vcov" in inspect.signature(ESTIMATORS[name]).parameters
 
@@ -336,3 +336,17 @@ def test_honest_and_bacon_tables_carry_typed_settings() -> None:
     assert isinstance(b, rk.did.BaconTable)
     assert b.twfe == pytest.approx(float((b["weight"] * b["estimate"]).sum()), rel=1e-12)
     assert b.twfe == pytest.approx(rk.did.twfe(sp, outcome="y", unit="id", time="t", treat="d").estimate, rel=1e-8)
+
+
+def test_synthetic_did_takes_vcov_as_the_name_of_its_variance_option() -> None:
+    from research_kit.simulate.digital_rmb_demo import digital_rmb_panel
+
+    d = digital_rmb_panel(seed=1)
+    kw = dict(outcome="merchant_share", unit="county", time="month", treated=d.treated,
+              treatment_time=d.treatment_time, reps=20, seed=1)
+    jack = "jackknife" if np.ndim(d.treated) else "placebo"  # jackknife needs two or more treated units
+    r1 = rk.synth.synthetic_did(d.panel, se=jack, **kw)
+    r2 = rk.synth.synthetic_did(d.panel, vcov=jack, **kw)
+    assert r1.std_error == pytest.approx(r2.std_error, rel=1e-12) and r2.info["se_method"] == jack
+    with pytest.raises(ValueError, match="disagree"):
+        rk.synth.synthetic_did(d.panel, se="none", vcov=jack, **kw)

@@ -251,6 +251,7 @@ def synthetic_did(
     seed: int | None = 0,
     level: float = 0.95,
     donors: Any = None,
+    vcov: SEMethod | None = None,
 ) -> SyntheticDiDResult:
     """Synthetic difference-in-differences for units treated together from ``treatment_time``.
 
@@ -279,6 +280,8 @@ def synthetic_did(
         Confidence level of the normal interval ``τ̂ ± z se``.
     donors
         Control units; default every untreated unit.
+    vcov
+        The shared vocabulary's name for ``se`` (the variance type), with the same spellings.
 
     Returns
     -------
@@ -297,6 +300,10 @@ def synthetic_did(
     >>> r.term
     'ATT'
     """
+    if vcov is not None:
+        if se != "placebo" and se != vcov:
+            raise ValueError(f"vcov={vcov!r} and se={se!r} disagree; pass one of the two.")
+        se = vcov
     check_option("method", method, ("sdid", "sc", "did"))
     check_option("se", se, ("placebo", "jackknife", "bootstrap", "none"))
     if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2:
