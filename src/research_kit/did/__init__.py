@@ -6,7 +6,7 @@ group-time effects and the Goodman-Bacon (2021) decomposition.
 
 >>> import research_kit as rk
 >>> sorted(rk.did.__all__)[:3]
-['BACON_TYPES', 'CallawaySantAnnaResult', 'CellSkippedWarning']
+['BACON_TYPES', 'BaconTable', 'CallawaySantAnnaResult']
 """
 
 from __future__ import annotations

@@ -222,7 +222,7 @@ class _Matcher:
         self.token = simple
         self.split = re.compile(f"[{sep_class}]") if seps else None
         self.max_parts = max((len(self.split.split(i)) for i in self.table), default=1) if self.split else 1
-        # with separators, a token such as ``GT000123-2`` is also searched by its sub-spans of up to max_parts parts
+        # with separators, a token such as ``ZZ000123-2`` is also searched by its sub-spans of up to max_parts parts
         flags = 0 if case_sensitive else re.IGNORECASE
         self.complex = (re.compile("|".join(re.escape(i) for i in sorted(complex_ids, key=len, reverse=True)), flags)
                         if complex_ids else None)
@@ -351,7 +351,7 @@ def find_identifiers(
         Identifiers shorter than this are skipped (with a
         :class:`ShortIdentifierWarning`): they would match ordinary numbers.
     case_sensitive
-        By default ``gt000123`` matches ``GT000123``.
+        By default ``zz000123`` matches ``ZZ000123``.
 
     Returns
     -------
@@ -366,13 +366,13 @@ def find_identifiers(
     DOCX: the text of ``word/*.xml`` (body, headers, footers, notes) and
     ``docProps/*.xml``, with runs joined within a paragraph. Notebooks:
     sources, text outputs and metadata (images skipped). An identifier
-    matches as a whole token: ``GT000123`` is found in ``<td>GT000123</td>``
-    and ``fig_GT000123.png`` but not in ``XGT0001234``.
+    matches as a whole token: ``ZZ000123`` is found in ``<td>ZZ000123</td>``
+    and ``fig_ZZ000123.png`` but not in ``XZZ0001234``.
 
     Examples
     --------
-    >>> [h.identifier for h in find_identifiers("<td>GT000123</td><td>GT0001234</td>", ["GT000123"])]
-    ['GT000123']
+    >>> [h.identifier for h in find_identifiers("<td>ZZ000123</td><td>ZZ0001234</td>", ["ZZ000123"])]
+    ['ZZ000123']
     """
     matcher = _matcher(identifiers, min_length, case_sensitive)
     return _find(_sources(paths_or_text), matcher)
@@ -400,7 +400,7 @@ def check_no_microdata(
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "p.html").write_text("<p>N = 120</p>")
-    >>> [p.name for p in check_no_microdata(d, ["GT000123"])]
+    >>> [p.name for p in check_no_microdata(d, ["ZZ000123"])]
     ['p.html']
     """
     site = Path(site_dir)
