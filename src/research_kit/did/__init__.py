@@ -20,6 +20,7 @@ from research_kit.did.honest import METHODS as HONEST_METHODS
 from research_kit.did.honest import (
     HonestGridWarning,
     HonestTable,
+    event_times_without_se,
     honest_breakdown,
     honest_did,
     honest_rm,
@@ -45,6 +46,7 @@ __all__ = [
     "bacon_summary",
     "callaway_santanna",
     "event_study",
+    "event_times_without_se",
     "honest_breakdown",
     "honest_did",
     "honest_plot",

@@ -78,7 +78,8 @@ from scipy.special import ndtri
 
 from research_kit._validation import check_level, check_option
 
-__all__ = ["METHODS", "HonestGridWarning", "HonestTable", "honest_breakdown", "honest_did", "honest_rm", "rm_identified_set"]
+__all__ = ["METHODS", "HonestGridWarning", "HonestTable", "event_times_without_se", "honest_breakdown", "honest_did",
+           "honest_rm", "rm_identified_set"]
 
 Method = Literal["C-LF", "projection"]
 METHODS: tuple[str, ...] = ("C-LF", "projection")
@@ -522,6 +523,22 @@ def honest_rm(
     return out
 
 
+def event_times_without_se(event_time: pd.DataFrame) -> tuple[int, ...]:
+    """Event times (the reference period -1 aside) whose coefficient has no standard error.
+
+    :func:`honest_did` needs the covariance of every event time and refuses a table with any of these;
+    a paper can check first and say why it reports no sensitivity analysis.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> event_times_without_se(pd.DataFrame({"event_time": [-2, -1, 0, 1], "std_error": [0.1, None, 0.2, None]}))
+    (1,)
+    """
+    lost = event_time.loc[event_time["std_error"].isna() & (event_time["event_time"] != -1), "event_time"]
+    return tuple(sorted(int(e) for e in lost))
+
+
 def honest_did(
     event_study_result: Any,
     *,
@@ -575,10 +592,10 @@ def honest_did(
         raise ValueError(f"the event study uses reference period {info.get('reference')}; the relative-magnitudes "
                          "analysis needs reference=-1 (the period just before treatment).")
     tab = extra["event_time"]
-    lost = tab.loc[tab["std_error"].isna() & (tab["event_time"] != -1), "event_time"]
-    if len(lost):
+    lost = event_times_without_se(tab)
+    if lost:
         raise ValueError(
-            f"the event study has no standard error for event time(s) {sorted(int(e) for e in lost)} (too few "
+            f"the event study has no standard error for event time(s) {list(lost)} (too few "
             "observations or clusters there); the relative-magnitudes analysis needs the covariance of every "
             "event time. Shorten the window (leads=, lags=) to the event times that have standard errors.")
     est = tab.loc[tab["std_error"].notna()].sort_values("event_time")

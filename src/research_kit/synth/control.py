@@ -113,8 +113,27 @@ class _Spec:
     inner: str = "active_set"  # inner solver; "nnls" is the earlier reference (benchmarks, tests)
 
 
+class TreatedUnitFacts(Result):
+    """Facts shared by the synthetic-control fit and its placebo test (one treated unit)."""
+
+    @property
+    def treated(self) -> Any:
+        """The treated unit."""
+        return self.info["treated"]
+
+    @property
+    def treatment_time(self) -> Any:
+        """The first treated period."""
+        return self.info["treatment_time"]
+
+    @property
+    def rmspe_ratio(self) -> float:
+        """The treated unit's post- over pre-treatment root mean squared prediction error."""
+        return float(self.info["rmspe_ratio"])
+
+
 @dataclass(frozen=True, eq=False, repr=False)
-class SyntheticControlResult(Result):
+class SyntheticControlResult(TreatedUnitFacts):
     """A synthetic control fit: the :class:`~research_kit.results.Result` table plus weights and paths.
 
     The table has one term, ``ATT``: the mean post-treatment gap (no standard
@@ -139,16 +158,6 @@ class SyntheticControlResult(Result):
         return pd.Series(self.paths["synthetic"].to_numpy(), index=self.paths["time"].to_numpy(), name="synthetic")
 
     @property
-    def treated(self) -> Any:
-        """The treated unit."""
-        return self.info["treated"]
-
-    @property
-    def treatment_time(self) -> Any:
-        """The first treated period."""
-        return self.info["treatment_time"]
-
-    @property
     def pre_periods(self) -> int:
         """Periods before treatment (the fit window)."""
         return int(self.info["pre_periods"])
@@ -168,10 +177,6 @@ class SyntheticControlResult(Result):
         """Root mean squared prediction error after treatment."""
         return float(self.info["post_rmspe"])
 
-    @property
-    def rmspe_ratio(self) -> float:
-        """Post- over pre-treatment root mean squared prediction error."""
-        return float(self.info["rmspe_ratio"])
 
     # ----------------------------------------------------------- inference
     def placebo_test(self, *, pre_rmspe_cutoff: float | None = None, v_search: VSearch | None = None,

@@ -33,6 +33,7 @@ from research_kit.synth.control import (
     Predictor,
     PredictorLike,
     SyntheticControlResult,
+    TreatedUnitFacts,
     _fit,
     _Spec,
     predictor_table,
@@ -42,7 +43,7 @@ __all__ = ["PlaceboResult", "in_time_placebo", "placebo_test"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class PlaceboResult(Result):
+class PlaceboResult(TreatedUnitFacts):
     """In-space placebo test: the table's ``ATT`` row carries the permutation p-value.
 
     ``placebos`` has one row per unit (the treated unit first): ``unit``,
@@ -54,21 +55,6 @@ class PlaceboResult(Result):
 
     placebos: pd.DataFrame = field(default_factory=pd.DataFrame)
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def treated(self) -> Any:
-        """The treated unit."""
-        return self.info["treated"]
-
-    @property
-    def treatment_time(self) -> Any:
-        """The first treated period."""
-        return self.info["treatment_time"]
-
-    @property
-    def rmspe_ratio(self) -> float:
-        """The treated unit's post/pre RMSPE ratio (the test statistic)."""
-        return float(self.info["rmspe_ratio"])
 
     @property
     def rank(self) -> int:

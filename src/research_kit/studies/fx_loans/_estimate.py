@@ -319,8 +319,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         twfe_cells = float(bacon.twfe)
     honest: pd.DataFrame | None = None
     breakdown: float = float("nan")
-    lost = sa.event_time
-    lost = sorted(int(e) for e in lost.loc[lost["std_error"].isna() & (lost["event_time"] != -1), "event_time"])
+    lost = did.event_times_without_se(sa.event_time) if sa.event_time is not None else ()
     if not lost:  # the sensitivity analysis needs the covariance of every event time
         honest = _quiet(did.honest_did, sa, target="average", level=1 - alpha)
         breakdown = _quiet(did.honest_breakdown, sa, target="average", level=1 - alpha, search_max=BREAKDOWN_MAX,
@@ -345,7 +344,7 @@ def estimate(panel: pd.DataFrame, *, outcome: str = "fx_loan_balance", estimator
         twfe_cells=twfe_cells, n_clusters=n_clusters, no_comparison=no_comparison,
         sectors=sector_effects(panel, outcome, control_group=control_group, cluster=cluster, alpha=alpha),
         pre_mean={"twfe": pre_mean_test(es), "sun_abraham": pre_mean_test(sa)},
-        outcomes=per_outcome, breakdown=float(breakdown), honest_missing_se=tuple(lost), cluster=cluster, n_counties=int(len(counties)),
+        outcomes=per_outcome, breakdown=float(breakdown), honest_missing_se=lost, cluster=cluster, n_counties=int(len(counties)),
     )
 
 
