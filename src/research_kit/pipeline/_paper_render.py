@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import html
 import json
 import os
@@ -202,6 +203,13 @@ class _PaperRenderer:
         self.root, self.work, self.formats, self.generated = root, work, formats, generated
         self.assets = _site.assets_dir()
 
+    @functools.cached_property
+    def frame(self) -> Any:
+        """The report frame (``reports/frame.yaml``), read once per renderer."""
+        from research_kit import paths
+
+        return load_frame(paths.reports_dir(self.root))
+
     def _generated_at(self, nb: Any) -> str:
         """When the paper's numbers were computed: papermill's end time, in the frame's time zone.
 
@@ -209,17 +217,15 @@ class _PaperRenderer:
         stamp, so the page of a paper whose latest run failed stays byte-identical to the one published.
         Without papermill's stamp, the render time.
         """
-        from research_kit import paths
-
         end = str((nb.metadata.get("papermill") or {}).get("end_time") or "")
-        local = load_frame(paths.reports_dir(self.root)).local_datetime(end) if end else None
+        local = self.frame.local_datetime(end) if end else None
         return local.isoformat(timespec="minutes") if local is not None else self.generated
 
     def _frame_fields(self, study: str, meta: PaperMeta, nb: Any) -> dict[str, Any]:
         """Front-matter fields of the title block (report frame), the TOC and the reference list."""
         from research_kit import paths
 
-        frame = load_frame(paths.reports_dir(self.root))
+        frame = self.frame
         labels = LABELS[meta.lang]
         stamp = str((nb.metadata.get("papermill") or {}).get("end_time") or "") or meta.date
         local = frame.local_datetime(stamp)
