@@ -155,7 +155,7 @@ def _text(values, storage="pyarrow"):
     return pd.Series(values, dtype=pd.StringDtype(storage))
 
 
-def test_fixed_width_text_keys_get_pandas_codes_in_every_layout() -> None:
+def test_text_keys_get_pandas_codes_in_every_layout() -> None:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -166,7 +166,10 @@ def test_fixed_width_text_keys_get_pandas_codes_in_every_layout() -> None:
     ids = np.array([f"91330782MA{i:08d}" for i in rng.choice(10**8, 3000, replace=False)])  # 18 characters
     rows = ids[rng.integers(0, len(ids), 150_000)]
     counties = np.array(["义乌市", "婺城区", "东阳市", "磐安县"])[rng.integers(0, 4, 150_000)]  # 9 bytes each
-    for values in (rows, counties):
+    # lengths that differ (0 to 23 bytes, multibyte characters), texts that are prefixes of others
+    words = np.array(["", "a", "ab", "abcdefgh", "abcdefghi", "金华", "金华市", "金华市婺城区", "x" * 23, "abcdefgh\0"])
+    mixed = words[rng.integers(0, len(words), 150_000)]
+    for values in (rows, counties, mixed):
         s = _text(values)
         want_codes, want_uniques = pd.factorize(values)
         fast = _arrow_text_codes(s)
@@ -176,6 +179,12 @@ def test_fixed_width_text_keys_get_pandas_codes_in_every_layout() -> None:
             a, ua = factorize(s, sort=sort)
             b, ub = factorize(pd.Series(values, dtype=object), sort=sort)
             assert np.array_equal(a, b) and list(ua) == list(ub)
+    # missing values: -1, as pandas
+    with_missing = pd.Series(np.where(rng.random(150_000) < 0.05, None, rows), dtype="str")
+    fast = _arrow_text_codes(with_missing)
+    want_codes, want_uniques = pd.factorize(with_missing)
+    assert fast is not None and np.array_equal(fast[0], want_codes) and list(fast[1]) == list(want_uniques)
+    assert (fast[0] == -1).sum() == with_missing.isna().sum() > 0
     # chunked Arrow storage, a sliced chunk (non-zero offset) and large_string
     chunked = pa.chunked_array([pa.array(rows[:50_000]), pa.array(rows[49_990:])[10:]])
     s = pd.Series(pd.arrays.ArrowExtensionArray(chunked))
@@ -187,21 +196,18 @@ def test_fixed_width_text_keys_get_pandas_codes_in_every_layout() -> None:
 def test_text_keys_fall_back_to_pandas_where_the_fast_path_does_not_apply(monkeypatch) -> None:
     import numpy as np
 
-    from research_kit.tabular import encode
+    from research_kit.tabular import _texthash
     from research_kit.tabular.encode import _arrow_text_codes, factorize
 
     rng = np.random.default_rng(1)
     ids = np.array([f"ID{i:016d}" for i in range(2000)])[rng.integers(0, 2000, 120_000)]
-    assert _arrow_text_codes(_text(np.append(ids[:-1], "SHORT"))) is None  # unequal lengths
-    assert _arrow_text_codes(_text(list(ids[:-1]) + [None])) is None  # a missing value
-    assert _arrow_text_codes(_text([s[:6] for s in ids])) is None  # shorter than 8 bytes
     assert _arrow_text_codes(__import__("pandas").Series(ids, dtype=object)) is None  # Python objects
     assert _arrow_text_codes(_text(ids[:5000])) is None  # small: pandas is fast enough
     s = _text(ids)
     assert _arrow_text_codes(s) is not None
     # two texts under one 64-bit key are caught by comparing the texts: make every key collide
-    monkeypatch.setattr(encode.pd, "factorize", lambda v, sort=False: (np.zeros(len(v), dtype=np.intp),
-                                                                       np.array([0], dtype=np.uint64)))
+    monkeypatch.setattr(_texthash, "_hash_rows", lambda data, offsets, keys, start: keys.__setitem__(
+        slice(start, start + len(offsets) - 1), 7))
     assert _arrow_text_codes(s) is None
     monkeypatch.undo()
     codes, uniques = factorize(s)

@@ -21,6 +21,7 @@ Reference: synth-inference/synthdid, ``R/solver.R`` (``fw.step``,
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = ["sc_weight_fw", "sc_weight_fw_batch", "sparsify"]
 
@@ -31,6 +32,57 @@ def sparsify(v: np.ndarray) -> np.ndarray:
     top = v.max(axis=-1, keepdims=True)
     v = np.where(v <= top / 4.0, 0.0, v)
     return v / v.sum(axis=-1, keepdims=True)
+
+
+@njit(cache=True)
+def _fw_iterate(A, b, G, Atb, diagG, bb, x, Ax, Gx, zeta2, eta, thresh, max_iter, iters):  # noqa: ANN001, ANN202
+    """The Frank–Wolfe iterations of every problem of the batch, in place (compiled; one problem at a time)."""
+    n_problems, n, k = A.shape
+    for p in range(n_problems):
+        prev = np.inf
+        t = 0
+        while t < max_iter:
+            t += 1
+            i = 0
+            best = np.inf
+            hg_x = 0.0
+            xx = 0.0
+            xgx = 0.0
+            for j in range(k):
+                hg = Gx[p, j] - Atb[p, j] + eta * x[p, j]
+                if hg < best or j == 0:
+                    best = hg
+                    i = j
+                hg_x += hg * x[p, j]
+                xx += x[p, j] * x[p, j]
+                xgx += x[p, j] * Gx[p, j]
+            xi = x[p, i]
+            num = hg_x - best
+            d_err2 = diagG[p, i] - 2.0 * Gx[p, i] + xgx
+            d_x2 = 1.0 - 2.0 * xi + xx
+            den = d_err2 + eta * d_x2
+            step = num / den if den > 0 else 0.0
+            step = min(max(step, 0.0), 1.0)
+            if xi == 1.0 and d_x2 <= 0.0:  # R: x is already the vertex e_i (d.x == 0)
+                step = 0.0
+            keep = 1.0 - step
+            xx = 0.0
+            for j in range(k):
+                x[p, j] *= keep
+            x[p, i] += step
+            for j in range(k):
+                xx += x[p, j] * x[p, j]
+                Gx[p, j] = keep * Gx[p, j] + step * G[p, j, i]
+            err2 = 0.0
+            for r in range(n):
+                a = keep * Ax[p, r] + step * A[p, r, i]
+                Ax[p, r] = a
+                err2 += a * a - 2.0 * a * b[p, r]
+            val = zeta2 * xx + (err2 + bb[p]) / n
+            iters[p] = t
+            if t >= 2 and not (prev - val > thresh):
+                break
+            prev = val
 
 
 def sc_weight_fw_batch(
@@ -61,45 +113,13 @@ def sc_weight_fw_batch(
     eta = n * zeta2
     G = np.einsum("bni,bnj->bij", A, A)
     Atb = np.einsum("bni,bn->bi", A, b)
-    diagG = np.einsum("bii->bi", G)
+    diagG = np.einsum("bii->bi", G).copy()
     bb = np.einsum("bn,bn->b", b, b)
     Ax = np.einsum("bni,bi->bn", A, x)
     Gx = np.einsum("bij,bj->bi", G, x)
-    thresh = float(min_decrease) ** 2
-    prev = np.full(B, np.inf)
-    iters = np.zeros(B, dtype=int)
-    active = np.arange(B)
-    t = 0
-    while t < max_iter and active.size:
-        t += 1
-        xa, Gxa = x[active], Gx[active]
-        half_grad = Gxa - Atb[active] + eta * xa
-        i = np.argmin(half_grad, axis=1)
-        rows = np.arange(active.size)
-        xi = xa[rows, i]
-        hg_i = half_grad[rows, i]
-        num = np.einsum("bi,bi->b", half_grad, xa) - hg_i
-        d_err2 = diagG[active, i] - 2.0 * Gxa[rows, i] + np.einsum("bi,bi->b", xa, Gxa)
-        d_x2 = 1.0 - 2.0 * xi + np.einsum("bi,bi->b", xa, xa)
-        den = d_err2 + eta * d_x2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(den > 0, num / den, 0.0)
-        step = np.clip(step, 0.0, 1.0)
-        # R: if x is already the vertex e_i the step is zero (d.x == 0).
-        step = np.where((xi == 1.0) & (d_x2 <= 0.0), 0.0, step)
-        keep = 1.0 - step
-        xa = keep[:, None] * xa
-        xa[rows, i] += step
-        Axa = keep[:, None] * Ax[active] + step[:, None] * A[active, :, i]
-        Gxa = keep[:, None] * Gxa + step[:, None] * G[active, :, i]
-        x[active], Ax[active], Gx[active] = xa, Axa, Gxa
-        ba = b[active]
-        err2 = np.einsum("bn,bn->b", Axa, Axa) - 2.0 * np.einsum("bn,bn->b", Axa, ba) + bb[active]
-        val = zeta2 * np.einsum("bi,bi->b", xa, xa) + err2 / n
-        iters[active] = t
-        done = (t >= 2) & ~(prev[active] - val > thresh)
-        prev[active] = val
-        active = active[~done]
+    iters = np.zeros(B, dtype=np.int64)
+    _fw_iterate(np.ascontiguousarray(A), np.ascontiguousarray(b), np.ascontiguousarray(G), Atb, diagG, bb, x,
+                np.ascontiguousarray(Ax), Gx, zeta2, eta, float(min_decrease) ** 2, int(max_iter), iters)
     return x, iters
 
 

@@ -179,19 +179,16 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     return codes, uniques
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
 def _arrow_text_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`pandas.factorize` of an Arrow-backed text column whose values all have one byte length.
+    """:func:`pandas.factorize` of an Arrow-backed text column, read from its buffers in place.
 
-    Credit codes (18 characters), registration numbers (15) and county names (3 Chinese characters,
-    9 bytes) have one length. Their bytes are read in place as 8-byte words (the last word overlaps the
-    one before), mixed into one 64-bit key per row and factorized as integers, about three times faster
-    than hashing the texts. Every row's words are then compared with those of its code's first row, so
-    two texts that share a key can never share a code (pandas then hashes the texts). Codes follow first
-    appearance, as pandas' do. None where this does not apply: other storage, missing values, fewer than
-    8 bytes, lengths that differ, or fewer than 100,000 rows.
+    Credit codes, registration numbers and county names arrive as Arrow ``str``
+    columns (pandas' default). Their bytes are hashed where they lie and numbered
+    by a compiled hash table (:mod:`research_kit.tabular._texthash`), and every
+    row's bytes are compared with those of its code's first row, so two texts never
+    share a code. Codes follow first appearance, -1 for missing, as pandas' do.
+    None where this does not apply (other storage, fewer than 100,000 rows, or two
+    texts with one 64-bit hash): the caller then uses pandas.
     """
     if len(series) < 100_000 or not hasattr(series.array, "__arrow_array__"):
         return None
@@ -201,49 +198,15 @@ def _arrow_text_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None
         data = series.array.__arrow_array__()
     except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - no Arrow storage after all
         return None
-    chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
-    width = -1
-    layout = []
-    for ch in chunks:
-        if not (pa.types.is_string(ch.type) or pa.types.is_large_string(ch.type)) or ch.null_count:
-            return None
-        if len(ch) == 0:
-            continue
-        _, offsets_buf, data_buf = ch.buffers()
-        odt = np.dtype(np.int64 if pa.types.is_large_string(ch.type) else np.int32)
-        offsets = np.frombuffer(offsets_buf, dtype=odt, count=len(ch) + 1, offset=ch.offset * odt.itemsize)
-        w = int(offsets[1] - offsets[0])
-        if w < 8 or (width >= 0 and w != width) or np.any(np.diff(offsets) != w):
-            return None
-        width = w
-        layout.append((len(ch), int(offsets[0]), data_buf))
-    if width < 0:
+    chunks = [ch for ch in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]) if len(ch)]
+    if not chunks or not all(pa.types.is_string(ch.type) or pa.types.is_large_string(ch.type) for ch in chunks):
         return None
-    starts = list(range(0, width - 7, 8))
-    if starts[-1] != width - 8:
-        starts.append(width - 8)
-    n = len(series)
-    words = [np.empty(n, dtype=np.uint64) for _ in starts]
-    pos = 0
-    for m, base, buf in layout:
-        for word, st in zip(words, starts):
-            word[pos:pos + m] = np.ndarray(shape=(m,), dtype="<u8", buffer=buf, offset=base + st, strides=(width,))
-        pos += m
-    key = words[0].copy()
-    with np.errstate(over="ignore"):
-        for word in words[1:]:
-            key *= _MIX
-            key ^= word
-            key ^= key >> np.uint64(29)
-    codes, keys = pd.factorize(key, sort=False)
-    codes = codes.astype(np.intp, copy=False)
-    # the first row of each code: codes are numbered in order of first appearance, so it is where the running
-    # maximum of the codes steps up
-    seen = np.maximum.accumulate(codes)
-    first = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]])
-    for word in words:
-        if not np.array_equal(word, word[first][codes]):  # two texts share a key: hash the texts instead
-            return None
+    from research_kit.tabular._texthash import text_codes
+
+    out = text_codes(chunks, len(series))
+    if out is None:
+        return None
+    codes, first = out
     return codes, np.asarray(series.iloc[first].to_numpy(), dtype=object)
 
 
