@@ -212,3 +212,44 @@ def test_text_keys_fall_back_to_pandas_where_the_fast_path_does_not_apply(monkey
     monkeypatch.undo()
     codes, uniques = factorize(s)
     assert len(uniques) == len(set(ids)) and codes.max() == len(uniques) - 1
+
+
+def test_large_records_take_the_text_fast_paths_and_give_the_same_numbers(monkeypatch) -> None:
+    """Above 100,000 rows text ids and county names are encoded from their Arrow buffers: same numbers."""
+    from research_kit.tabular import encode
+
+    df = _records(n=10_000, T=12, seed=11)
+    assert len(df) >= 100_000
+    layouts = _layouts(df)
+    calls = []
+    real = encode.unit_level_codes
+    monkeypatch.setattr(encode, "unit_level_codes", lambda *a: calls.append(r := real(*a)) or r)
+    twfe_module = sys.modules["research_kit.did.twfe"]
+    monkeypatch.setattr(twfe_module, "unit_level_codes", encode.unit_level_codes)
+    ref = _es(layouts["sorted integers"])
+    calls.clear()
+    for name in ("records in file order", "shuffled records"):
+        pd.testing.assert_frame_equal(_es(layouts[name]), ref, rtol=1e-10, obj=name)
+    assert len(calls) == 2 and all(c is not None for c in calls)  # the county was coded from one row per unit
+
+
+def test_unit_level_codes_check_every_row() -> None:
+    from research_kit.tabular.encode import factorize, unit_level_codes
+
+    rng = np.random.default_rng(3)
+    n, T = 12_000, 10
+    county = np.array(COUNTIES)[rng.integers(0, len(COUNTIES), n)]
+    ucodes = rng.permutation(np.repeat(np.arange(n), T))
+    rows = pd.Series(county[ucodes], dtype="str")
+    codes = unit_level_codes(rows, ucodes, n)
+    assert codes is not None
+    want, _ = factorize(pd.Series(county, dtype=object))
+    assert np.array_equal(pd.factorize(codes)[0], pd.factorize(want)[0])  # the same partition of the units
+    changed = county[ucodes].astype(object)
+    r = int(np.flatnonzero(ucodes == ucodes[-1])[0])  # one row of the last row's unit moves to another county
+    changed[r] = next(c for c in COUNTIES if c != changed[r])
+    assert unit_level_codes(pd.Series(changed, dtype="str"), ucodes, n) is None
+    longer = county[ucodes].astype(object)
+    longer[r] = longer[r] + "X"  # a longer text than the unit's other rows
+    assert unit_level_codes(pd.Series(longer, dtype="str"), ucodes, n) is None
+    assert unit_level_codes(pd.Series(county[ucodes], dtype=object), ucodes, n) is None  # Python objects

@@ -41,7 +41,14 @@ from research_kit.inference import (
     warn_few_clusters,
 )
 from research_kit.results import Result
-from research_kit.tabular.encode import PanelIndex, check_missing, factorize, panel_index, require_columns
+from research_kit.tabular.encode import (
+    PanelIndex,
+    check_missing,
+    factorize,
+    panel_index,
+    require_columns,
+    unit_level_codes,
+)
 from research_kit.tabular.encode import constant_within as _constant_within
 from research_kit.tabular.encode import nested as _nested
 from research_kit.tabular.encode import numeric_column as _numeric
@@ -160,11 +167,19 @@ def _masked_cell_regression(
     elif cluster == time:
         return None
     else:
-        codes, G = cluster_codes(_cluster_values(df[cluster]), name=cluster)
-        per_unit = _constant_within(index.ucodes, codes, n_units)
-        if per_unit is None:
-            return None
-        per_time = _constant_within(index.tcodes, codes, n_times)
+        by_unit = unit_level_codes(df[cluster], index.ucodes, n_units)  # text clusters: one row per unit
+        if by_unit is not None:
+            per_unit, G = cluster_codes(by_unit, name=cluster)
+            head = slice(0, 100_000)  # a period with units in several clusters is almost always found here
+            per_time = _constant_within(index.tcodes[head], per_unit[index.ucodes[head]], n_times)
+            if per_time is not None:
+                per_time = _constant_within(index.tcodes, per_unit[index.ucodes], n_times)
+        else:
+            codes, G = cluster_codes(_cluster_values(df[cluster]), name=cluster)
+            per_unit = _constant_within(index.ucodes, codes, n_units)
+            if per_unit is None:
+                return None
+            per_time = _constant_within(index.tcodes, codes, n_times)
     w = cast(np.ndarray, index.observed).astype(float)  # checked by the caller
     yg = np.zeros(n_units * n_times)
     yg[index.cells] = y

@@ -216,3 +216,27 @@ def text_codes(chunks: list, n_rows: int) -> tuple[np.ndarray, np.ndarray] | Non
         if not all(same):
             return None
     return codes, first
+
+
+def same_as_group_value(chunks: list, group_codes: np.ndarray, values) -> bool:  # noqa: ANN001 - pyarrow
+    """True if every row's text equals ``values[group_codes[row]]`` (one text per group, a pyarrow array).
+
+    The check of a column that should be constant within units (a county per
+    business): one comparison of each row's bytes with its group's, in place.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    offsets_g, data_g = _buffers(values)
+    pool_off = offsets_g.astype(np.int64) - int(offsets_g[0])
+    pool = data_g[int(offsets_g[0]):] if len(data_g) > 1 else data_g
+    lengths = np.diff(pool_off)
+    width = int(lengths[0]) if len(lengths) and bool(np.all(lengths == lengths[0])) else -1
+    layout = []
+    pos = 0
+    for ch in _pieces(chunks):
+        offsets, data = _buffers(ch)
+        layout.append((pos, offsets, data))
+        pos += len(ch)
+    pool = np.ascontiguousarray(pool)
+    with ThreadPoolExecutor(_threads()) as ex:
+        return all(ex.map(lambda part: _same(part[2], part[1], group_codes, part[0], pool, pool_off, width), layout))

@@ -210,6 +210,40 @@ def _arrow_text_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None
     return codes, np.asarray(series.iloc[first].to_numpy(), dtype=object)
 
 
+def unit_level_codes(values: pd.Series, unit_codes: np.ndarray, n_units: int) -> np.ndarray | None:
+    """Codes (one per unit) of a text column that must be constant within units, e.g. a business's county.
+
+    The column is encoded from one row per unit and every row is then compared, in
+    place, with its unit's text, instead of hashing every row: about half the time
+    on millions of rows. None where this does not apply (not Arrow text, missing
+    values, fewer than 100,000 rows) or where the column changes within a unit; the
+    caller then encodes every row (and reports the units where it changes).
+    """
+    if len(values) < 100_000 or len(values) != len(unit_codes) or not hasattr(values.array, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+
+    try:
+        data = values.array.__arrow_array__()
+    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - no Arrow storage after all
+        return None
+    chunks = [ch for ch in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]) if len(ch)]
+    if (not chunks or any(ch.null_count for ch in chunks)
+            or not all(pa.types.is_string(ch.type) or pa.types.is_large_string(ch.type) for ch in chunks)):
+        return None
+    first = np.full(n_units, -1, dtype=np.intp)
+    first[unit_codes] = np.arange(len(unit_codes), dtype=np.intp)  # one row of each unit
+    if n_units == 0 or bool((first < 0).any()):
+        return None
+    per_unit = pa.chunked_array(chunks).take(pa.array(first)).combine_chunks()
+    from research_kit.tabular._texthash import same_as_group_value
+
+    if not same_as_group_value(chunks, unit_codes, per_unit):
+        return None
+    codes, _ = pd.factorize(pd.Series(pd.arrays.ArrowExtensionArray(per_unit)), sort=False)
+    return codes.astype(np.intp, copy=False)
+
+
 def _categorical_codes(values: pd.Series, sort: bool) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a categorical column, used as they are (no hashing of the labels).
 
