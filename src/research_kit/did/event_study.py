@@ -186,7 +186,8 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     if len(df) == len(units) * T:  # unique unit-periods: every unit is observed in every period
         observed = np.broadcast_to(treated[:, None], (n_groups, T))
     else:
-        key = np.take(group, idx.ucodes) * T
+        key = np.take(group, idx.ucodes)
+        key *= T
         key += idx.tcodes
         observed = (np.bincount(key, minlength=n_groups * T).reshape(n_groups, T) > 0) & treated[:, None]
         del key

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["text_codes"]
+__all__ = ["first_rows", "same_as_group_value", "text_codes"]
 
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -240,3 +240,14 @@ def same_as_group_value(chunks: list, group_codes: np.ndarray, values) -> bool: 
     pool = np.ascontiguousarray(pool)
     with ThreadPoolExecutor(_threads()) as ex:
         return all(ex.map(lambda part: _same(part[2], part[1], group_codes, part[0], pool, pool_off, width), layout))
+
+
+@njit(cache=True)
+def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
+    """The first row of each code ``0..n-1`` (-1 for a code that no row has), without an index array of N."""
+    out = np.full(n, -1, dtype=np.intp)
+    for i in range(len(codes)):
+        c = codes[i]
+        if out[c] < 0:
+            out[c] = i
+    return out

@@ -125,16 +125,18 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     if arr is None and isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype):
         arr = values.to_numpy()
     if arr is not None and arr.dtype.kind in "mM" and arr.size:
-        # dates: hash the 8-byte integers (NaT is the smallest one and stays a code of its own)
+        # dates: their 8-byte integers (NaT is the smallest one and gets -1, as in pandas)
         ints = arr.view(np.int64)
+        if sort:  # few distinct dates (months): sort them, then one binary search per row (a single array of N)
+            uniques = np.sort(pd.unique(ints))
+            codes = np.searchsorted(uniques, ints)
+            if uniques[0] == np.iinfo(np.int64).min:  # NaT sorts first: -1 for it, as pandas
+                codes -= 1
+                uniques = uniques[1:]
+            return codes.astype(np.intp, copy=False), uniques.view(arr.dtype)
         codes, uniques = pd.factorize(ints, sort=False)
         codes = codes.astype(np.intp, copy=False)
         missing = ints == np.iinfo(np.int64).min
-        if sort and len(uniques) > 1:
-            order = np.argsort(uniques, kind="stable")
-            rank = np.empty(len(order), dtype=np.intp)
-            rank[order] = np.arange(len(order))
-            codes, uniques = rank[codes], uniques[order]
         uniques = uniques.view(arr.dtype)
         if missing.any():  # as pandas: -1 for NaT, which is not among the uniques
             keep = ~np.isnat(uniques)
@@ -179,6 +181,22 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     return codes, uniques
 
 
+def _arrow_text_chunks(series: pd.Series) -> list | None:
+    """The non-empty pyarrow ``string``/``large_string`` chunks of a column of 100,000 rows or more, else None."""
+    if len(series) < 100_000 or not hasattr(series.array, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+
+    try:
+        data = series.array.__arrow_array__()
+    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - no Arrow storage after all
+        return None
+    chunks = [ch for ch in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]) if len(ch)]
+    if not chunks or not all(pa.types.is_string(ch.type) or pa.types.is_large_string(ch.type) for ch in chunks):
+        return None
+    return chunks
+
+
 def _arrow_text_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`pandas.factorize` of an Arrow-backed text column, read from its buffers in place.
 
@@ -190,16 +208,8 @@ def _arrow_text_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None
     None where this does not apply (other storage, fewer than 100,000 rows, or two
     texts with one 64-bit hash): the caller then uses pandas.
     """
-    if len(series) < 100_000 or not hasattr(series.array, "__arrow_array__"):
-        return None
-    import pyarrow as pa
-
-    try:
-        data = series.array.__arrow_array__()
-    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - no Arrow storage after all
-        return None
-    chunks = [ch for ch in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]) if len(ch)]
-    if not chunks or not all(pa.types.is_string(ch.type) or pa.types.is_large_string(ch.type) for ch in chunks):
+    chunks = _arrow_text_chunks(series)
+    if chunks is None:
         return None
     from research_kit.tabular._texthash import text_codes
 
@@ -219,24 +229,17 @@ def unit_level_codes(values: pd.Series, unit_codes: np.ndarray, n_units: int) ->
     values, fewer than 100,000 rows) or where the column changes within a unit; the
     caller then encodes every row (and reports the units where it changes).
     """
-    if len(values) < 100_000 or len(values) != len(unit_codes) or not hasattr(values.array, "__arrow_array__"):
+    chunks = _arrow_text_chunks(values) if len(values) == len(unit_codes) else None
+    if chunks is None or any(ch.null_count for ch in chunks):
         return None
     import pyarrow as pa
 
-    try:
-        data = values.array.__arrow_array__()
-    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - no Arrow storage after all
-        return None
-    chunks = [ch for ch in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]) if len(ch)]
-    if (not chunks or any(ch.null_count for ch in chunks)
-            or not all(pa.types.is_string(ch.type) or pa.types.is_large_string(ch.type) for ch in chunks)):
-        return None
-    first = np.full(n_units, -1, dtype=np.intp)
-    first[unit_codes] = np.arange(len(unit_codes), dtype=np.intp)  # one row of each unit
+    from research_kit.tabular._texthash import first_rows, same_as_group_value
+
+    first = first_rows(unit_codes, n_units)  # one row of each unit
     if n_units == 0 or bool((first < 0).any()):
         return None
     per_unit = pa.chunked_array(chunks).take(pa.array(first)).combine_chunks()
-    from research_kit.tabular._texthash import same_as_group_value
 
     if not same_as_group_value(chunks, unit_codes, per_unit):
         return None
@@ -360,7 +363,7 @@ def panel_index(df: pd.DataFrame, unit: str, time: str, *, sort_units: bool = Fa
     n_u, n_t = len(units), len(times)
     if is_grid(ucodes, tcodes, n_u, n_t):
         return PanelIndex(np.asarray(units), times, True, ucodes, tcodes)
-    cells = ucodes.astype(np.int64) * n_t
+    cells = np.multiply(ucodes, n_t, dtype=np.int64)  # one array of N (no copy of the codes first)
     cells += tcodes
     observed = None
     if n_u * n_t <= 4 * len(cells) + 1024:  # one scatter finds repeats and gives the observed cells
