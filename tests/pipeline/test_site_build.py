@@ -216,3 +216,15 @@ def test_failing_variant_leaves_the_previous_paper_online_and_build_exits_non_ze
     assert status == {"ok1": "ok", "flaky": "stale"}
     assert (root / "reports/_site/demo/flaky.failed.html").is_file()
     assert ">3<" in (root / "reports/_site/demo/ok1.html").read_text(encoding="utf-8")  # the others published
+
+
+def test_the_command_validates_notebooks_without_the_iri_grammars() -> None:
+    """research-kit's processes load nbformat's validator without rfc3987_syntax (1.5 s of grammar compilation)."""
+    code = ("import sys, time\nfrom research_kit.pipeline._fastimport import skip_iri_grammars\nskip_iri_grammars()\n"
+            "import nbformat\nnb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('x')])\n"
+            "nbformat.validate(nb)\nnb.cells[0]['cell_type'] = 'nonsense'\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('INVALID CAUGHT')\n"
+            "print('LOADED', sys.modules.get('rfc3987_syntax'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "INVALID CAUGHT" in proc.stdout and "LOADED None" in proc.stdout  # still validated; grammars not loaded

@@ -243,6 +243,9 @@ def init_local_worker(spec: KernelSpec | None, parent: int | None = None) -> Non
     from research_kit.pipeline._lifeline import die_with_parent
 
     die_with_parent(parent)
+    from research_kit.pipeline._fastimport import skip_iri_grammars
+
+    skip_iri_grammars()
     if spec is not None:
         _kernels().prewarm(spec)
     import nbclient  # noqa: F401
