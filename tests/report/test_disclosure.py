@@ -315,6 +315,13 @@ def test_identifiers_with_separators_and_short_identifiers() -> None:
         hits = find_identifiers(text, ["GT-000123", "GT-000124", "GT-000125", "12345"])
     assert [h.identifier for h in hits] == ["GT-000123", "GT-000124"]
     assert [h.identifier for h in find_identifiers(text, ["12345"], min_length=5)] == ["12345"]
+    # short codes that mix letters and digits are no ordinary numbers or words: searched, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShortIdentifierWarning)
+        hits = find_identifiers("firms F0001 and F00012; model F1; year 2025", ["F0001", "F0002"])
+    assert [h.identifier for h in hits] == ["F0001"]
+    with pytest.warns(ShortIdentifierWarning, match="1 identifiers shorter than 6"):  # "F1" is too short
+        find_identifiers("x", ["F0001", "F1"])
     # a non-ASCII identifier goes through the alternation path
     assert [h.identifier for h in find_identifiers("客户：张三商行GT9", ["张三商行GT9"], min_length=3)] == ["张三商行GT9"]
 

@@ -191,6 +191,12 @@ def _text_parts(path: Path) -> list[tuple[str, str]]:
     return [("", text)]
 
 
+def _coded(identifier: str) -> bool:
+    """A code of letters and digits (``F0001``, ``GT12``): at least 4 characters, never an ordinary number or word."""
+    return (len(identifier) >= 4 and identifier.isascii() and identifier.isalnum()
+            and any(c.isalpha() for c in identifier) and any(c.isdigit() for c in identifier))
+
+
 class _Matcher:
     """Identifiers as a set, found by tokenising text (fast for 1e5 identifiers and megabytes of text).
 
@@ -204,7 +210,7 @@ class _Matcher:
     def __init__(self, identifiers: Iterable[object], *, min_length: int, case_sensitive: bool) -> None:
         ids = {str(i).strip() for i in identifiers if i is not None and not (isinstance(i, float) and np.isnan(i))}
         ids.discard("")
-        short = sorted(i for i in ids if len(i) < min_length)
+        short = sorted(i for i in ids if len(i) < min_length and not _coded(i))
         self.short = short
         ids -= set(short)
         self.fold = (lambda s: s) if case_sensitive else str.upper
@@ -350,6 +356,8 @@ def find_identifiers(
     min_length
         Identifiers shorter than this are skipped (with a
         :class:`ShortIdentifierWarning`): they would match ordinary numbers.
+        Codes of at least 4 letters and digits with both kinds (``F0001``)
+        are searched whatever their length.
     case_sensitive
         By default ``zz000123`` matches ``ZZ000123``.
 
