@@ -310,20 +310,20 @@ class MaskedCellFit:
 
     @classmethod
     def build(cls, dm: TwoWayDemeaner, design: CellDesign, y: np.ndarray, n_obs: int) -> MaskedCellFit:
+        from research_kit.did._cellsums import weighted_cell_sums
+
         n, T = dm.n_units, dm.n_times
-        group, n_groups = design.group, design.table.shape[0]
         OH = design.onehot()
-        W = dm.P  # units x periods weights (0 = missing cell)
-        U = _per_group_product(W, group, OH)  # units x k: sum_t w_it x_it
-        S = np.einsum("gt,gtk->tk", _rows_by_group(W, group, n_groups), OH)
+        W = np.ascontiguousarray(dm.P, dtype=float)  # units x periods weights (0 = missing cell)
+        # one pass over the grid: U (units x k: sum_t w_it x_it), group x period sums of w and w y, sums of w y
+        U, Wg, WYg, Uy, Sy = weighted_cell_sums(W, y.reshape(n, T), design.group, design.table, design.n_columns)
+        S = np.einsum("gt,gtk->tk", Wg, OH)
         a_x, c_x = dm.effects(U, S)
         diag = S.sum(axis=0)
         xwx = np.diag(diag) - U.T @ a_x - S.T @ c_x
         del U
-        WY = W * y.reshape(n, T)
-        Uy, Sy = WY.sum(axis=1), WY.sum(axis=0)
         a_y, c_y = dm.effects(Uy, Sy)
-        xwy = np.einsum("gt,gtk->k", _rows_by_group(WY, group, n_groups), OH) - a_x.T @ Uy - c_x.T @ Sy
+        xwy = np.einsum("gt,gtk->k", WYg, OH) - a_x.T @ Uy - c_x.T @ Sy
         return cls(dm, design, OH, (xwx + xwx.T) / 2, xwy, a_x, c_x, a_y, c_y,
                    float(np.sqrt(diag.sum() / max(n_obs, 1))))
 
@@ -334,6 +334,20 @@ class MaskedCellFit:
         e = np.take(fitted, self.design.group, axis=0).reshape(-1)
         np.subtract(y, e, out=e)
         return dm.subtract_effects(e, self.a_y - self.a_x @ coef, self.c_y - self.c_x @ coef)
+
+    def cluster_scores(self, y: np.ndarray, coef: np.ndarray, unit_cluster: np.ndarray, n_clusters: int) -> np.ndarray:
+        """Cluster sums of the scores at ``coef`` (clusters constant within units), in one pass over the grid.
+
+        The same numbers as ``score_sums(dm.weighted(residuals(y, coef)), None, n_clusters, unit_cluster)``
+        without the grid-sized residual array.
+        """
+        from research_kit.did._cellsums import cluster_score_sums
+
+        dm, design = self.dm, self.design
+        W = np.ascontiguousarray(dm.P, dtype=float)
+        return cluster_score_sums(W, y.reshape(dm.n_units, dm.n_times), design.group, design.table,
+                                  self.onehot @ coef, self.a_y - self.a_x @ coef, self.c_y - self.c_x @ coef,
+                                  self.a_x, self.c_x, np.asarray(unit_cluster, dtype=np.intp), int(n_clusters))
 
     def score_sums(self, we: np.ndarray, cluster: np.ndarray | None, n_clusters: int,
                    unit_cluster: np.ndarray | None) -> np.ndarray:

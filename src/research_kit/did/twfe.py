@@ -187,10 +187,8 @@ def _masked_cell_regression(
     fit = MaskedCellFit.build(dm, design, yg, len(y))
     _check_identified(fit.xwx, names, fit.x_scale)
     coef = np.linalg.solve(fit.xwx, fit.xwy)
-    we = fit.residuals(yg, coef)
-    we *= w  # weighted in place: zero on the missing cells
     cl = [_Clusters(None, G, per_unit, per_time, n_times)]
-    V, dof, vinfo = _fe_vcov(lambda c: fit.score_sums(we, None, c.n, c.per_unit), np.linalg.inv(fit.xwx), len(y),
+    V, dof, vinfo = _fe_vcov(lambda c: fit.cluster_scores(yg, coef, cast(np.ndarray, c.per_unit), c.n), np.linalg.inv(fit.xwx), len(y),
                              cl, [cluster], n_units + dm.n_time_effects(), dm)
     return _FEFit(coef=coef, vcov=V, df=dof, info={**info, **vinfo})
 

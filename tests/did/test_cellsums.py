@@ -1,0 +1,46 @@
+"""The compiled grid passes of the masked-cell event study equal the array formulas they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from research_kit.did._onehot import CellDesign, MaskedCellFit, _per_group_product, _rows_by_group
+from research_kit.tabular.within import TwoWayDemeaner
+
+
+def _problem(seed: int = 0, n: int = 400, T: int = 9):
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 4, n)  # cohorts 0..3, group 3 never treated
+    table = np.full((4, T), -1, dtype=np.intp)
+    column = {-2: 0, 0: 1, 1: 2, 2: 3}  # binned event times -2 (and before), 0, 1, 2 (and after); -1 the reference
+    for g, start in enumerate((3, 5, 7)):  # group 3 is never treated
+        for t in range(T):
+            table[g, t] = column.get(min(max(t - start, -2), 2), -1)
+    W = (rng.random((n, T)) > 0.1) * rng.uniform(0.5, 2.0, (n, T))  # missing cells and unequal weights
+    Y = np.where(W > 0, rng.normal(size=(n, T)), 0.0)
+    return group, table, W, Y, rng
+
+
+def test_cell_sums_and_cluster_scores_equal_the_array_formulas() -> None:
+    group, table, W, Y, rng = _problem()
+    n, T = W.shape
+    design = CellDesign(group.astype(np.intp), table, 4)
+    dm = TwoWayDemeaner.build(None, None, W.ravel(), n_units=n, n_times=T, grid=True)
+    fit = MaskedCellFit.build(dm, design, Y.ravel(), int((W > 0).sum()))
+    # the sums the build used, by the array formulas of the earlier code
+    OH = design.onehot()
+    U = _per_group_product(W, group, OH)
+    S = np.einsum("gt,gtk->tk", _rows_by_group(W, group, 4), OH)
+    a_x, c_x = dm.effects(U, S)
+    xwx = np.diag(S.sum(axis=0)) - U.T @ a_x - S.T @ c_x
+    WY = W * Y
+    a_y, c_y = dm.effects(WY.sum(axis=1), WY.sum(axis=0))
+    xwy = np.einsum("gt,gtk->k", _rows_by_group(WY, group, 4), OH) - a_x.T @ WY.sum(axis=1) - c_x.T @ WY.sum(axis=0)
+    np.testing.assert_allclose(fit.xwx, (xwx + xwx.T) / 2, rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(fit.xwy, xwy, rtol=1e-12, atol=1e-10)
+    coef = np.linalg.solve(fit.xwx, fit.xwy)
+    clusters = rng.integers(0, 7, n)
+    want = fit.score_sums(dm.weighted(fit.residuals(Y.ravel().copy(), coef)), None, 7, clusters)
+    got = fit.cluster_scores(Y.ravel(), coef, clusters, 7)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    assert np.abs(want).max() > 0.1  # not trivially zero
