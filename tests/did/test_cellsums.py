@@ -44,3 +44,28 @@ def test_cell_sums_and_cluster_scores_equal_the_array_formulas() -> None:
     got = fit.cluster_scores(Y.ravel(), coef, clusters, 7)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
     assert np.abs(want).max() > 0.1  # not trivially zero
+
+
+def test_per_unit_on_many_rows_checks_every_row() -> None:
+    """The compiled route of per_unit (100,000 rows or more) returns each unit's value or names the changes."""
+    import pytest
+
+    from research_kit.tabular.encode import per_unit
+
+    rng = np.random.default_rng(4)
+    n, T = 15_000, 8
+    cohort = np.where(rng.random(n) < 0.3, np.nan, rng.integers(3, 7, n).astype(float))
+    codes = rng.permutation(np.repeat(np.arange(n), T))
+    rows = cohort[codes]
+    got = per_unit(rows, codes, n, "first_treated", "cohort")
+    np.testing.assert_array_equal(got, cohort)  # NaN (never treated) equals NaN
+    start = np.datetime64("2023-01-01", "D") + np.nan_to_num(rows).astype("timedelta64[D]")
+    dates = np.where(np.isnan(rows), np.datetime64("NaT", "D"), start).astype("datetime64[us]")
+    want = np.where(np.isnan(cohort), np.datetime64("NaT", "D"),
+                    np.datetime64("2023-01-01", "D") + np.nan_to_num(cohort).astype("timedelta64[D]"))
+    np.testing.assert_array_equal(per_unit(dates, codes, n, "first_treated", "cohort"), want.astype("datetime64[us]"))
+    bad = rows.copy()
+    bad[np.flatnonzero(codes == 7)[1]] = 99.0  # unit 7 changes its cohort in one row
+    bad[np.flatnonzero(codes == 8)[0]] = 98.0
+    with pytest.raises(ValueError, match="changes within 2 units"):
+        per_unit(bad, codes, n, "first_treated", "cohort")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["cluster_score_sums", "weighted_cell_sums"]
+__all__ = ["cluster_score_sums", "group_period_seen", "weighted_cell_sums"]
 
 
 @njit(cache=True)
@@ -75,4 +75,13 @@ def cluster_score_sums(W, Y, group, table, fitted, ay, cy, a_x, c_x, unit_cluste
         c = unit_cluster[i]
         for q in range(k):
             out[c, q] += row[q] - a_x[i, q] * esum
+    return out
+
+
+@njit(cache=True)
+def group_period_seen(group, unit_codes, time_codes, n_groups, n_times):  # noqa: ANN001, ANN201 - compiled
+    """Flags (groups x periods) of the cells where some unit of the group has a row."""
+    out = np.zeros((n_groups, n_times), dtype=np.bool_)
+    for r in range(len(unit_codes)):
+        out[group[unit_codes[r]], time_codes[r]] = True
     return out

@@ -186,11 +186,10 @@ def _twfe_event_study(df, outcome, unit, time, cohort, leads, lags, reference, c
     if len(df) == len(units) * T:  # unique unit-periods: every unit is observed in every period
         observed = np.broadcast_to(treated[:, None], (n_groups, T))
     else:
-        key = np.take(group, idx.ucodes)
-        key *= T
-        key += idx.tcodes
-        observed = (np.bincount(key, minlength=n_groups * T).reshape(n_groups, T) > 0) & treated[:, None]
-        del key
+        from research_kit.did._cellsums import group_period_seen
+
+        observed = group_period_seen(np.asarray(group, dtype=np.intp), idx.ucodes, idx.tcodes, n_groups, T)
+        observed &= treated[:, None]
     rel = np.arange(T)[None, :] - np.where(treated, gpos, 0)[:, None]  # groups x periods
     lo = int(rel[observed].min()) if leads is None else -int(leads)
     hi = int(rel[observed].max()) if lags is None else int(lags)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["first_rows", "same_as_group_value", "text_codes"]
+__all__ = ["same_as_group_value", "text_codes"]
 
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -58,11 +58,14 @@ def _hash_rows(data: np.ndarray, offsets: np.ndarray, keys: np.ndarray, start: i
 
 
 @njit(cache=True)
-def _number(keys: np.ndarray, valid: np.ndarray, has_nulls: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of the keys in order of first appearance (-1 where not valid) and each code's first row."""
+def _number(keys: np.ndarray, codes: np.ndarray, valid: np.ndarray, has_nulls: bool) -> np.ndarray:
+    """Codes of the keys in order of first appearance (-1 where not valid) and each code's first row.
+
+    ``codes`` may be ``keys`` itself viewed as integers: row i's key is read before
+    its code is written, and growing the table rehashes the keys kept in the table.
+    """
     size = 1 << 12
     table = np.zeros(2 * size, dtype=np.uint64)  # slot j: key at 2j, code + 1 at 2j + 1 (0 = empty)
-    codes = np.empty(len(keys), dtype=np.intp)
     first = np.empty(1 << 11, dtype=np.int64)
     n = 0
     mask = np.uint64(size - 1)
@@ -76,16 +79,18 @@ def _number(keys: np.ndarray, valid: np.ndarray, has_nulls: bool) -> tuple[np.nd
             c = table[2 * j + 1]
             if c == 0:  # a new key
                 if 2 * (n + 1) > size:  # keep the table at most half full
+                    old = table
                     size *= 2
                     mask = np.uint64(size - 1)
                     table = np.zeros(2 * size, dtype=np.uint64)
-                    for d in range(n):
-                        y = keys[first[d]]
-                        s = y & mask
-                        while table[2 * s + 1] != 0:
-                            s = (s + np.uint64(1)) & mask
-                        table[2 * s] = y
-                        table[2 * s + 1] = d + 1
+                    for q in range(len(old) // 2):
+                        if old[2 * q + 1] != 0:
+                            y = old[2 * q]
+                            s = y & mask
+                            while table[2 * s + 1] != 0:
+                                s = (s + np.uint64(1)) & mask
+                            table[2 * s] = y
+                            table[2 * s + 1] = old[2 * q + 1]
                     j = x & mask
                     while table[2 * j + 1] != 0:
                         j = (j + np.uint64(1)) & mask
@@ -101,7 +106,7 @@ def _number(keys: np.ndarray, valid: np.ndarray, has_nulls: bool) -> tuple[np.nd
                 codes[i] = c - 1
                 break
             j = (j + np.uint64(1)) & mask
-    return codes, first[:n].copy()
+    return first[:n].copy()
 
 
 @njit(cache=True)
@@ -199,7 +204,8 @@ def text_codes(chunks: list, n_rows: int) -> tuple[np.ndarray, np.ndarray] | Non
             valid = np.concatenate([ch.is_valid().to_numpy(zero_copy_only=False) for ch in pieces])
         else:
             valid = np.ones(0, dtype=np.bool_)
-        codes, first = _number(keys, valid, has_nulls)
+        codes = keys.view(np.intp)  # written in place of the keys: one array of N, not two
+        first = _number(keys, codes, valid, has_nulls)
         # the distinct values, in code order, side by side (first rows increase with the code)
         lengths = np.empty(len(first), dtype=np.int64)
         bounds = np.searchsorted(first, [p for p, _, _ in layout] + [n_rows])
@@ -241,13 +247,3 @@ def same_as_group_value(chunks: list, group_codes: np.ndarray, values) -> bool: 
     with ThreadPoolExecutor(_threads()) as ex:
         return all(ex.map(lambda part: _same(part[2], part[1], group_codes, part[0], pool, pool_off, width), layout))
 
-
-@njit(cache=True)
-def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
-    """The first row of each code ``0..n-1`` (-1 for a code that no row has), without an index array of N."""
-    out = np.full(n, -1, dtype=np.intp)
-    for i in range(len(codes)):
-        c = codes[i]
-        if out[c] < 0:
-            out[c] = i
-    return out

@@ -234,7 +234,8 @@ def unit_level_codes(values: pd.Series, unit_codes: np.ndarray, n_units: int) ->
         return None
     import pyarrow as pa
 
-    from research_kit.tabular._texthash import first_rows, same_as_group_value
+    from research_kit.tabular._kernels import first_rows
+    from research_kit.tabular._texthash import same_as_group_value
 
     first = first_rows(unit_codes, n_units)  # one row of each unit
     if n_units == 0 or bool((first < 0).any()):
@@ -400,6 +401,13 @@ def per_unit(values: np.ndarray, unit_codes: np.ndarray | None, n_units: int, co
             same |= np.isnan(blocks) & np.isnan(first)[:, None]
         same = same.ravel()
     elif arr.dtype.kind in "iufb":
+        if arr.dtype.kind in "iuf" and len(arr) >= 100_000:
+            from research_kit.tabular._kernels import value_per_group
+
+            first, constant = value_per_group(arr, cast(np.ndarray, unit_codes), n_units)  # one pass, no arrays of N
+            if constant:
+                return first
+            # it changes within a unit: the array route below counts the units, for the message
         first = np.empty(n_units, dtype=arr.dtype)
         first[unit_codes] = arr  # one row's value per unit (every unit has a row) ...
         ref = first[unit_codes]
