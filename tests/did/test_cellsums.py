@@ -69,3 +69,20 @@ def test_per_unit_on_many_rows_checks_every_row() -> None:
     bad[np.flatnonzero(codes == 8)[0]] = 98.0
     with pytest.raises(ValueError, match="changes within 2 units"):
         per_unit(bad, codes, n, "first_treated", "cohort")
+
+
+def test_sorted_date_codes_on_many_rows_equal_pandas() -> None:
+    """Dates on 100,000 rows or more are coded by a compiled pass: pandas' sorted codes, NaT -1."""
+    import pandas as pd
+
+    from research_kit.tabular.encode import factorize
+
+    rng = np.random.default_rng(6)
+    for n_dates in (24, 700):  # 700 distinct dates makes the small table grow twice
+        days = pd.date_range("2019-01-01", periods=n_dates, freq="D").values
+        d = days[rng.integers(0, n_dates, 150_000)].astype("datetime64[us]")
+        d[rng.random(len(d)) < 0.02] = np.datetime64("NaT")
+        codes, uniques = factorize(pd.Series(d), sort=True)
+        want_codes, want_uniques = pd.factorize(pd.Series(d), sort=True)
+        np.testing.assert_array_equal(codes, want_codes)
+        np.testing.assert_array_equal(uniques, np.asarray(want_uniques))

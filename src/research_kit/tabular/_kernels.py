@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["first_rows", "value_per_group"]
+__all__ = ["first_rows", "sorted_codes_int64", "value_per_group"]
 
 
 @njit(cache=True)
@@ -39,3 +39,66 @@ def value_per_group(values: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.n
             same = False
             break
     return out, same
+
+
+@njit(cache=True)
+def sorted_codes_int64(values: np.ndarray, missing: np.int64) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0..m-1`` in sorted order of the values (-1 for ``missing``) and the sorted distinct values.
+
+    For columns with few distinct values (months, dates): one pass numbers them in
+    order of first appearance through a small hash table, a second pass turns those
+    numbers into sorted ranks in place.
+    """
+    size = 64
+    keys = np.zeros(size, dtype=np.int64)
+    used = np.zeros(size, dtype=np.intp)  # code + 1 (0 = empty slot)
+    uniq = np.empty(32, dtype=np.int64)
+    n = 0
+    codes = np.empty(len(values), dtype=np.intp)
+    mask = size - 1
+    for i in range(len(values)):
+        v = values[i]
+        if v == missing:
+            codes[i] = -1
+            continue
+        h = (np.uint64(v) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+        j = np.intp(h) & mask
+        while True:
+            c = used[j]
+            if c == 0:
+                if 2 * (n + 1) > size:  # grow and rehash the distinct values seen so far
+                    size *= 4
+                    mask = size - 1
+                    keys = np.zeros(size, dtype=np.int64)
+                    used = np.zeros(size, dtype=np.intp)
+                    for d in range(n):
+                        hh = (np.uint64(uniq[d]) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+                        s = np.intp(hh) & mask
+                        while used[s] != 0:
+                            s = (s + 1) & mask
+                        keys[s] = uniq[d]
+                        used[s] = d + 1
+                    j = np.intp(h) & mask
+                    while used[j] != 0:
+                        j = (j + 1) & mask
+                if n == len(uniq):
+                    uniq = np.concatenate((uniq, np.empty(n, dtype=np.int64)))
+                keys[j] = v
+                used[j] = n + 1
+                uniq[n] = v
+                codes[i] = n
+                n += 1
+                break
+            if keys[j] == v:
+                codes[i] = c - 1
+                break
+            j = (j + 1) & mask
+    order = np.argsort(uniq[:n], kind="mergesort")
+    rank = np.empty(n, dtype=np.intp)
+    for r in range(n):
+        rank[order[r]] = r
+    for i in range(len(codes)):
+        c = codes[i]
+        if c >= 0:
+            codes[i] = rank[c]
+    return codes, uniq[:n][order]

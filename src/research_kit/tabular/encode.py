@@ -127,7 +127,12 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     if arr is not None and arr.dtype.kind in "mM" and arr.size:
         # dates: their 8-byte integers (NaT is the smallest one and gets -1, as in pandas)
         ints = arr.view(np.int64)
-        if sort:  # few distinct dates (months): sort them, then one binary search per row (a single array of N)
+        if sort and len(ints) >= 100_000:  # few distinct dates (months): compiled, one array of N
+            from research_kit.tabular._kernels import sorted_codes_int64
+
+            codes, uniques = sorted_codes_int64(ints, np.int64(np.iinfo(np.int64).min))  # NaT: -1, as pandas
+            return codes, uniques.view(arr.dtype)
+        if sort:
             uniques = np.sort(pd.unique(ints))
             codes = np.searchsorted(uniques, ints)
             if uniques[0] == np.iinfo(np.int64).min:  # NaT sorts first: -1 for it, as pandas
