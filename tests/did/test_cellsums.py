@@ -86,3 +86,22 @@ def test_sorted_date_codes_on_many_rows_equal_pandas() -> None:
         want_codes, want_uniques = pd.factorize(pd.Series(d), sort=True)
         np.testing.assert_array_equal(codes, want_codes)
         np.testing.assert_array_equal(uniques, np.asarray(want_uniques))
+
+
+def test_a_repeated_unit_period_among_many_rows_is_named() -> None:
+    """The compiled grid pass of panel_index (100,000 rows or more) finds a repeated pair; the message names it."""
+    import pandas as pd
+    import pytest
+
+    import research_kit as rk
+
+    rng = np.random.default_rng(8)
+    n, T = 12_000, 10
+    df = pd.DataFrame({"unit": np.repeat(np.arange(n), T), "time": np.tile(np.arange(1, T + 1), n),
+                       "cohort": np.repeat(np.where(rng.random(n) < 0.5, 0, 6), T), "y": rng.normal(size=n * T)})
+    df = df.sample(frac=1.0, random_state=1).iloc[5:]  # shuffled, five cells missing
+    es = rk.did.event_study(df, outcome="y", unit="unit", time="time", cohort="cohort", leads=3, lags=3)
+    assert np.isfinite(es.tidy()["estimate"]).all()
+    twice = pd.concat([df, df.iloc[[123]]])
+    with pytest.raises(ValueError, match="share a"):
+        rk.did.event_study(twice, outcome="y", unit="unit", time="time", cohort="cohort", leads=3, lags=3)

@@ -182,7 +182,7 @@ def _masked_cell_regression(
             per_time = _constant_within(index.tcodes, codes, n_times)
     w = cast(np.ndarray, index.observed).astype(float)  # checked by the caller
     yg = np.zeros(n_units * n_times)
-    yg[index.cells] = y
+    index.scatter(y, yg)
     dm = TwoWayDemeaner.build(None, None, w, n_units=n_units, n_times=n_times, grid=True)
     fit = MaskedCellFit.build(dm, design, yg, len(y))
     _check_identified(fit.xwx, names, fit.x_scale)

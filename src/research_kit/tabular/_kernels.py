@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["first_rows", "sorted_codes_int64", "value_per_group"]
+__all__ = ["first_rows", "grid_observed", "scatter_to_grid", "sorted_codes_int64", "value_per_group"]
 
 
 @njit(cache=True)
@@ -102,3 +102,24 @@ def sorted_codes_int64(values: np.ndarray, missing: np.int64) -> tuple[np.ndarra
         if c >= 0:
             codes[i] = rank[c]
     return codes, uniq[:n][order]
+
+
+@njit(cache=True)
+def grid_observed(unit_codes: np.ndarray, time_codes: np.ndarray, n_times: int, n_cells: int) -> tuple[np.ndarray, bool]:
+    """Flags of the observed unit x period cells, and whether some cell has two rows."""
+    observed = np.zeros(n_cells, dtype=np.bool_)
+    repeated = False
+    for r in range(len(unit_codes)):
+        c = unit_codes[r] * n_times + time_codes[r]
+        if observed[c]:
+            repeated = True
+        observed[c] = True
+    return observed, repeated
+
+
+@njit(cache=True)
+def scatter_to_grid(unit_codes: np.ndarray, time_codes: np.ndarray, n_times: int, values: np.ndarray,
+                    out: np.ndarray) -> None:
+    """``out[unit * n_times + time] = value`` for every row."""
+    for r in range(len(unit_codes)):
+        out[unit_codes[r] * n_times + time_codes[r]] = values[r]

@@ -326,6 +326,18 @@ class PanelIndex:
     cells: np.ndarray | None = None  # per row: unit code * n_times + period code (rows not a full grid)
     observed: np.ndarray | None = None  # n_units * n_times flags of the observed cells (when not too sparse)
 
+    def scatter(self, values: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out`` (n_units * n_times, flat) with each row's value in its unit x period cell; returns ``out``."""
+        if self.grid:
+            out[:] = values
+        elif self.cells is not None:
+            out[self.cells] = values
+        else:
+            from research_kit.tabular._kernels import scatter_to_grid
+
+            scatter_to_grid(self.ucodes, self.tcodes, self.n_times, np.asarray(values), out)
+        return out
+
     @property
     def n_units(self) -> int:
         """Number of units."""
@@ -369,9 +381,17 @@ def panel_index(df: pd.DataFrame, unit: str, time: str, *, sort_units: bool = Fa
     n_u, n_t = len(units), len(times)
     if is_grid(ucodes, tcodes, n_u, n_t):
         return PanelIndex(np.asarray(units), times, True, ucodes, tcodes)
+    observed = None
+    cells = None
+    if n_u * n_t <= 4 * len(ucodes) + 1024 and len(ucodes) >= 100_000:  # one compiled pass, no array of N
+        from research_kit.tabular._kernels import grid_observed
+
+        observed, repeated = grid_observed(ucodes, tcodes, n_t, n_u * n_t)
+        if repeated:
+            check_unique(df, unit, time, (ucodes, n_u, tcodes, n_t))  # raises, naming a repeated pair
+        return PanelIndex(np.asarray(units), times, False, ucodes, tcodes, None, observed)
     cells = np.multiply(ucodes, n_t, dtype=np.int64)  # one array of N (no copy of the codes first)
     cells += tcodes
-    observed = None
     if n_u * n_t <= 4 * len(cells) + 1024:  # one scatter finds repeats and gives the observed cells
         observed = np.zeros(n_u * n_t, dtype=bool)
         observed[cells] = True
@@ -547,9 +567,8 @@ def build_wide_panel(
     full = bool(np.all(counts == T))
     if grid:
         y = df[outcome].to_numpy(dtype=float).reshape(n, T)
-    elif idx.cells is not None:  # one flat scatter puts the rows in unit x period order
-        y = np.empty(n * T) if full else np.full(n * T, np.nan)
-        y[idx.cells] = df[outcome].to_numpy(dtype=float)
+    elif idx.cells is not None or idx.observed is not None:  # one flat scatter puts the rows in unit x period order
+        y = idx.scatter(df[outcome].to_numpy(dtype=float), np.empty(n * T) if full else np.full(n * T, np.nan))
         y = y.reshape(n, T)
     else:
         y = np.empty((n, T)) if full else np.full((n, T), np.nan)
