@@ -192,7 +192,7 @@ def _text_parts(path: Path) -> list[tuple[str, str]]:
 
 
 def _coded(identifier: str) -> bool:
-    """A code of letters and digits (``F0001``, ``GT12``): at least 4 characters, never an ordinary number or word."""
+    """A code of letters and digits (``ZZ01``): at least 4 characters, never an ordinary number or word."""
     return (len(identifier) >= 4 and identifier.isascii() and identifier.isalnum()
             and any(c.isalpha() for c in identifier) and any(c.isdigit() for c in identifier))
 
@@ -356,7 +356,7 @@ def find_identifiers(
     min_length
         Identifiers shorter than this are skipped (with a
         :class:`ShortIdentifierWarning`): they would match ordinary numbers.
-        Codes of at least 4 letters and digits with both kinds (``F0001``)
+        Codes of at least 4 letters and digits with both kinds (``ZZ01``)
         are searched whatever their length.
     case_sensitive
         By default ``zz000123`` matches ``ZZ000123``.
