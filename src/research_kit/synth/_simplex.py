@@ -116,6 +116,20 @@ def _cold(C: np.ndarray, S: np.ndarray, w: np.ndarray) -> int:
 
 
 @njit(cache=True)
+def _max_sq_norm(C: np.ndarray) -> float:
+    """The largest squared column norm of C (the scale of the tolerances)."""
+    k, J = C.shape
+    best = 0.0
+    for j in range(J):
+        s = 0.0
+        for i in range(k):
+            s += C[i, j] * C[i, j]
+        if s > best:
+            best = s
+    return best
+
+
+@njit(cache=True)
 def _wolfe(C: np.ndarray, S: np.ndarray, m: int, w: np.ndarray, maxit: int) -> tuple[int, float]:
     """Wolfe's algorithm from the corral S[:m] (weights w, zero off S); returns the corral size and <x, x>."""
     k, J = C.shape
@@ -124,13 +138,7 @@ def _wolfe(C: np.ndarray, S: np.ndarray, m: int, w: np.ndarray, maxit: int) -> t
     inS = np.zeros(J, dtype=np.bool_)
     for i in range(m):
         inS[S[i]] = True
-    maxnorm = 0.0
-    for j in range(J):
-        s = 0.0
-        for i in range(k):
-            s += C[i, j] * C[i, j]
-        if s > maxnorm:
-            maxnorm = s
+    maxnorm = _max_sq_norm(C)
     added = -1
     xx = 0.0
     for _ in range(maxit):
@@ -242,14 +250,7 @@ def _solve(D: np.ndarray, sv: np.ndarray, S: np.ndarray, m: int, w: np.ndarray) 
             w[S[i]] = 1.0 / m
         m2, xx = _wolfe(C, S, m, w, maxit)
         if m2 > 0:
-            maxnorm = 0.0
-            for j in range(J):
-                s = 0.0
-                for i in range(k):
-                    s += C[i, j] * C[i, j]
-                if s > maxnorm:
-                    maxnorm = s
-            if xx > _ZERO_NORM * maxnorm:
+            if xx > _ZERO_NORM * _max_sq_norm(C):
                 m = m2
                 return _finish(w, m)
     m = _cold(C, S, w)

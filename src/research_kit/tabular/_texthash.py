@@ -173,6 +173,17 @@ def _pieces(chunks: list, size: int = 1 << 20) -> list:
     return out
 
 
+def _layout(pieces: list) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """``(first row, offsets, bytes)`` of each piece, the rows numbered across the pieces."""
+    out = []
+    pos = 0
+    for ch in pieces:
+        offsets, data = _buffers(ch)
+        out.append((pos, offsets, data))
+        pos += len(ch)
+    return out
+
+
 def _threads() -> int:
     from numba import config
 
@@ -191,12 +202,7 @@ def text_codes(chunks: list, n_rows: int) -> tuple[np.ndarray, np.ndarray] | Non
 
     pieces = _pieces(chunks)
     keys = np.empty(n_rows, dtype=np.uint64)
-    layout = []
-    pos = 0
-    for ch in pieces:
-        offsets, data = _buffers(ch)
-        layout.append((pos, offsets, data))
-        pos += len(ch)
+    layout = _layout(pieces)
     with ThreadPoolExecutor(_threads()) as ex:
         list(ex.map(lambda part: _hash_rows(part[2], part[1], keys, part[0]), layout))
         has_nulls = any(ch.null_count > 0 for ch in pieces)
@@ -237,12 +243,7 @@ def same_as_group_value(chunks: list, group_codes: np.ndarray, values) -> bool: 
     pool = data_g[int(offsets_g[0]):] if len(data_g) > 1 else data_g
     lengths = np.diff(pool_off)
     width = int(lengths[0]) if len(lengths) and bool(np.all(lengths == lengths[0])) else -1
-    layout = []
-    pos = 0
-    for ch in _pieces(chunks):
-        offsets, data = _buffers(ch)
-        layout.append((pos, offsets, data))
-        pos += len(ch)
+    layout = _layout(_pieces(chunks))
     pool = np.ascontiguousarray(pool)
     with ThreadPoolExecutor(_threads()) as ex:
         return all(ex.map(lambda part: _same(part[2], part[1], group_codes, part[0], pool, pool_off, width), layout))

@@ -125,23 +125,21 @@ def factorize(values: pd.Series | np.ndarray, *, sort: bool = False) -> tuple[np
     if arr is None and isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype):
         arr = values.to_numpy()
     if arr is not None and arr.dtype.kind in "mM" and arr.size:
-        # dates: their 8-byte integers (NaT is the smallest one and gets -1, as in pandas)
+        # dates: hash the 8-byte integers (NaT is the smallest one and stays a code of its own)
         ints = arr.view(np.int64)
         if sort and len(ints) >= 100_000:  # few distinct dates (months): compiled, one array of N
             from research_kit.tabular._kernels import sorted_codes_int64
 
             codes, uniques = sorted_codes_int64(ints, np.int64(np.iinfo(np.int64).min))  # NaT: -1, as pandas
             return codes, uniques.view(arr.dtype)
-        if sort:
-            uniques = np.sort(pd.unique(ints))
-            codes = np.searchsorted(uniques, ints)
-            if uniques[0] == np.iinfo(np.int64).min:  # NaT sorts first: -1 for it, as pandas
-                codes -= 1
-                uniques = uniques[1:]
-            return codes.astype(np.intp, copy=False), uniques.view(arr.dtype)
         codes, uniques = pd.factorize(ints, sort=False)
         codes = codes.astype(np.intp, copy=False)
         missing = ints == np.iinfo(np.int64).min
+        if sort and len(uniques) > 1:
+            order = np.argsort(uniques, kind="stable")
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            codes, uniques = rank[codes], uniques[order]
         uniques = uniques.view(arr.dtype)
         if missing.any():  # as pandas: -1 for NaT, which is not among the uniques
             keep = ~np.isnat(uniques)
@@ -567,12 +565,9 @@ def build_wide_panel(
     full = bool(np.all(counts == T))
     if grid:
         y = df[outcome].to_numpy(dtype=float).reshape(n, T)
-    elif idx.cells is not None or idx.observed is not None:  # one flat scatter puts the rows in unit x period order
+    else:  # one flat scatter puts the rows in unit x period order
         y = idx.scatter(df[outcome].to_numpy(dtype=float), np.empty(n * T) if full else np.full(n * T, np.nan))
         y = y.reshape(n, T)
-    else:
-        y = np.empty((n, T)) if full else np.full((n, T), np.nan)
-        y[ucodes, tcodes] = df[outcome].to_numpy(dtype=float)
     x = None
     if covariates:
         ucodes, tcodes = idx.ucodes, idx.tcodes
